@@ -1,0 +1,24 @@
+// Which COD_ANU values are "this year" on a given date.
+#pragma once
+
+#include "cohort_sync/config.hpp"
+
+#include <vector>
+
+namespace cohort_sync {
+
+struct CivilDate {
+    int year = 1970;
+    int month = 1;
+    int day = 1;
+};
+
+// The academic years whose inscriptions count on `today`: the current one (COD_ANU is the
+// first calendar year: 2026 for 2026/2027, switching on `rollover`) and, until
+// `overlap_until` (inclusive) after the rollover, the previous one too.
+std::vector<int> active_years(CivilDate today, MonthDay rollover, std::optional<MonthDay> overlap_until);
+
+// Today's date from Unix seconds in UTC (callers that care about the local date pass it).
+CivilDate civil_date_from_unix(long long seconds);
+
+} // namespace cohort_sync

@@ -1,0 +1,147 @@
+// cohort-sync's configuration as plain values. parse_config() fills these from one JSON file
+// and validates everything at load, reporting every problem at once; the rest of the program
+// never sees raw JSON. docs/configuration.md documents each key; the table that drives the
+// parser (src/core/config.cpp) is the single place where a key, its type and default live.
+//
+// No secret lives here: the LDAP password is read from `ldap.password_file` or from the
+// systemd credential `ldap.password_credential`, PostgreSQL uses libpq's own means
+// (service file, passfile).
+#pragma once
+
+#include "cohort_sync/issue.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort_sync {
+
+struct LdapAttributes {
+    std::string login = "uid";
+    std::string student_number = "supannEtuId";
+    std::string etapes = "supannEtuEtape";
+    std::string first_name = "givenName";
+    std::string last_name = "sn";
+    std::string mail = "mail";
+};
+
+struct LdapConfig {
+    std::vector<std::string> uris;            // tried in order (failover)
+    bool starttls = true;                     // for ldap:// URIs
+    std::string ca_file;                      // empty: the system's CA store
+    bool verify_certificate = true;           // false only with a loud warning at every run
+    std::string bind_dn;                      // empty: anonymous bind
+    std::string password_file;                // file holding the bind password
+    std::string password_credential;          // name under $CREDENTIALS_DIRECTORY
+    std::string base_dn;
+    std::string filter = "(eduPersonAffiliation=student)";
+    bool paged_results = true;                // RFC 2696; turning it off makes a size limit fatal
+    int page_size = 500;
+    int network_timeout_seconds = 10;
+    int timeout_seconds = 120;                // per operation (each page)
+    LdapAttributes attributes;
+    std::string institution_uai;              // keep {UAI:<this>} étape values (and bare ones)
+};
+
+struct ExportColumns {
+    std::string year = "COD_ANU";
+    std::string student_number = "COD_ETU";
+    std::string etape = "COD_ETP";
+    std::string version = "COD_VRS_VET";
+    std::string status = "ETA_IAE";
+    std::string label = "LIB_ETP";            // empty: no label column
+};
+
+enum class Encoding { utf8, iso_8859_1, windows_1252 };
+
+struct MonthDay {
+    int month = 9;
+    int day = 1;
+    friend bool operator==(const MonthDay&, const MonthDay&) = default;
+};
+
+struct ExportConfig {
+    std::string path;                         // empty: no export (rule "directory")
+    char delimiter = ';';
+    char quote = '"';
+    Encoding encoding = Encoding::iso_8859_1;
+    ExportColumns columns;
+    std::vector<std::string> active_statuses = {"E"};
+    int max_bad_rows = 10;                    // past this many bad rows the whole file is refused
+    double max_age_hours = 36;
+    int min_rows = 1;
+    bool trailer = false;                     // last line "<anything>;<row count>" must match
+    MonthDay rollover = {9, 1};               // the active COD_ANU changes on this date
+    std::optional<MonthDay> overlap_until;    // last year's inscriptions still count until then
+};
+
+enum class MembershipRule { both, exportonly, directory, union_ };
+
+struct MembershipConfig {
+    MembershipRule rule = MembershipRule::both;
+    std::string idnumber_template = "etape-{etape}";
+    std::string name_template = "{etape}: {label}";
+    std::string description_template = "Students enrolled in {etape} ({year}), maintained by cohort-sync.";
+    std::vector<std::string> etape_patterns;  // glob patterns ("DU*", "L?INF"); empty: every étape
+};
+
+enum class MatchBy { username, idnumber };
+
+struct MoodleConfig {
+    std::string conninfo;                     // libpq conninfo or "service=NAME"; no password here
+    std::string prefix = "mdl_";
+    std::string schema = "public";
+    std::string state_schema = "cohort_sync"; // run history and grace-period state
+    MatchBy match_by = MatchBy::username;
+    std::string component = "local_cohortsync"; // marks the cohorts cohort-sync manages
+    std::int64_t context_id = 1;              // system context
+    bool visible = true;
+    int statement_timeout_seconds = 300;
+    int lock_timeout_seconds = 30;
+    bool empty_vanished_cohorts = false;      // empty a managed cohort whose étape has nobody left
+    int grace_runs = 1;                       // remove a member after this many runs absent
+    std::vector<std::string> post_commit_command; // argv, e.g. php enrol/cohort/cli/sync.php
+};
+
+struct GuardConfig {
+    int min_directory_entries = 1;
+    int min_export_inscriptions = 1;
+    double max_source_shrink_ratio = 0.10;    // vs the last successful run, per source
+    double max_etape_shrink_ratio = 0.50;     // per étape, for étapes at least min_cohort_size big
+    int max_removals = 1000;                  // absolute, per run
+    double max_cohort_removal_ratio = 0.25;
+    int min_cohort_size = 20;                 // smaller cohorts are exempt from the ratio guards
+    double max_total_removal_ratio = 0.05;    // of all managed memberships
+};
+
+struct ReportConfig {
+    std::string directory = "/var/lib/cohort-sync";
+    int keep = 60;
+    std::string prometheus_textfile;          // empty: none
+};
+
+struct Config {
+    std::string source_path;                  // the file it was read from, for messages
+    LdapConfig ldap;
+    ExportConfig apogee;
+    MembershipConfig membership;
+    MoodleConfig moodle;
+    GuardConfig guards;
+    ReportConfig report;
+};
+
+struct ConfigResult {
+    std::optional<Config> config;             // set only when `problems` has no error
+    Issues problems;                          // locator = JSON path ("/ldap/pagesize")
+};
+
+// Parses and validates `json_text` (JSON with // and /* */ comments allowed). `source_path`
+// only names the file in messages. Pure: reads no file and no environment.
+ConfigResult parse_config(std::string_view json_text, const std::string& source_path);
+
+// The configuration as JSON with every key and its effective value, for `--print-config`.
+std::string print_config(const Config& config);
+
+} // namespace cohort_sync

@@ -1,0 +1,35 @@
+// Safety guards: checks on the whole plan, before the first write, that refuse a plan looking
+// like the product of a broken source. A wrong removal can cost students their grades (see
+// docs/operations.md); a missed night is merely late.
+#pragma once
+
+#include "cohort_sync/config.hpp"
+#include "cohort_sync/model.hpp"
+#include "cohort_sync/plan.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cohort_sync {
+
+struct GuardVerdict {
+    std::string guard;                      // stable name, e.g. "max_removals"
+    bool tripped = false;
+    std::string figures;                    // "1523 removals > limit 1000"
+    std::string hint;                       // how to proceed when tripped
+};
+
+struct GuardInput {
+    const Plan& plan;
+    const SourceCounts& counts;             // this run
+    const std::optional<SourceCounts>& last_success;
+    bool directory_used = true;
+    bool export_used = true;
+};
+
+std::vector<GuardVerdict> evaluate_guards(const GuardInput& input, const GuardConfig& limits);
+
+bool any_tripped(const std::vector<GuardVerdict>& verdicts);
+
+} // namespace cohort_sync

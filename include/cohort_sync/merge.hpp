@@ -1,0 +1,25 @@
+// Deciding who belongs where: the sources merged into the desired state by the rule chosen
+// in the configuration (membership.rule).
+#pragma once
+
+#include "cohort_sync/config.hpp"
+#include "cohort_sync/model.hpp"
+
+#include <vector>
+
+namespace cohort_sync {
+
+struct MergeInput {
+    const DirectoryRead* directory = nullptr;  // null when the rule needs no directory
+    const ExportRead* apogee = nullptr;        // null when the rule needs no export
+    std::vector<int> active_years;             // from active_years()
+};
+
+Desired merge(const MergeInput& input, const Config& config);
+
+// Expands a cohort template over {etape}, {version}, {label}, {year}. Unknown placeholders are
+// rejected by parse_config, so here they cannot occur.
+std::string expand_template(const std::string& pattern, const std::string& etape, const std::string& version,
+                            const std::string& label, int year);
+
+} // namespace cohort_sync

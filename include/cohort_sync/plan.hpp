@@ -1,0 +1,76 @@
+// The plan: what a run will change in Moodle, computed by plain functions from the desired
+// and current states. `--dry-run` renders it and stops; a real run hands it to apply().
+#pragma once
+
+#include "cohort_sync/config.hpp"
+#include "cohort_sync/model.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cohort_sync {
+
+struct PlannedMember {
+    std::int64_t user_id = 0;
+    std::string username;
+    std::string student_number;
+
+    friend auto operator<=>(const PlannedMember&, const PlannedMember&) = default;
+};
+
+struct CohortPlan {
+    std::optional<std::int64_t> cohort_id;  // empty: the cohort is to be created
+    std::string idnumber;
+    std::string etape;
+    std::string name;                       // the desired name
+    std::string description;
+    std::optional<std::string> rename_from; // set when an existing cohort's name changes
+    int current_size = 0;
+    int desired_size = 0;
+    std::vector<PlannedMember> adds;        // sorted by user id
+    std::vector<PlannedMember> removes;     // sorted by user id
+    std::vector<PlannedMember> deferred;    // absent, kept for now by the grace period
+
+    bool creates() const { return !cohort_id.has_value(); }
+    bool changes() const { return creates() || rename_from || !adds.empty() || !removes.empty(); }
+};
+
+// A student who belongs in a cohort but cannot be placed in it.
+enum class UnplacedReason { no_account, deleted_account, other_key_only, several_accounts };
+
+struct Unplaced {
+    std::string student_number;
+    std::string login;
+    std::string etape;
+    UnplacedReason reason = UnplacedReason::no_account;
+};
+
+const char* to_string(UnplacedReason reason);
+
+struct PlanTotals {
+    int adds = 0;
+    int removes = 0;
+    int creates = 0;
+    int renames = 0;
+    int deferred = 0;
+    int cohorts_changed = 0;
+    int managed_memberships = 0;            // current members of all managed cohorts
+};
+
+struct Plan {
+    std::vector<CohortPlan> cohorts;        // sorted by idnumber; only cohorts we manage or create
+    std::vector<Unplaced> unplaced;         // sorted by etape, then student number
+    std::vector<std::string> left_alone;    // managed cohorts whose étape vanished, not emptied
+    std::vector<PendingRemoval> pending;    // grace state to store if this plan is applied
+    Issues issues;                          // refused étapes (idnumber taken), ...
+    int managed_memberships = 0;            // members of all managed cohorts before the plan
+
+    PlanTotals totals() const;
+};
+
+// Diffs desired against current. Pure and deterministic: same inputs, same plan.
+Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config);
+
+} // namespace cohort_sync

@@ -1,0 +1,60 @@
+// The boundaries between the run logic and the outside world. Small interfaces, so that the
+// run logic is testable with fakes and the real adapters (src/io) are swapped in by main.
+#pragma once
+
+#include "cohort_sync/model.hpp"
+#include "cohort_sync/plan.hpp"
+
+#include <memory>
+#include <string>
+
+namespace cohort_sync {
+
+class Directory {
+public:
+    virtual ~Directory() = default;
+    // The complete result, or throws SourceError: never a partial list.
+    virtual DirectoryRead read_all() = 0;
+};
+
+class ExportSource {
+public:
+    virtual ~ExportSource() = default;
+    // The parsed file, or throws SourceError (missing, stale, empty, too many bad rows...).
+    virtual ExportRead read() = 0;
+};
+
+struct ApplyStats {
+    int cohorts_created = 0;
+    int cohorts_renamed = 0;
+    int members_added = 0;
+    int members_removed = 0;
+};
+
+// What a run leaves in the state schema together with its changes.
+struct RunRecord {
+    std::string run_id;
+    std::string outcome;                    // "applied", "dry-run", "refused", "failed"
+    long long started_at = 0;               // Unix seconds
+    SourceCounts counts;
+    std::string report_json;                // the run report, for `cohort-sync status`
+};
+
+// One transaction on Moodle's database. Rolls back on destruction unless committed.
+class TargetSession {
+public:
+    virtual ~TargetSession() = default;
+    virtual Current load() = 0;
+    virtual ApplyStats apply(const Plan& plan, long long now) = 0;
+    virtual void record(const RunRecord& record) = 0;
+    virtual void commit() = 0;              // throws CommitInDoubt when the outcome is unknown
+};
+
+class Target {
+public:
+    virtual ~Target() = default;
+    // Opens a transaction and takes the advisory lock; throws LockBusy if another run holds it.
+    virtual std::unique_ptr<TargetSession> begin() = 0;
+};
+
+} // namespace cohort_sync

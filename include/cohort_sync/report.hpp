@@ -1,0 +1,51 @@
+// The run report: every fact of a run in one value, rendered as JSON (the report file, read by
+// `cohort-sync status`) and as text (the plan shown by --dry-run, the summary at the end of
+// the log). Rendering is pure.
+#pragma once
+
+#include "cohort_sync/guard.hpp"
+#include "cohort_sync/model.hpp"
+#include "cohort_sync/plan.hpp"
+#include "cohort_sync/ports.hpp"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cohort_sync {
+
+struct PhaseTiming {
+    std::string phase;                      // "ldap", "export", "merge", "load", "plan", "apply", "commit"
+    double seconds = 0;
+};
+
+struct RunReport {
+    std::string run_id;
+    std::string outcome = "failed";         // applied, dry-run, refused, failed, locked, in-doubt, interrupted
+    bool dry_run = false;
+    bool forced = false;
+    long long started_at = 0;
+    long long finished_at = 0;
+    std::vector<PhaseTiming> phases;
+    SourceCounts counts;
+    int directory_pages = 0;
+    CrossCheck cross_check;
+    std::optional<Plan> plan;
+    std::vector<GuardVerdict> verdicts;
+    std::optional<ApplyStats> applied;
+    Issues issues;                          // from every source and phase
+    std::string error;                      // set when the run failed
+    std::string hint;
+};
+
+nlohmann::json to_json(const RunReport& report);
+
+// The plan as an admin reads it: per cohort "+N -M", new cohorts, renames, guard verdicts,
+// students who cannot be placed. `verbose` lists the usernames.
+std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdicts, bool verbose);
+
+// One short paragraph for the end of the log.
+std::string render_summary(const RunReport& report);
+
+} // namespace cohort_sync

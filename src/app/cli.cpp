@@ -1,0 +1,234 @@
+#include "cli.hpp"
+
+#include "cohort_sync/error.hpp"
+#include "cohort_sync/exit_code.hpp"
+#include "cohort_sync/io/apogee_export.hpp"
+#include "cohort_sync/io/ldap_directory.hpp"
+#include "cohort_sync/io/moodle_db.hpp"
+#include "cohort_sync/io/secret.hpp"
+#include "cohort_sync/redact.hpp"
+#include "config_file.hpp"
+#include "logging.hpp"
+#include "post_commit.hpp"
+#include "report_store.hpp"
+#include "run_sync.hpp"
+#include "signals.hpp"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+#include <spdlog/spdlog.h>
+
+#ifndef COHORT_SYNC_VERSION
+#define COHORT_SYNC_VERSION "unknown"
+#endif
+
+namespace cohort_sync {
+namespace {
+
+constexpr const char* k_default_config = "/etc/cohort-sync/cohort-sync.json";
+
+struct Options {
+    std::string config_path = k_default_config;
+    bool dry_run = false;
+    bool force = false;
+    int verbose = 0;
+    bool quiet = false;
+    std::string format = "text";
+};
+
+long long unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// "20261129T234512Z-3f9a": sortable by time, unique enough for one host.
+std::string make_run_id(long long now) {
+    const std::time_t t = now;
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+    std::random_device random;
+    return fmt::format("{}-{:04x}", stamp, random() & 0xffffu);
+}
+
+void log_error(const Error& error) {
+    spdlog::error("{}", error.what());
+    if (!error.hint().empty()) {
+        spdlog::error("HINT: {}", error.hint());
+    }
+}
+
+std::string password_for(const Config& config) {
+    const auto secret = read_ldap_password(config.ldap, std::getenv("CREDENTIALS_DIRECTORY"));
+    for (const auto& warning : secret.warnings) {
+        spdlog::warn("{}: {}", warning.locator, warning.message);
+    }
+    return secret.value;
+}
+
+void warn_about_settings(const Config& config) {
+    if (!config.ldap.verify_certificate) {
+        spdlog::warn("ldap.verify_certificate is false: the LDAP server's certificate is not checked, so anybody "
+                     "on the network path could pose as the directory; HINT: set ldap.ca_file instead");
+    }
+}
+
+int sync_command(const Options& options, const Config& config, const std::string& run_id, long long now) {
+    RunReport report;
+    report.run_id = run_id;
+    report.started_at = now;
+    ExitCode code = ExitCode::failed;
+    try {
+        warn_about_settings(config);
+        std::optional<LdapDirectory> directory;
+        if (rule_needs_directory(config.membership.rule)) {
+            directory.emplace(config.ldap, password_for(config),
+                              [](int, int) { throw_if_interrupted(); });
+        }
+        std::optional<ApogeeExportFile> apogee;
+        if (rule_needs_export(config.membership.rule)) {
+            apogee.emplace(config.apogee, now);
+        }
+        MoodleDatabase target(config.moodle);
+        run_sync(config,
+                 {directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, &target},
+                 {options.dry_run, options.force, options.verbose > 0, options.format == "json"}, report, std::cout);
+        code = ExitCode::success;
+        if (!options.dry_run) {
+            run_post_commit_command(config.moodle.post_commit_command);
+        }
+    } catch (const GuardRefused& error) {
+        log_error(error);
+        code = ExitCode::guard_refused;
+    } catch (const LockBusy& error) {
+        log_error(error);
+        report.outcome = "locked";
+        code = ExitCode::locked;
+    } catch (const CommitInDoubt& error) {
+        log_error(error);
+        report.outcome = "in-doubt";
+        code = ExitCode::commit_in_doubt;
+    } catch (const Interrupted& error) {
+        log_error(error);
+        report.outcome = "interrupted";
+        code = ExitCode::interrupted;
+    } catch (const ConfigError& error) {
+        log_error(error);
+        report.outcome = "failed";
+        code = ExitCode::usage;
+    } catch (const Error& error) {
+        log_error(error);
+        report.outcome = "failed";
+        report.error = error.what();
+        report.hint = error.hint();
+        code = ExitCode::failed;
+    }
+    if (code != ExitCode::success && report.error.empty()) {
+        report.error = report.outcome;
+    }
+    report.finished_at = unix_now();
+    if (const auto path = store_report(config.report, report)) {
+        spdlog::debug("run report written to '{}'", *path);
+    }
+    store_metrics(config.report, report);
+    spdlog::info("{}", render_summary(report));
+    if (code != ExitCode::success && code != ExitCode::guard_refused) {
+        spdlog::error("sync end: {} (exit code {})", report.outcome, to_int(code));
+    } else if (code == ExitCode::guard_refused) {
+        spdlog::error("sync end: refused by a guard (exit code {})", to_int(code));
+    }
+    return to_int(code);
+}
+
+// One line per check, so an admin sees at a glance what works.
+int check_command(const Config& config) {
+    bool all_ok = true;
+    auto line = [](const char* what, bool ok, const std::string& detail) {
+        std::cout << fmt::format("{:<8} {:<6} {}\n", what, ok ? "ok" : "FAILED", detail);
+    };
+    line("config", true, config.source_path);
+    if (rule_needs_directory(config.membership.rule)) {
+        try {
+            LdapDirectory directory(config.ldap, password_for(config));
+            const auto uri = directory.check();
+            line("ldap", true,
+                 fmt::format("{}, bound as {}", uri, config.ldap.bind_dn.empty() ? "anonymous" : config.ldap.bind_dn));
+        } catch (const Error& error) {
+            all_ok = false;
+            line("ldap", false, error.what());
+            if (!error.hint().empty()) {
+                std::cout << fmt::format("{:<15} HINT: {}\n", "", error.hint());
+            }
+        }
+    }
+    try {
+        line("moodle", true, check_connection(config.moodle));
+    } catch (const Error& error) {
+        all_ok = false;
+        line("moodle", false, error.what());
+        if (!error.hint().empty()) {
+            std::cout << fmt::format("{:<15} HINT: {}\n", "", error.hint());
+        }
+    }
+    return to_int(all_ok ? ExitCode::success : ExitCode::check_failed);
+}
+
+} // namespace
+
+int run_cli(int argc, char** argv) {
+    CLI::App app{"cohort-sync: keeps Moodle's étape cohorts in line with the LDAP directory and the APOGÉE export.\n"
+                 "Without a subcommand it runs one sync (see --dry-run)."};
+    app.set_version_flag("--version", std::string("cohort-sync ") + COHORT_SYNC_VERSION);
+    Options options;
+    app.add_option("-c,--config", options.config_path, "Configuration file")->capture_default_str();
+    app.add_flag("-n,--dry-run", options.dry_run, "Compute and print the plan; change nothing");
+    app.add_flag("--force", options.force, "Apply even though a safety guard tripped (one reviewed run)");
+    app.add_flag("-v,--verbose", options.verbose, "More detail: debug log lines, usernames in the plan");
+    app.add_flag("-q,--quiet", options.quiet, "Only warnings and errors");
+    app.add_option("--format", options.format, "Plan output of --dry-run")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    bool print_config_flag = false;
+    app.add_flag("--print-config", print_config_flag, "Print the effective configuration and exit");
+    auto* check = app.add_subcommand("check", "Validate the configuration and test the LDAP and PostgreSQL connections");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        const int code = app.exit(error);
+        return code == 0 ? to_int(ExitCode::success) : to_int(ExitCode::usage);
+    }
+
+    const long long now = unix_now();
+    const auto run_id = make_run_id(now);
+    setup_logging(options.quiet ? Verbosity::quiet : options.verbose > 0 ? Verbosity::verbose : Verbosity::normal,
+                  detect_log_style(), run_id);
+
+    Config config;
+    try {
+        config = load_config_file(options.config_path);
+    } catch (const ConfigError& error) {
+        log_error(error);
+        return to_int(ExitCode::usage);
+    }
+    if (print_config_flag) {
+        std::cout << print_config(config) << '\n';
+        return to_int(ExitCode::success);
+    }
+    if (check->parsed()) {
+        try {
+            return check_command(config);
+        } catch (const ConfigError& error) {
+            log_error(error);
+            return to_int(ExitCode::usage);
+        }
+    }
+    install_signal_handlers();
+    return sync_command(options, config, run_id, now);
+}
+
+} // namespace cohort_sync

@@ -1,0 +1,36 @@
+// One sync run: sources -> merge -> (transaction) load -> plan -> guard -> [dry-run stops]
+// -> apply -> commit. The same code runs for --dry-run and for the real run up to apply.
+#pragma once
+
+#include "cohort_sync/config.hpp"
+#include "cohort_sync/ports.hpp"
+#include "cohort_sync/report.hpp"
+
+#include <iosfwd>
+#include <string>
+
+namespace cohort_sync {
+
+struct SyncOptions {
+    bool dry_run = false;
+    bool force = false;       // apply although a guard tripped (one reviewed run)
+    bool verbose = false;     // list usernames in the printed plan
+    bool json = false;        // print the plan as JSON (--format json)
+};
+
+struct SyncPorts {
+    Directory* directory = nullptr;   // null when the membership rule needs no directory
+    ExportSource* apogee = nullptr;   // null when the rule needs no export
+    Target* target = nullptr;
+};
+
+// Fills `report` as it goes, so that a run that throws still leaves a report behind. Prints
+// the plan on `out` for --dry-run. Throws GuardRefused, LockBusy, SourceError, TargetError,
+// CommitInDoubt, Interrupted.
+void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
+              std::ostream& out);
+
+bool rule_needs_directory(MembershipRule rule);
+bool rule_needs_export(MembershipRule rule);
+
+} // namespace cohort_sync

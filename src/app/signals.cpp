@@ -1,0 +1,36 @@
+#include "signals.hpp"
+
+#include "cohort_sync/error.hpp"
+#include "cohort_sync/io/moodle_db.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <fmt/format.h>
+
+namespace cohort_sync {
+namespace {
+
+std::atomic<int> g_signal{0};
+
+extern "C" void on_stop_signal(int signal) {
+    g_signal.store(signal);
+    request_cancel();  // PQcancel is async-signal-safe; it ends the statement in flight
+}
+
+} // namespace
+
+void install_signal_handlers() {
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+}
+
+void throw_if_interrupted() {
+    if (const int signal = g_signal.load(); signal != 0) {
+        throw Interrupted(fmt::format("stopped by {}: nothing was changed in Moodle", signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+    }
+}
+
+} // namespace cohort_sync

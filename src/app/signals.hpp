@@ -1,0 +1,13 @@
+// SIGTERM (systemctl stop) and SIGINT (an admin's Ctrl-C): the run stops at the next safe
+// point, or at once when a PostgreSQL statement is in flight (it is cancelled), and the
+// transaction rolls back.
+#pragma once
+
+namespace cohort_sync {
+
+void install_signal_handlers();
+
+// Throws Interrupted when a stop signal has arrived.
+void throw_if_interrupted();
+
+} // namespace cohort_sync

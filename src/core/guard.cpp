@@ -1,0 +1,166 @@
+#include "cohort_sync/guard.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace cohort_sync {
+namespace {
+
+constexpr std::size_t k_listed = 5;
+
+std::string force_hint(std::string_view setting) {
+    return fmt::format("review the plan with 'cohort-sync --dry-run -v'; if these changes are expected, run once "
+                       "with --force, or change guards.{} in the configuration",
+                       setting);
+}
+
+std::string percent(double ratio) { return fmt::format("{:.1f} %", ratio * 100.0); }
+
+class Guards {
+public:
+    Guards(const GuardInput& input, const GuardConfig& limits)
+        : m_input(input)
+        , m_limits(limits)
+        , m_totals(input.plan.totals()) {}
+
+    std::vector<GuardVerdict> run() {
+        if (m_input.directory_used) {
+            source_size("directory", m_input.counts.directory_entries, m_limits.min_directory_entries,
+                        "min_directory_entries",
+                        m_input.last_success ? std::optional(m_input.last_success->directory_entries) : std::nullopt);
+        }
+        if (m_input.export_used) {
+            source_size("export", m_input.counts.export_inscriptions, m_limits.min_export_inscriptions,
+                        "min_export_inscriptions",
+                        m_input.last_success ? std::optional(m_input.last_success->export_inscriptions)
+                                             : std::nullopt);
+        }
+        etape_shrink();
+        removals();
+        cohort_removal_ratio();
+        total_removal_ratio();
+        return std::move(m_verdicts);
+    }
+
+private:
+    void add(std::string guard, bool tripped, std::string figures, std::string hint) {
+        m_verdicts.push_back({std::move(guard), tripped, std::move(figures), tripped ? std::move(hint) : ""});
+    }
+
+    void source_size(const std::string& source, int now, int minimum, const std::string& setting,
+                     std::optional<int> last) {
+        if (now == 0) {
+            add(source + "_empty", true, fmt::format("the {} gave nothing", source),
+                fmt::format("the {} looks broken: check it; an empty source never empties cohorts", source));
+            return;
+        }
+        add(source + "_min_size", now < minimum, fmt::format("{} {} {} minimum {}", now, now < minimum ? "<" : ">=", source == "directory" ? "entries," : "inscriptions,", minimum),
+            force_hint(setting));
+        if (!last || *last == 0) {
+            add(source + "_shrink", false, "no previous successful run to compare with", "");
+            return;
+        }
+        const double shrink = 1.0 - static_cast<double>(now) / *last;
+        const bool tripped = shrink > m_limits.max_source_shrink_ratio;
+        add(source + "_shrink", tripped,
+            fmt::format("{} now, {} at the last successful run: {} {} limit {}", now, *last,
+                        shrink > 0 ? "shrank by " + percent(shrink) : std::string("did not shrink"),
+                        tripped ? ">" : "<=", percent(m_limits.max_source_shrink_ratio)),
+            force_hint("max_source_shrink_ratio"));
+    }
+
+    void etape_shrink() {
+        if (!m_input.last_success) {
+            return;
+        }
+        std::vector<std::string> shrunk;
+        int checked = 0;
+        for (const auto& [etape, before] : m_input.last_success->per_etape) {
+            if (before < m_limits.min_cohort_size) {
+                continue;
+            }
+            ++checked;
+            const auto it = m_input.counts.per_etape.find(etape);
+            const int now = it == m_input.counts.per_etape.end() ? 0 : it->second;
+            const double shrink = 1.0 - static_cast<double>(now) / before;
+            if (shrink > m_limits.max_etape_shrink_ratio) {
+                shrunk.push_back(fmt::format("{} {}->{}", etape, before, now));
+            }
+        }
+        add("etape_shrink", !shrunk.empty(),
+            shrunk.empty() ? fmt::format("no étape of {}+ students shrank by more than {} ({} checked)",
+                                         m_limits.min_cohort_size, percent(m_limits.max_etape_shrink_ratio), checked)
+                           : fmt::format("{} étape(s) shrank by more than {}: {}", shrunk.size(),
+                                         percent(m_limits.max_etape_shrink_ratio), list(shrunk)),
+            force_hint("max_etape_shrink_ratio"));
+    }
+
+    void removals() {
+        const bool tripped = m_totals.removes > m_limits.max_removals;
+        add("max_removals", tripped,
+            fmt::format("{} removal(s) {} limit {}", m_totals.removes, tripped ? ">" : "<=", m_limits.max_removals),
+            force_hint("max_removals"));
+    }
+
+    void cohort_removal_ratio() {
+        std::vector<std::string> heavy;
+        for (const auto& cohort : m_input.plan.cohorts) {
+            if (cohort.current_size < m_limits.min_cohort_size || cohort.removes.empty()) {
+                continue;
+            }
+            const double ratio = static_cast<double>(cohort.removes.size()) / cohort.current_size;
+            if (ratio > m_limits.max_cohort_removal_ratio) {
+                heavy.push_back(fmt::format("{} -{} of {}", cohort.idnumber, cohort.removes.size(), cohort.current_size));
+            }
+        }
+        add("max_cohort_removal_ratio", !heavy.empty(),
+            heavy.empty() ? fmt::format("no cohort of {}+ members loses more than {}", m_limits.min_cohort_size,
+                                        percent(m_limits.max_cohort_removal_ratio))
+                          : fmt::format("{} cohort(s) would lose more than {}: {}", heavy.size(),
+                                        percent(m_limits.max_cohort_removal_ratio), list(heavy)),
+            force_hint("max_cohort_removal_ratio"));
+    }
+
+    void total_removal_ratio() {
+        const int memberships = m_totals.managed_memberships;
+        if (memberships < m_limits.min_cohort_size) {
+            add("max_total_removal_ratio", false,
+                fmt::format("{} managed membership(s): too few for this guard", memberships), "");
+            return;
+        }
+        const double ratio = static_cast<double>(m_totals.removes) / memberships;
+        const bool tripped = ratio > m_limits.max_total_removal_ratio;
+        add("max_total_removal_ratio", tripped,
+            fmt::format("{} of {} managed memberships ({}) {} limit {}", m_totals.removes, memberships, percent(ratio),
+                        tripped ? ">" : "<=", percent(m_limits.max_total_removal_ratio)),
+            force_hint("max_total_removal_ratio"));
+    }
+
+    static std::string list(const std::vector<std::string>& items) {
+        std::string out;
+        for (std::size_t i = 0; i < std::min(items.size(), k_listed); ++i) {
+            out += (i ? ", " : "") + items[i];
+        }
+        if (items.size() > k_listed) {
+            out += fmt::format(" and {} more", items.size() - k_listed);
+        }
+        return out;
+    }
+
+    const GuardInput& m_input;
+    const GuardConfig& m_limits;
+    PlanTotals m_totals;
+    std::vector<GuardVerdict> m_verdicts;
+};
+
+} // namespace
+
+std::vector<GuardVerdict> evaluate_guards(const GuardInput& input, const GuardConfig& limits) {
+    return Guards(input, limits).run();
+}
+
+bool any_tripped(const std::vector<GuardVerdict>& verdicts) {
+    return std::ranges::any_of(verdicts, &GuardVerdict::tripped);
+}
+
+} // namespace cohort_sync

@@ -1,0 +1,274 @@
+#include "cohort_sync/plan.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace cohort_sync {
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// Finds the Moodle account of a desired member, by the configured key; tells why when it can't.
+class UserIndex {
+public:
+    explicit UserIndex(const std::vector<MoodleUser>& users) {
+        for (const auto& user : users) {
+            m_by_id.emplace(user.id, &user);
+            auto& by_name = user.deleted ? m_deleted_by_username : m_by_username;
+            by_name.emplace(lower(user.username), &user);
+            if (!user.idnumber.empty()) {
+                (user.deleted ? m_deleted_by_idnumber : m_by_idnumber)[user.idnumber].push_back(&user);
+            }
+        }
+    }
+
+    struct Match {
+        const MoodleUser* user = nullptr;
+        UnplacedReason reason = UnplacedReason::no_account;
+    };
+
+    Match find(const DesiredMember& member, MatchBy match_by) const {
+        if (match_by == MatchBy::username) {
+            if (const auto* user = by_username(member.login)) {
+                return {user, {}};
+            }
+            if (deleted_by_username(member.login) || deleted_by_idnumber(member.student_number)) {
+                return {nullptr, UnplacedReason::deleted_account};
+            }
+            if (!by_idnumber(member.student_number).empty()) {
+                return {nullptr, UnplacedReason::other_key_only};
+            }
+            return {nullptr, UnplacedReason::no_account};
+        }
+        const auto& matches = by_idnumber(member.student_number);
+        if (matches.size() == 1) {
+            return {matches.front(), {}};
+        }
+        if (matches.size() > 1) {
+            return {nullptr, UnplacedReason::several_accounts};
+        }
+        if (deleted_by_idnumber(member.student_number) || deleted_by_username(member.login)) {
+            return {nullptr, UnplacedReason::deleted_account};
+        }
+        if (by_username(member.login)) {
+            return {nullptr, UnplacedReason::other_key_only};
+        }
+        return {nullptr, UnplacedReason::no_account};
+    }
+
+    const MoodleUser* by_id(std::int64_t id) const {
+        const auto it = m_by_id.find(id);
+        return it == m_by_id.end() ? nullptr : it->second;
+    }
+
+private:
+    const MoodleUser* by_username(const std::string& login) const {
+        const auto it = login.empty() ? m_by_username.end() : m_by_username.find(login);
+        return it == m_by_username.end() ? nullptr : it->second;
+    }
+    bool deleted_by_username(const std::string& login) const {
+        return !login.empty() && m_deleted_by_username.contains(login);
+    }
+    bool deleted_by_idnumber(const std::string& idnumber) const {
+        return !idnumber.empty() && m_deleted_by_idnumber.contains(idnumber);
+    }
+    const std::vector<const MoodleUser*>& by_idnumber(const std::string& idnumber) const {
+        static const std::vector<const MoodleUser*> k_none;
+        const auto it = idnumber.empty() ? m_by_idnumber.end() : m_by_idnumber.find(idnumber);
+        return it == m_by_idnumber.end() ? k_none : it->second;
+    }
+
+    std::unordered_map<std::int64_t, const MoodleUser*> m_by_id;
+    std::unordered_map<std::string, const MoodleUser*> m_by_username;
+    std::unordered_map<std::string, const MoodleUser*> m_deleted_by_username;
+    std::unordered_map<std::string, std::vector<const MoodleUser*>> m_by_idnumber;
+    std::unordered_map<std::string, std::vector<const MoodleUser*>> m_deleted_by_idnumber;
+};
+
+PlannedMember planned(const UserIndex& users, std::int64_t user_id) {
+    const auto* user = users.by_id(user_id);
+    return {user_id, user ? user->username : std::string(), user ? user->idnumber : std::string()};
+}
+
+class Planner {
+public:
+    Planner(const Desired& desired, const Current& current, const MoodleConfig& config)
+        : m_desired(desired)
+        , m_current(current)
+        , m_config(config)
+        , m_users(current.users) {
+        for (const auto& cohort : current.cohorts) {
+            m_managed.emplace(cohort.idnumber, &cohort);
+        }
+        for (const auto& cohort : current.foreign) {
+            m_foreign.emplace(cohort.idnumber, &cohort);
+        }
+        for (const auto& pending : current.pending) {
+            m_absent_runs[{pending.cohort_id, pending.user_id}] = pending.absent_runs;
+        }
+    }
+
+    Plan run() {
+        std::set<std::string> desired_idnumbers;
+        for (const auto& cohort : m_desired.cohorts) {
+            desired_idnumbers.insert(cohort.idnumber);
+            plan_desired(cohort);
+        }
+        for (const auto& cohort : m_current.cohorts) {
+            m_plan.managed_memberships += static_cast<int>(cohort.members.size());
+            if (!desired_idnumbers.contains(cohort.idnumber)) {
+                plan_vanished(cohort);
+            }
+        }
+        std::ranges::sort(m_plan.cohorts, {}, &CohortPlan::idnumber);
+        std::ranges::sort(m_plan.unplaced, [](const Unplaced& a, const Unplaced& b) {
+            return std::tie(a.etape, a.student_number, a.login) < std::tie(b.etape, b.student_number, b.login);
+        });
+        std::ranges::sort(m_plan.pending);
+        return std::move(m_plan);
+    }
+
+private:
+    void plan_desired(const DesiredCohort& desired) {
+        const auto managed = m_managed.find(desired.idnumber);
+        if (managed == m_managed.end()) {
+            if (const auto foreign = m_foreign.find(desired.idnumber); foreign != m_foreign.end()) {
+                refuse_taken_idnumber(desired, *foreign->second);
+                return;
+            }
+        }
+        CohortPlan plan;
+        plan.idnumber = desired.idnumber;
+        plan.etape = desired.etape;
+        plan.name = desired.name;
+        plan.description = desired.description;
+        plan.desired_size = static_cast<int>(desired.members.size());
+
+        std::set<std::int64_t> wanted;
+        for (const auto& member : desired.members) {
+            const auto match = m_users.find(member, m_config.match_by);
+            if (match.user) {
+                wanted.insert(match.user->id);
+            } else {
+                m_plan.unplaced.push_back({member.student_number, member.login, desired.etape, match.reason});
+            }
+        }
+        std::set<std::int64_t> present;
+        if (managed != m_managed.end()) {
+            const auto& cohort = *managed->second;
+            plan.cohort_id = cohort.id;
+            plan.current_size = static_cast<int>(cohort.members.size());
+            if (cohort.name != desired.name) {
+                plan.rename_from = cohort.name;
+            }
+            present.insert(cohort.members.begin(), cohort.members.end());
+        }
+        for (const auto id : wanted) {
+            if (!present.contains(id)) {
+                plan.adds.push_back(planned(m_users, id));
+            }
+        }
+        for (const auto id : present) {
+            if (!wanted.contains(id)) {
+                remove_or_defer(plan, id);
+            }
+        }
+        m_plan.cohorts.push_back(std::move(plan));
+    }
+
+    // A managed cohort none of whose étape's students remain in the sources.
+    void plan_vanished(const ManagedCohort& cohort) {
+        if (cohort.members.empty()) {
+            return;
+        }
+        if (!m_config.empty_vanished_cohorts) {
+            m_plan.left_alone.push_back(cohort.idnumber);
+            return;
+        }
+        CohortPlan plan;
+        plan.cohort_id = cohort.id;
+        plan.idnumber = cohort.idnumber;
+        plan.name = cohort.name;
+        plan.description = cohort.description;
+        plan.current_size = static_cast<int>(cohort.members.size());
+        for (const auto id : cohort.members) {
+            remove_or_defer(plan, id);
+        }
+        m_plan.cohorts.push_back(std::move(plan));
+    }
+
+    // The grace period: a member is removed only once absent for `grace_runs` runs in a row.
+    void remove_or_defer(CohortPlan& plan, std::int64_t user_id) {
+        const auto previous = m_absent_runs.find({*plan.cohort_id, user_id});
+        const int absent_runs = (previous == m_absent_runs.end() ? 0 : previous->second) + 1;
+        if (absent_runs >= m_config.grace_runs) {
+            plan.removes.push_back(planned(m_users, user_id));
+        } else {
+            plan.deferred.push_back(planned(m_users, user_id));
+            m_plan.pending.push_back({*plan.cohort_id, user_id, absent_runs});
+        }
+    }
+
+    void refuse_taken_idnumber(const DesiredCohort& desired, const ForeignCohort& foreign) {
+        const std::string owner =
+            foreign.component.empty() ? "a cohort created by hand" : fmt::format("component '{}'", foreign.component);
+        m_plan.issues.push_back(
+            {Severity::error, desired.idnumber,
+             fmt::format("étape {} is skipped: idnumber '{}' is already used by cohort id {} ({}), which cohort-sync "
+                         "does not manage and will not adopt; HINT: rename that cohort's idnumber in Moodle, or "
+                         "change membership.idnumber_template",
+                         desired.etape, desired.idnumber, foreign.id, owner)});
+    }
+
+    const Desired& m_desired;
+    const Current& m_current;
+    const MoodleConfig& m_config;
+    UserIndex m_users;
+    std::unordered_map<std::string, const ManagedCohort*> m_managed;
+    std::unordered_map<std::string, const ForeignCohort*> m_foreign;
+    std::map<std::pair<std::int64_t, std::int64_t>, int> m_absent_runs;
+    Plan m_plan;
+};
+
+} // namespace
+
+const char* to_string(UnplacedReason reason) {
+    switch (reason) {
+    case UnplacedReason::no_account:
+        return "no_account";
+    case UnplacedReason::deleted_account:
+        return "deleted_account";
+    case UnplacedReason::other_key_only:
+        return "other_key_only";
+    case UnplacedReason::several_accounts:
+        return "several_accounts";
+    }
+    return "unknown";
+}
+
+PlanTotals Plan::totals() const {
+    PlanTotals totals;
+    totals.managed_memberships = managed_memberships;
+    for (const auto& cohort : cohorts) {
+        totals.adds += static_cast<int>(cohort.adds.size());
+        totals.removes += static_cast<int>(cohort.removes.size());
+        totals.deferred += static_cast<int>(cohort.deferred.size());
+        totals.creates += cohort.creates() ? 1 : 0;
+        totals.renames += cohort.rename_from ? 1 : 0;
+        totals.cohorts_changed += cohort.changes() ? 1 : 0;
+    }
+    return totals;
+}
+
+Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config) {
+    return Planner(desired, current, config).run();
+}
+
+} // namespace cohort_sync

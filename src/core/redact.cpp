@@ -1,0 +1,116 @@
+#include "cohort_sync/redact.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace cohort_sync {
+namespace {
+
+constexpr std::string_view k_mask = "********";
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::ranges::equal(a, b, [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+// libpq keywords whose values are secrets. sslpassword unlocks a client key.
+bool is_secret_keyword(std::string_view key) {
+    static constexpr std::array<std::string_view, 2> k_secret = {"password", "sslpassword"};
+    return std::ranges::any_of(k_secret, [&](std::string_view s) { return iequals(key, s); });
+}
+
+std::string redact_uri_userinfo(std::string_view uri) {
+    const auto scheme_end = uri.find("://");
+    if (scheme_end == std::string_view::npos) {
+        return std::string(uri);
+    }
+    const auto authority_begin = scheme_end + 3;
+    const auto authority_end = uri.find_first_of("/?#", authority_begin);
+    const auto authority = uri.substr(authority_begin, authority_end == std::string_view::npos
+                                                           ? std::string_view::npos
+                                                           : authority_end - authority_begin);
+    const auto at = authority.rfind('@');
+    if (at == std::string_view::npos) {
+        return std::string(uri);
+    }
+    const auto colon = authority.substr(0, at).find(':');
+    if (colon == std::string_view::npos) {
+        return std::string(uri);
+    }
+    std::string out(uri.substr(0, authority_begin + colon + 1));
+    out += k_mask;
+    out += uri.substr(authority_begin + at);
+    return out;
+}
+
+// Also hides "password=..." in a URI's query string.
+std::string redact_query_passwords(const std::string& uri) {
+    std::string out = uri;
+    for (std::string_view key : {"password=", "sslpassword="}) {
+        std::size_t pos = 0;
+        while ((pos = out.find(key, pos)) != std::string::npos) {
+            const bool at_param_start = pos > 0 && (out[pos - 1] == '?' || out[pos - 1] == '&');
+            const auto value_begin = pos + key.size();
+            const auto value_end = std::min(out.find('&', value_begin), out.size());
+            if (at_param_start) {
+                out.replace(value_begin, value_end - value_begin, k_mask);
+            }
+            pos = value_begin;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+std::string redact_uri(std::string_view uri) { return redact_query_passwords(redact_uri_userinfo(uri)); }
+
+std::string redact_conninfo(std::string_view conninfo) {
+    if (conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://")) {
+        return redact_uri(conninfo);
+    }
+    // key = value pairs; values may be single-quoted with backslash escapes (libpq's rules).
+    std::string out;
+    std::size_t i = 0;
+    const auto n = conninfo.size();
+    while (i < n) {
+        if (std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+            out += conninfo[i++];
+            continue;
+        }
+        const auto key_begin = i;
+        while (i < n && conninfo[i] != '=' && !std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+            ++i;
+        }
+        const auto key = conninfo.substr(key_begin, i - key_begin);
+        out += key;
+        while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+            out += conninfo[i++];
+        }
+        if (i >= n || conninfo[i] != '=') {
+            continue;
+        }
+        out += conninfo[i++];
+        while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+            out += conninfo[i++];
+        }
+        const auto value_begin = i;
+        if (i < n && conninfo[i] == '\'') {
+            ++i;
+            while (i < n && conninfo[i] != '\'') {
+                i += (conninfo[i] == '\\' && i + 1 < n) ? 2 : 1;
+            }
+            i = std::min(i + 1, n);
+        } else {
+            while (i < n && !std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+                ++i;
+            }
+        }
+        out += is_secret_keyword(key) ? std::string(k_mask) : std::string(conninfo.substr(value_begin, i - value_begin));
+    }
+    return out;
+}
+
+} // namespace cohort_sync

@@ -1,0 +1,804 @@
+#include "cohort_sync/io/moodle_db.hpp"
+
+#include "cohort_sync/error.hpp"
+#include "cohort_sync/redact.hpp"
+#include "cohort_sync/source_counts_json.hpp"
+#include "moodle_sql.hpp"
+#include "pg_handle.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <ctime>
+#include <fmt/format.h>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+
+namespace cohort_sync {
+namespace {
+
+// ---- Cancellation ---------------------------------------------------------------------------
+//
+// request_cancel() may run in a signal handler or in another thread while the session that owns
+// the PGcancel is being destroyed. The session unpublishes the pointer, then waits until no
+// request_cancel() is still using it before freeing it. A handler interrupting the destructor on
+// the same thread finishes before the destructor resumes, so the wait cannot deadlock.
+
+std::atomic<PGcancel*> g_cancel{nullptr};
+std::atomic<int> g_cancel_users{0};
+std::atomic<bool> g_cancel_requested{false};
+
+static_assert(std::atomic<PGcancel*>::is_always_lock_free);
+static_assert(std::atomic<int>::is_always_lock_free);
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+// The first open session is the one request_cancel() reaches; there is one per run.
+bool publish_cancel(PGcancel* cancel) {
+    PGcancel* expected = nullptr;
+    return g_cancel.compare_exchange_strong(expected, cancel);
+}
+
+void unpublish_cancel(PGcancel* cancel) {
+    PGcancel* expected = cancel;
+    if (g_cancel.compare_exchange_strong(expected, nullptr)) {
+        while (g_cancel_users.load() != 0) {
+            std::this_thread::yield();
+        }
+    }
+}
+
+[[noreturn]] void throw_interrupted(std::string_view attempt) {
+    throw Interrupted(fmt::format("interrupted while trying to {}: nothing was committed", attempt));
+}
+
+// ---- Errors ---------------------------------------------------------------------------------
+
+std::string trimmed(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.remove_suffix(1);
+    }
+    return std::string(text);
+}
+
+std::string connection_message(PGconn* connection) {
+    return connection ? trimmed(PQerrorMessage(connection)) : "out of memory";
+}
+
+std::string hint_for(std::string_view sqlstate, const MoodleConfig& config) {
+    if (sqlstate == "57014") {
+        return fmt::format("the statement ran past moodle.statement_timeout_seconds ({}s): raise it, or find "
+                           "what slows the database down",
+                           config.statement_timeout_seconds);
+    }
+    if (sqlstate == "55P03") {
+        return fmt::format("another session held a lock for more than moodle.lock_timeout_seconds ({}s); "
+                           "look for it in pg_locks and pg_stat_activity, or run again later",
+                           config.lock_timeout_seconds);
+    }
+    if (sqlstate == "42501") {
+        return "grant the database user the privileges listed in docs/operations.md";
+    }
+    if (sqlstate == "42P01" || sqlstate == "3F000") {
+        return fmt::format("check moodle.prefix ('{}') and moodle.schema ('{}'): is this Moodle's database?",
+                           config.prefix, config.schema);
+    }
+    if (sqlstate == "40001" || sqlstate == "40P01") {
+        return "a concurrent transaction conflicted with this one; the next run will try again";
+    }
+    if (sqlstate.empty() || sqlstate.starts_with("08") || sqlstate == "57P01") {
+        return "the connection to the database was lost; nothing was committed";
+    }
+    return {};
+}
+
+// The failure of `statement`, as the exception the rest of the program understands.
+[[noreturn]] void throw_statement_error(PGconn* connection, const sql::Statement& statement,
+                                        const pg::Result& result, std::string_view attempt,
+                                        const MoodleConfig& config) {
+    const std::string sqlstate = result.field(PG_DIAG_SQLSTATE);
+    // A query canceled by request_cancel() and one canceled by statement_timeout share 57014.
+    if (sqlstate == "57014" && g_cancel_requested.load()) {
+        throw_interrupted(attempt);
+    }
+    std::string cause = result.field(PG_DIAG_MESSAGE_PRIMARY);
+    if (cause.empty()) {
+        cause = connection_message(connection);
+    }
+    const std::string detail = result.field(PG_DIAG_MESSAGE_DETAIL);
+    if (!detail.empty()) {
+        cause += " (" + detail + ")";
+    }
+    const std::string code = sqlstate.empty() ? "" : fmt::format(" [SQLSTATE {}]", sqlstate);
+    throw TargetError(
+        fmt::format("unable to {} (statement '{}'): {}{}", attempt, statement.name, cause, code), sqlstate,
+        std::string(statement.name), hint_for(sqlstate, config));
+}
+
+using Parameters = std::vector<std::optional<std::string>>;
+
+// Runs `statement` and returns its result when its status is `expected`; throws otherwise.
+// Statements without parameters go through PQexec, which also accepts several commands at once.
+pg::Result execute(PGconn* connection, const sql::Statement& statement, const Parameters& parameters,
+                   ExecStatusType expected, std::string_view attempt, const MoodleConfig& config) {
+    if (static_cast<int>(parameters.size()) != statement.parameters) {
+        throw std::logic_error(fmt::format("statement '{}' takes {} parameters, given {}", statement.name,
+                                           statement.parameters, parameters.size()));
+    }
+    if (g_cancel_requested.load()) {
+        throw_interrupted(attempt);
+    }
+    pg::Result result;
+    if (parameters.empty()) {
+        result = pg::Result(PQexec(connection, statement.text.c_str()));
+    } else {
+        std::vector<const char*> values;
+        values.reserve(parameters.size());
+        for (const auto& parameter : parameters) {
+            values.push_back(parameter ? parameter->c_str() : nullptr);
+        }
+        result = pg::Result(PQexecParams(connection, statement.text.c_str(), static_cast<int>(values.size()),
+                                         nullptr, values.data(), nullptr, nullptr, 0));
+    }
+    if (result.status() != expected) {
+        throw_statement_error(connection, statement, result, attempt, config);
+    }
+    return result;
+}
+
+// ---- Connection -----------------------------------------------------------------------------
+
+bool looks_like_conninfo(std::string_view conninfo) {
+    return conninfo.find('=') != std::string_view::npos || conninfo.starts_with("postgresql://") ||
+           conninfo.starts_with("postgres://");
+}
+
+// The user's own `options` (from the conninfo) come first so that ours, for the timeouts the
+// configuration sets, win. Options set in a service file are not seen here: with a service, put
+// server settings in the service file's options only for parameters cohort-sync does not set.
+std::string server_options(const MoodleConfig& config) {
+    std::string options;
+    if (looks_like_conninfo(config.conninfo)) {
+        char* error = nullptr;
+        PQconninfoOption* parsed = PQconninfoParse(config.conninfo.c_str(), &error);
+        if (parsed == nullptr) {
+            // libpq's parse messages quote pieces of the string, which may be a password.
+            PQfreemem(error);
+            throw TargetError(fmt::format("unable to read moodle.conninfo '{}': libpq cannot parse it",
+                                          redact_conninfo(config.conninfo)),
+                              {}, "connect",
+                              "write it as key=value pairs or as a postgresql:// URI "
+                              "(https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-CONNSTRING)");
+        }
+        for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
+            if (std::string_view(option->keyword) == "options" && option->val != nullptr) {
+                options = option->val;
+            }
+        }
+        PQconninfoFree(parsed);
+    }
+    if (!options.empty()) {
+        options += ' ';
+    }
+    options += fmt::format("-c statement_timeout={}s -c lock_timeout={}s", config.statement_timeout_seconds,
+                           config.lock_timeout_seconds);
+    return options;
+}
+
+pg::ConnectionPtr connect(const MoodleConfig& config) {
+    const std::string options = server_options(config);
+    // expand_dbname: the conninfo may be key=value pairs, a URI, a service name or several hosts,
+    // exactly as psql takes it. fallback_application_name leaves a user's application_name alone.
+    const char* keywords[] = {"dbname", "fallback_application_name", "client_encoding", "options", nullptr};
+    const char* values[] = {config.conninfo.c_str(), "cohort-sync", "UTF8", options.c_str(), nullptr};
+    pg::ConnectionPtr connection(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
+    if (!connection || PQstatus(connection.get()) != CONNECTION_OK) {
+        throw TargetError(
+            fmt::format("unable to connect to Moodle's database '{}': {}", redact_conninfo(config.conninfo),
+                        connection_message(connection.get())),
+            {}, "connect",
+            "check moodle.conninfo, that the server accepts this host and user (pg_hba.conf), and "
+            "the password in ~/.pgpass or the service file");
+    }
+    // libpq prints server NOTICEs on stderr by default, which would break the log's format; none
+    // of the statements here raises one that matters.
+    PQsetNoticeProcessor(
+        connection.get(), [](void*, const char*) {}, nullptr);
+    return connection;
+}
+
+// ---- Reading results ------------------------------------------------------------------------
+
+[[noreturn]] void throw_bad_value(const sql::Statement& statement, std::string_view column,
+                                  std::string_view value) {
+    throw TargetError(fmt::format("unable to read Moodle's state (statement '{}'): column {} holds '{}', "
+                                  "which is not an integer",
+                                  statement.name, column, value),
+                      {}, std::string(statement.name));
+}
+
+template <typename Int>
+Int number_at(const pg::Result& result, int row, int column, const sql::Statement& statement,
+              std::string_view column_name) {
+    bool ok = true;
+    const Int value = result.number<Int>(row, column, ok);
+    if (!ok) {
+        throw_bad_value(statement, column_name, result.text(row, column));
+    }
+    return value;
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+    while (!text.empty() && text.front() == ' ') {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && text.back() == ' ') {
+        text.remove_suffix(1);
+    }
+    std::int64_t id = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return id;
+}
+
+// ---- COPY -----------------------------------------------------------------------------------
+
+// Rows of integers in COPY's text format, sent in large chunks rather than one call per row.
+class CopyIn {
+public:
+    CopyIn(PGconn* connection, const sql::Statement& statement, std::string_view attempt,
+           const MoodleConfig& config)
+        : m_connection(connection)
+        , m_statement(statement)
+        , m_attempt(attempt)
+        , m_config(config) {
+        execute(m_connection, m_statement, {}, PGRES_COPY_IN, m_attempt, m_config);
+        m_open = true;
+        m_buffer.reserve(k_chunk + 128);
+    }
+    CopyIn(const CopyIn&) = delete;
+    CopyIn& operator=(const CopyIn&) = delete;
+
+    // Leaves the connection usable (for ROLLBACK) when a row could not be produced.
+    ~CopyIn() {
+        if (m_open) {
+            PQputCopyEnd(m_connection, "cohort-sync stopped sending rows");
+            drain();
+        }
+    }
+
+    template <typename... Ints> void row(Ints... values) {
+        bool first = true;
+        ((append(values, first)), ...);
+        m_buffer += '\n';
+        if (m_buffer.size() >= k_chunk) {
+            flush();
+        }
+    }
+
+    void finish() {
+        flush();
+        m_open = false;
+        const bool ended = !m_failed && PQputCopyEnd(m_connection, nullptr) == 1;
+        if (m_failed || !ended) {
+            PQputCopyEnd(m_connection, "cohort-sync could not send the rows");
+        }
+        pg::Result result(PQgetResult(m_connection));
+        drain();
+        if (result.status() != PGRES_COMMAND_OK || m_failed || !ended) {
+            throw_statement_error(m_connection, m_statement, result, m_attempt, m_config);
+        }
+    }
+
+private:
+    static constexpr std::size_t k_chunk = 1 << 20;
+
+    template <typename Int> void append(Int value, bool& first) {
+        if (!first) {
+            m_buffer += '\t';
+        }
+        first = false;
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        m_buffer.append(digits, end);
+    }
+
+    void flush() {
+        if (!m_buffer.empty() && !m_failed) {
+            // Blocking mode: 1 when queued, -1 when the connection failed.
+            m_failed = PQputCopyData(m_connection, m_buffer.data(), static_cast<int>(m_buffer.size())) != 1;
+        }
+        m_buffer.clear();
+    }
+
+    void drain() {
+        while (PGresult* extra = PQgetResult(m_connection)) {
+            PQclear(extra);
+        }
+    }
+
+    PGconn* m_connection;
+    const sql::Statement& m_statement;
+    std::string_view m_attempt;
+    const MoodleConfig& m_config;
+    std::string m_buffer;
+    bool m_open = false;
+    bool m_failed = false;
+};
+
+} // namespace
+
+// ---- Session --------------------------------------------------------------------------------
+
+struct MoodleSession::Impl {
+    enum class State { open, committed, failed, in_doubt };
+
+    MoodleConfig config;
+    std::shared_ptr<const sql::Statements> statements;
+    pg::ConnectionPtr connection;
+    pg::CancelPtr cancel;
+    State state = State::open;
+    bool applied = false;
+
+    Impl(const MoodleConfig& config_, std::shared_ptr<const sql::Statements> statements_)
+        : config(config_)
+        , statements(std::move(statements_)) {}
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+
+    ~Impl() {
+        if (cancel) {
+            unpublish_cancel(cancel.get());
+        }
+        // Closing the connection would roll back too; an explicit ROLLBACK ends the transaction
+        // before the server notices the disconnection, and says so in its log.
+        if (connection && PQstatus(connection.get()) == CONNECTION_OK &&
+            PQtransactionStatus(connection.get()) != PQTRANS_IDLE) {
+            PQclear(PQexec(connection.get(), (*statements)[sql::Id::rollback].text.c_str()));
+        }
+    }
+
+    pg::Result run(sql::Id id, const Parameters& parameters, ExecStatusType expected,
+                   std::string_view attempt) {
+        require_open(attempt);
+        try {
+            return execute(connection.get(), (*statements)[id], parameters, expected, attempt, config);
+        } catch (...) {
+            state = State::failed;
+            throw;
+        }
+    }
+
+    void copy(sql::Id id, std::string_view attempt, const auto& produce) {
+        require_open(attempt);
+        try {
+            CopyIn copy_in(connection.get(), (*statements)[id], attempt, config);
+            produce(copy_in);
+            copy_in.finish();
+        } catch (...) {
+            state = State::failed;
+            throw;
+        }
+    }
+
+    void require_open(std::string_view attempt) const {
+        if (state != State::open) {
+            throw std::logic_error(
+                fmt::format("cannot {}: the session's transaction has already failed or ended", attempt));
+        }
+    }
+
+    const sql::Statement& statement(sql::Id id) const { return (*statements)[id]; }
+};
+
+MoodleSession::MoodleSession(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl)) {}
+
+MoodleSession::~MoodleSession() = default;
+
+int MoodleSession::backend_pid() const {
+    return PQbackendPID(m_impl->connection.get());
+}
+
+Current MoodleSession::load() {
+    auto& impl = *m_impl;
+    Current current;
+
+    // Site settings that decide who is a local user and who must never be placed in a cohort.
+    const auto settings = impl.run(sql::Id::load_config, {}, PGRES_TUPLES_OK, "read Moodle's site settings");
+    std::optional<std::int64_t> mnet_host;
+    std::vector<std::int64_t> excluded;
+    for (int row = 0; row < settings.rows(); ++row) {
+        const auto name = settings.text(row, 0);
+        const auto value = settings.text(row, 1);
+        if (name == "mnet_localhost_id") {
+            mnet_host = parse_id(value);
+            if (!mnet_host) {
+                throw_bad_value(impl.statement(sql::Id::load_config), "config.value of mnet_localhost_id",
+                                value);
+            }
+        } else if (name == "siteguest") {
+            if (const auto id = parse_id(value)) {
+                excluded.push_back(*id);
+            }
+        } else if (name == "siteadmins") {
+            // A comma list. An id we cannot read could be an admin we would then put in a cohort.
+            std::string_view rest = value;
+            while (!rest.empty()) {
+                const auto comma = rest.find(',');
+                const auto item = rest.substr(0, comma);
+                const auto id = parse_id(item);
+                if (!id) {
+                    throw_bad_value(impl.statement(sql::Id::load_config), "config.value of siteadmins",
+                                    value);
+                }
+                excluded.push_back(*id);
+                rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            }
+        }
+    }
+    if (!mnet_host) {
+        throw TargetError(
+            fmt::format("unable to read Moodle's site settings (statement 'load_config'): {}.{} has no "
+                        "'mnet_localhost_id' row",
+                        sql::quote_identifier(impl.config.schema),
+                        sql::quote_identifier(impl.config.prefix + "config")),
+            {}, "load_config",
+            fmt::format("check moodle.prefix ('{}') and moodle.schema ('{}'): is this Moodle's database?",
+                        impl.config.prefix, impl.config.schema));
+    }
+    current.mnet_localhost_id = *mnet_host;
+
+    const auto& users_statement = impl.statement(sql::Id::load_users);
+    const auto users =
+        impl.run(sql::Id::load_users, {std::to_string(*mnet_host), sql::int_array_literal(excluded)},
+                 PGRES_TUPLES_OK, "read Moodle's users");
+    current.users.reserve(static_cast<std::size_t>(users.rows()));
+    for (int row = 0; row < users.rows(); ++row) {
+        MoodleUser user;
+        user.id = number_at<std::int64_t>(users, row, 0, users_statement, "user.id");
+        user.username = users.text(row, 1);
+        user.idnumber = users.text(row, 2);
+        user.suspended = number_at<int>(users, row, 3, users_statement, "user.suspended") != 0;
+        user.deleted = number_at<int>(users, row, 4, users_statement, "user.deleted") != 0;
+        current.users.push_back(std::move(user));
+    }
+
+    const auto& cohorts_statement = impl.statement(sql::Id::load_cohorts);
+    const auto cohorts =
+        impl.run(sql::Id::load_cohorts, {impl.config.component}, PGRES_TUPLES_OK, "read Moodle's cohorts");
+    for (int row = 0; row < cohorts.rows(); ++row) {
+        const auto id = number_at<std::int64_t>(cohorts, row, 0, cohorts_statement, "cohort.id");
+        const auto component = cohorts.text(row, 5);
+        if (component == impl.config.component) {
+            ManagedCohort cohort;
+            cohort.id = id;
+            cohort.idnumber = cohorts.text(row, 1);
+            cohort.name = cohorts.text(row, 2);
+            cohort.description = cohorts.text(row, 3);
+            cohort.context_id =
+                number_at<std::int64_t>(cohorts, row, 4, cohorts_statement, "cohort.contextid");
+            current.cohorts.push_back(std::move(cohort));
+        } else {
+            current.foreign.push_back(
+                ForeignCohort{id, std::string(cohorts.text(row, 1)), std::string(component)});
+        }
+    }
+    // Sorted here rather than in SQL: byte order, whatever the database's collation.
+    std::ranges::sort(current.cohorts, [](const ManagedCohort& a, const ManagedCohort& b) {
+        return std::tie(a.idnumber, a.id) < std::tie(b.idnumber, b.id);
+    });
+    std::ranges::sort(current.foreign, [](const ForeignCohort& a, const ForeignCohort& b) {
+        return std::tie(a.idnumber, a.id) < std::tie(b.idnumber, b.id);
+    });
+
+    std::unordered_map<std::int64_t, ManagedCohort*> by_id;
+    by_id.reserve(current.cohorts.size());
+    for (auto& cohort : current.cohorts) {
+        by_id.emplace(cohort.id, &cohort);
+    }
+    const auto& members_statement = impl.statement(sql::Id::load_members);
+    const auto members = impl.run(sql::Id::load_members, {impl.config.component}, PGRES_TUPLES_OK,
+                                  "read the members of the managed cohorts");
+    ManagedCohort* cohort = nullptr;
+    for (int row = 0; row < members.rows(); ++row) {
+        const auto cohort_id =
+            number_at<std::int64_t>(members, row, 0, members_statement, "cohort_members.cohortid");
+        // Rows come ordered by cohort, so the lookup happens once per cohort. Each statement has its
+        // own snapshot (READ COMMITTED): a cohort that became ours since load_cohorts is skipped.
+        if (cohort == nullptr || cohort->id != cohort_id) {
+            const auto it = by_id.find(cohort_id);
+            cohort = it == by_id.end() ? nullptr : it->second;
+        }
+        if (cohort == nullptr) {
+            continue;
+        }
+        cohort->members.push_back(
+            number_at<std::int64_t>(members, row, 1, members_statement, "cohort_members.userid"));
+    }
+
+    const auto& pending_statement = impl.statement(sql::Id::load_pending);
+    const auto pending = impl.run(sql::Id::load_pending, {}, PGRES_TUPLES_OK, "read the grace-period state");
+    current.pending.reserve(static_cast<std::size_t>(pending.rows()));
+    for (int row = 0; row < pending.rows(); ++row) {
+        current.pending.push_back(PendingRemoval{
+            number_at<std::int64_t>(pending, row, 0, pending_statement, "pending.cohortid"),
+            number_at<std::int64_t>(pending, row, 1, pending_statement, "pending.userid"),
+            number_at<int>(pending, row, 2, pending_statement, "pending.absent_runs"),
+        });
+    }
+
+    const auto last =
+        impl.run(sql::Id::load_last_success, {}, PGRES_TUPLES_OK, "read the last successful run");
+    if (last.rows() > 0) {
+        std::string error;
+        current.last_success = source_counts_from_json(last.text(0, 0), error);
+        // The guards compare against these counts: a damaged row must stop the run, not disarm them.
+        if (!current.last_success) {
+            throw TargetError(
+                fmt::format("unable to read the last successful run (statement 'load_last_success'): "
+                            "{}.runs.counts is damaged: {}",
+                            sql::quote_identifier(impl.config.state_schema), error),
+                {}, "load_last_success",
+                "correct or delete that row; `cohort-sync status` shows the run history");
+        }
+    }
+    return current;
+}
+
+ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
+    auto& impl = *m_impl;
+    if (impl.applied) {
+        throw std::logic_error("apply() runs once per session");
+    }
+    impl.applied = true;
+    ApplyStats stats;
+    const std::string now_text = std::to_string(now);
+    const std::string& component = impl.config.component;
+
+    // Text parameters cannot carry a NUL byte; say which cohort holds one.
+    const auto array_of = [](const std::vector<std::string_view>& values, std::string_view what) {
+        try {
+            return sql::text_array_literal(values);
+        } catch (const std::invalid_argument&) {
+            throw TargetError(fmt::format("unable to write the cohorts: a cohort {} holds a NUL byte", what));
+        }
+    };
+
+    // 1. New cohorts, in one INSERT, as cohort_add_cohort() would write them.
+    std::map<std::string, std::int64_t, std::less<>> created;
+    {
+        std::vector<std::string_view> idnumbers;
+        std::vector<std::string_view> names;
+        std::vector<std::string_view> descriptions;
+        for (const auto& cohort : plan.cohorts) {
+            if (cohort.creates()) {
+                idnumbers.push_back(cohort.idnumber);
+                names.push_back(cohort.name);
+                descriptions.push_back(cohort.description);
+            }
+        }
+        if (!idnumbers.empty()) {
+            const auto& statement = impl.statement(sql::Id::create_cohorts);
+            const auto result =
+                impl.run(sql::Id::create_cohorts,
+                         {array_of(idnumbers, "idnumber"), array_of(names, "name"),
+                          array_of(descriptions, "description"), std::to_string(impl.config.context_id),
+                          impl.config.visible ? "1" : "0", component, now_text},
+                         PGRES_TUPLES_OK, fmt::format("create {} cohorts", idnumbers.size()));
+            for (int row = 0; row < result.rows(); ++row) {
+                created.emplace(result.text(row, 1),
+                                number_at<std::int64_t>(result, row, 0, statement, "cohort.id"));
+            }
+            stats.cohorts_created = result.rows();
+        }
+    }
+
+    // 2. Renames, in one UPDATE.
+    {
+        std::vector<std::int64_t> ids;
+        std::vector<std::string_view> names;
+        for (const auto& cohort : plan.cohorts) {
+            if (cohort.cohort_id && cohort.rename_from) {
+                ids.push_back(*cohort.cohort_id);
+                names.push_back(cohort.name);
+            }
+        }
+        if (!ids.empty()) {
+            const auto result =
+                impl.run(sql::Id::rename_cohorts,
+                         {sql::int_array_literal(ids), array_of(names, "name"), now_text, component},
+                         PGRES_COMMAND_OK, fmt::format("rename {} cohorts", ids.size()));
+            stats.cohorts_renamed = static_cast<int>(result.affected_rows());
+        }
+    }
+
+    const auto id_of = [&](const CohortPlan& cohort) -> std::int64_t {
+        if (cohort.cohort_id) {
+            return *cohort.cohort_id;
+        }
+        const auto it = created.find(cohort.idnumber);
+        if (it == created.end()) {
+            throw std::logic_error("the plan adds members to cohort '" + cohort.idnumber +
+                                   "', which was not created");
+        }
+        return it->second;
+    };
+
+    // 3. Additions: COPY into a temporary table, then one INSERT ... SELECT.
+    std::size_t adds = 0;
+    std::size_t removes = 0;
+    for (const auto& cohort : plan.cohorts) {
+        adds += cohort.adds.size();
+        removes += cohort.removes.size();
+    }
+    if (adds > 0) {
+        impl.run(sql::Id::create_adds_table, {}, PGRES_COMMAND_OK, "prepare the additions");
+        impl.copy(sql::Id::copy_adds, fmt::format("send {} additions", adds), [&](CopyIn& copy_in) {
+            for (const auto& cohort : plan.cohorts) {
+                const auto cohort_id = cohort.adds.empty() ? 0 : id_of(cohort);
+                for (const auto& member : cohort.adds) {
+                    copy_in.row(cohort_id, member.user_id);
+                }
+            }
+        });
+        const auto result = impl.run(sql::Id::insert_members, {component, now_text}, PGRES_COMMAND_OK,
+                                     fmt::format("add {} cohort members", adds));
+        stats.members_added = static_cast<int>(result.affected_rows());
+    }
+
+    // 4. Removals: the same way, with one DELETE.
+    if (removes > 0) {
+        impl.run(sql::Id::create_removes_table, {}, PGRES_COMMAND_OK, "prepare the removals");
+        impl.copy(sql::Id::copy_removes, fmt::format("send {} removals", removes), [&](CopyIn& copy_in) {
+            for (const auto& cohort : plan.cohorts) {
+                // A cohort being created has no members to remove.
+                if (!cohort.cohort_id) {
+                    continue;
+                }
+                for (const auto& member : cohort.removes) {
+                    copy_in.row(*cohort.cohort_id, member.user_id);
+                }
+            }
+        });
+        const auto result = impl.run(sql::Id::delete_members, {component}, PGRES_COMMAND_OK,
+                                     fmt::format("remove {} cohort members", removes));
+        stats.members_removed = static_cast<int>(result.affected_rows());
+    }
+
+    // 5. The grace-period state this plan leaves behind replaces the previous one.
+    impl.run(sql::Id::clear_pending, {}, PGRES_COMMAND_OK, "clear the grace-period state");
+    if (!plan.pending.empty()) {
+        impl.copy(sql::Id::copy_pending, "store the grace-period state", [&](CopyIn& copy_in) {
+            for (const auto& pending : plan.pending) {
+                copy_in.row(pending.cohort_id, pending.user_id, pending.absent_runs);
+            }
+        });
+    }
+    return stats;
+}
+
+void MoodleSession::record(const RunRecord& record) {
+    auto& impl = *m_impl;
+    std::optional<std::string> report;
+    if (!record.report_json.empty()) {
+        report = record.report_json;
+    }
+    impl.run(sql::Id::insert_run,
+             {record.run_id, std::to_string(record.started_at), std::to_string(std::time(nullptr)),
+              record.outcome, source_counts_to_json(record.counts), std::move(report)},
+             PGRES_COMMAND_OK, fmt::format("record run '{}'", record.run_id));
+}
+
+void MoodleSession::commit() {
+    auto& impl = *m_impl;
+    impl.require_open("commit");
+    if (g_cancel_requested.load()) {
+        impl.state = Impl::State::failed;
+        throw_interrupted("commit");
+    }
+    PGconn* connection = impl.connection.get();
+    const auto& statement = impl.statement(sql::Id::commit);
+    const pg::Result result(PQexec(connection, statement.text.c_str()));
+    if (result.status() == PGRES_COMMAND_OK) {
+        // COMMIT of a transaction that had already failed "succeeds" with the tag ROLLBACK.
+        if (result.command_status() == "COMMIT") {
+            impl.state = Impl::State::committed;
+            return;
+        }
+        impl.state = Impl::State::failed;
+        throw TargetError(
+            "unable to commit (statement 'commit'): an earlier statement had failed, so PostgreSQL "
+            "rolled the transaction back",
+            {}, "commit");
+    }
+    const std::string sqlstate = result.field(PG_DIAG_SQLSTATE);
+    if (!result || PQstatus(connection) == CONNECTION_BAD || sqlstate.empty() || sqlstate.starts_with("08")) {
+        impl.state = Impl::State::in_doubt;
+        throw CommitInDoubt(
+            fmt::format("the connection to Moodle's database was lost during COMMIT: the changes "
+                        "may or may not have been applied ({})",
+                        connection_message(connection)),
+            "the next run will converge; check `cohort-sync status`");
+    }
+    impl.state = Impl::State::failed;
+    throw_statement_error(connection, statement, result, "commit", impl.config);
+}
+
+// ---- Target ---------------------------------------------------------------------------------
+
+MoodleDatabase::MoodleDatabase(const MoodleConfig& config)
+    : m_config(config)
+    , m_statements(std::make_shared<const sql::Statements>(config)) {}
+
+MoodleDatabase::~MoodleDatabase() = default;
+
+std::unique_ptr<TargetSession> MoodleDatabase::begin() {
+    return open();
+}
+
+std::unique_ptr<MoodleSession> MoodleDatabase::open() {
+    if (g_cancel_requested.load()) {
+        throw_interrupted("connect to Moodle's database");
+    }
+    auto impl = std::make_unique<MoodleSession::Impl>(m_config, m_statements);
+    impl->connection = connect(m_config);
+    impl->cancel.reset(PQgetCancel(impl->connection.get()));
+    if (impl->cancel && !publish_cancel(impl->cancel.get())) {
+        // Another session of this process is open and is the one a signal cancels.
+        impl->cancel.reset();
+    }
+
+    impl->run(sql::Id::begin, {}, PGRES_COMMAND_OK, "open a transaction");
+    const auto keys = sql::lock_keys(m_config);
+    const auto inspect =
+        impl->run(sql::Id::lock_and_inspect,
+                  {std::to_string(keys.class_id), std::to_string(keys.object_id), m_config.state_schema},
+                  PGRES_TUPLES_OK, "take cohort-sync's lock");
+    if (inspect.text(0, 0) != "t") {
+        throw LockBusy(
+            "another cohort-sync run holds the lock on this Moodle database",
+            "wait for it to finish, or look for a stuck process with "
+            "SELECT pid, state, query_start FROM pg_stat_activity WHERE application_name = 'cohort-sync'");
+    }
+    if (inspect.text(0, 1) != "t") {
+        impl->run(sql::Id::create_state_schema, {}, PGRES_COMMAND_OK, "create the state schema");
+    }
+    if (inspect.text(0, 2) != "2") {
+        impl->run(sql::Id::create_state_tables, {}, PGRES_COMMAND_OK, "create the state tables");
+    }
+    return std::unique_ptr<MoodleSession>(new MoodleSession(std::move(impl)));
+}
+
+// ---- Cancellation and check -----------------------------------------------------------------
+
+void request_cancel() noexcept {
+    g_cancel_requested.store(true);
+    g_cancel_users.fetch_add(1);
+    if (PGcancel* cancel = g_cancel.load()) {
+        char error[256];
+        PQcancel(cancel, error, sizeof error);
+    }
+    g_cancel_users.fetch_sub(1);
+}
+
+void clear_cancel_request() noexcept {
+    g_cancel_requested.store(false);
+}
+
+std::string check_connection(const MoodleConfig& config) {
+    const sql::Statements statements(config);
+    const auto connection = connect(config);
+    const auto result = execute(connection.get(), statements[sql::Id::check], {}, PGRES_TUPLES_OK,
+                                "find Moodle's cohort table", config);
+    const auto cohort_table =
+        sql::quote_identifier(config.schema) + "." + sql::quote_identifier(config.prefix + "cohort");
+    return fmt::format("PostgreSQL {}, database '{}' as user '{}', {} cohorts in {}", result.text(0, 0),
+                       result.text(0, 1), result.text(0, 2), result.text(0, 3), cohort_table);
+}
+
+} // namespace cohort_sync

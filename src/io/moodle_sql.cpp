@@ -1,0 +1,221 @@
+#include "moodle_sql.hpp"
+
+#include <stdexcept>
+
+namespace cohort_sync::sql {
+namespace {
+
+struct Template {
+    Id id;
+    std::string_view name;
+    int parameters;
+    std::string_view text; // {m:table} is a Moodle table, {s:table} a state table, {s} the state schema
+};
+
+// Temporary tables are named through pg_temp so that a real table with the same name earlier in
+// search_path can never be picked instead.
+constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates = {{
+    {Id::begin, "begin", 0, "BEGIN ISOLATION LEVEL READ COMMITTED"},
+
+    // The lock is per database and released by COMMIT or ROLLBACK (or a lost connection), so a
+    // crashed run can never leave it behind. The existence checks ride along to save a round trip:
+    // CREATE ... IF NOT EXISTS is not enough on its own because CREATE SCHEMA checks the CREATE
+    // privilege on the database even when the schema exists, and a deployment may grant it only
+    // for the first run.
+    {Id::lock_and_inspect, "lock_and_inspect", 3,
+     "SELECT pg_try_advisory_xact_lock($1::int4, $2::int4),"
+     " EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $3),"
+     " (SELECT count(*) FROM pg_catalog.pg_tables"
+     " WHERE schemaname = $3 AND tablename IN ('runs', 'pending'))"},
+
+    // Privileges (docs/operations.md will repeat this): the first run needs CREATE on the database
+    // (or an existing state schema it owns); every run needs USAGE on Moodle's schema, SELECT on
+    // config, user, cohort and cohort_members, INSERT and UPDATE on cohort, INSERT and DELETE on
+    // cohort_members, USAGE on the sequences mdl_cohort_id_seq and mdl_cohort_members_id_seq,
+    // TEMPORARY on the database, and SELECT, INSERT, DELETE on the state tables (plus USAGE on
+    // cohort_sync.runs_id_seq) when they were created by another role.
+    {Id::create_state_schema, "create_state_schema", 0, "CREATE SCHEMA IF NOT EXISTS {s}"},
+    {Id::create_state_tables, "create_state_tables", 0,
+     "CREATE TABLE IF NOT EXISTS {s:runs} ("
+     "id bigserial PRIMARY KEY, run_id text NOT NULL UNIQUE, started_at bigint NOT NULL,"
+     " finished_at bigint NOT NULL, outcome text NOT NULL, counts jsonb NOT NULL, report jsonb);"
+     " CREATE TABLE IF NOT EXISTS {s:pending} ("
+     "cohortid bigint NOT NULL, userid bigint NOT NULL, absent_runs int NOT NULL,"
+     " PRIMARY KEY (cohortid, userid))"},
+
+    {Id::load_config, "load_config", 0,
+     "SELECT name, value FROM {m:config} WHERE name IN ('mnet_localhost_id', 'siteguest', 'siteadmins')"},
+    {Id::load_users, "load_users", 2,
+     "SELECT id, username, idnumber, suspended, deleted FROM {m:user}"
+     " WHERE mnethostid = $1::bigint AND NOT (id = ANY ($2::bigint[])) ORDER BY id"},
+    // Ours and everybody else's that carries an idnumber (the plan must not take a foreign
+    // cohort's idnumber), in one scan.
+    {Id::load_cohorts, "load_cohorts", 1,
+     "SELECT id, idnumber, name, description, contextid, component FROM {m:cohort}"
+     " WHERE component = $1::text OR (idnumber IS NOT NULL AND idnumber <> '') ORDER BY id"},
+    {Id::load_members, "load_members", 1,
+     "SELECT m.cohortid, m.userid FROM {m:cohort_members} m JOIN {m:cohort} c ON c.id = m.cohortid"
+     " WHERE c.component = $1::text ORDER BY m.cohortid, m.userid"},
+    {Id::load_pending, "load_pending", 0,
+     "SELECT cohortid, userid, absent_runs FROM {s:pending} ORDER BY cohortid, userid"},
+    {Id::load_last_success, "load_last_success", 0,
+     "SELECT counts FROM {s:runs} WHERE outcome = 'applied' ORDER BY id DESC LIMIT 1"},
+
+    // As cohort_add_cohort() fills a row. WITH ORDINALITY keeps the plan's order, so new ids are
+    // handed out in idnumber order and a rerun of the same plan gives the same ids.
+    {Id::create_cohorts, "create_cohorts", 7,
+     "INSERT INTO {m:cohort} (contextid, name, idnumber, description, descriptionformat, visible,"
+     " component, timecreated, timemodified, theme)"
+     " SELECT $4::bigint, n.name, n.idnumber, n.description, 1, $5::smallint, $6::text,"
+     " $7::bigint, $7::bigint, ''"
+     " FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS n(idnumber, name, description, ord)"
+     " ORDER BY n.ord RETURNING id, idnumber"},
+    // The component condition here and below means a wrong plan can never touch a cohort created
+    // by hand or by another plugin.
+    {Id::rename_cohorts, "rename_cohorts", 4,
+     "UPDATE {m:cohort} c SET name = u.name, timemodified = $3::bigint"
+     " FROM unnest($1::bigint[], $2::text[]) AS u(id, name) WHERE c.id = u.id AND c.component = $4::text"},
+
+    {Id::create_adds_table, "create_adds_table", 0,
+     "CREATE TEMPORARY TABLE cohort_sync_adds (cohortid bigint NOT NULL, userid bigint NOT NULL)"
+     " ON COMMIT DROP"},
+    {Id::copy_adds, "copy_adds", 0, "COPY pg_temp.cohort_sync_adds (cohortid, userid) FROM STDIN"},
+    {Id::insert_members, "insert_members", 2,
+     "INSERT INTO {m:cohort_members} (cohortid, userid, timeadded)"
+     " SELECT a.cohortid, a.userid, $2::bigint FROM pg_temp.cohort_sync_adds a"
+     " JOIN {m:cohort} c ON c.id = a.cohortid AND c.component = $1::text"
+     " ORDER BY a.cohortid, a.userid ON CONFLICT (cohortid, userid) DO NOTHING"},
+    {Id::create_removes_table, "create_removes_table", 0,
+     "CREATE TEMPORARY TABLE cohort_sync_removes (cohortid bigint NOT NULL, userid bigint NOT NULL)"
+     " ON COMMIT DROP"},
+    {Id::copy_removes, "copy_removes", 0, "COPY pg_temp.cohort_sync_removes (cohortid, userid) FROM STDIN"},
+    {Id::delete_members, "delete_members", 1,
+     "DELETE FROM {m:cohort_members} m USING pg_temp.cohort_sync_removes r, {m:cohort} c"
+     " WHERE m.cohortid = r.cohortid AND m.userid = r.userid AND c.id = m.cohortid AND c.component = "
+     "$1::text"},
+
+    {Id::clear_pending, "clear_pending", 0, "DELETE FROM {s:pending}"},
+    {Id::copy_pending, "copy_pending", 0, "COPY {s:pending} (cohortid, userid, absent_runs) FROM STDIN"},
+    {Id::insert_run, "insert_run", 6,
+     "INSERT INTO {s:runs} (run_id, started_at, finished_at, outcome, counts, report)"
+     " VALUES ($1::text, $2::bigint, $3::bigint, $4::text, $5::jsonb, $6::jsonb)"},
+
+    {Id::commit, "commit", 0, "COMMIT"},
+    {Id::rollback, "rollback", 0, "ROLLBACK"},
+    {Id::check, "check", 0,
+     "SELECT current_setting('server_version'), current_database(), current_user,"
+     " (SELECT count(*) FROM {m:cohort})"},
+}};
+
+std::string expand(std::string_view text, const MoodleConfig& config) {
+    const std::string moodle_schema = quote_identifier(config.schema) + ".";
+    const std::string state_schema = quote_identifier(config.state_schema);
+    std::string out;
+    out.reserve(text.size() + 64);
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const auto open = text.find('{', at);
+        if (open == std::string_view::npos) {
+            out.append(text.substr(at));
+            break;
+        }
+        const auto close = text.find('}', open);
+        out.append(text.substr(at, open - at));
+        const auto token = text.substr(open + 1, close - open - 1);
+        if (token == "s") {
+            out += state_schema;
+        } else if (token.starts_with("s:")) {
+            out += state_schema + "." + quote_identifier(token.substr(2));
+        } else if (token.starts_with("m:")) {
+            out += moodle_schema + quote_identifier(config.prefix + std::string(token.substr(2)));
+        } else {
+            throw std::logic_error("unknown placeholder in SQL template: " + std::string(token));
+        }
+        at = close + 1;
+    }
+    return out;
+}
+
+// 32-bit FNV-1a: stable across builds and platforms, unlike std::hash.
+std::uint32_t fnv1a(std::string_view data) {
+    std::uint32_t hash = 2166136261u;
+    for (const char c : data) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 16777619u;
+    }
+    return hash;
+}
+
+} // namespace
+
+Statements::Statements(const MoodleConfig& config) {
+    for (std::size_t i = 0; i < k_templates.size(); ++i) {
+        const auto& entry = k_templates[i];
+        if (static_cast<std::size_t>(entry.id) != i) {
+            throw std::logic_error("SQL templates are out of order at " + std::string(entry.name));
+        }
+        m_statements[i] = Statement{entry.name, entry.parameters, expand(entry.text, config)};
+    }
+}
+
+std::string quote_identifier(std::string_view name) {
+    std::string quoted = "\"";
+    for (const char c : name) {
+        quoted += c;
+        if (c == '"') {
+            quoted += '"';
+        }
+    }
+    quoted += '"';
+    return quoted;
+}
+
+std::string text_array_literal(const std::vector<std::string_view>& values) {
+    std::size_t size = 2;
+    for (const auto value : values) {
+        size += value.size() + 3;
+    }
+    std::string literal;
+    literal.reserve(size);
+    literal += '{';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            literal += ',';
+        }
+        // Quoting every element keeps "NULL", "", blanks, commas and braces plain text.
+        literal += '"';
+        for (const char c : values[i]) {
+            if (c == '\0') {
+                throw std::invalid_argument("a value holds a NUL byte, which PostgreSQL text cannot store");
+            }
+            if (c == '"' || c == '\\') {
+                literal += '\\';
+            }
+            literal += c;
+        }
+        literal += '"';
+    }
+    literal += '}';
+    return literal;
+}
+
+std::string int_array_literal(const std::vector<std::int64_t>& values) {
+    std::string literal = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            literal += ',';
+        }
+        literal += std::to_string(values[i]);
+    }
+    literal += '}';
+    return literal;
+}
+
+LockKeys lock_keys(const MoodleConfig& config) {
+    // "cohs" in ASCII: the class of advisory locks that belong to cohort-sync.
+    constexpr std::int32_t k_class_id = 0x636F6873;
+    const std::string scope = config.schema + '.' + config.prefix;
+    return LockKeys{k_class_id, static_cast<std::int32_t>(fnv1a(scope))};
+}
+
+} // namespace cohort_sync::sql

@@ -1,0 +1,181 @@
+#include "cohort_sync/plan.hpp"
+#include "test_builders.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cohort_sync {
+namespace {
+
+using testing::user;
+
+DesiredMember member(std::string login, std::string number) {
+    DesiredMember m;
+    m.login = std::move(login);
+    m.student_number = std::move(number);
+    return m;
+}
+
+DesiredCohort cohort(std::string etape, std::vector<DesiredMember> members) {
+    DesiredCohort c;
+    c.etape = etape;
+    c.idnumber = "etape-" + etape;
+    c.name = etape + ": label";
+    c.members = std::move(members);
+    return c;
+}
+
+ManagedCohort managed(std::int64_t id, std::string etape, std::vector<std::int64_t> members) {
+    return {id, "etape-" + etape, etape + ": label", "", 1, std::move(members)};
+}
+
+std::vector<std::int64_t> ids(const std::vector<PlannedMember>& members) {
+    std::vector<std::int64_t> out;
+    for (const auto& m : members) {
+        out.push_back(m.user_id);
+    }
+    return out;
+}
+
+struct PlanFixture : ::testing::Test {
+    Desired desired;
+    Current current;
+    MoodleConfig config;
+
+    void SetUp() override {
+        current.users = {user(10, "alice", "1001"), user(11, "bob", "1002"), user(12, "carol", "1003"),
+                         user(13, "dave", "1004")};
+    }
+    Plan plan() const { return make_plan(desired, current, config); }
+};
+
+TEST_F(PlanFixture, FirstRunCreatesTheCohortWithItsMembers) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("bob", "1002")})};
+    const auto p = plan();
+    ASSERT_EQ(p.cohorts.size(), 1u);
+    EXPECT_TRUE(p.cohorts[0].creates());
+    EXPECT_EQ(ids(p.cohorts[0].adds), (std::vector<std::int64_t>{10, 11}));
+    EXPECT_EQ(p.totals().creates, 1);
+    EXPECT_EQ(p.totals().adds, 2);
+}
+
+TEST_F(PlanFixture, UnchangedStateGivesAnEmptyPlan) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001")})};
+    current.cohorts = {managed(1, "L1INFO", {10})};
+    const auto p = plan();
+    EXPECT_EQ(p.totals().cohorts_changed, 0);
+    EXPECT_FALSE(p.cohorts[0].changes());
+}
+
+TEST_F(PlanFixture, RemovesStudentWhoWithdrewAndAddsNewInscription) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("carol", "1003")})};
+    current.cohorts = {managed(1, "L1INFO", {10, 11})};
+    const auto p = plan();
+    EXPECT_EQ(ids(p.cohorts[0].adds), std::vector<std::int64_t>{12});
+    EXPECT_EQ(ids(p.cohorts[0].removes), std::vector<std::int64_t>{11});
+    EXPECT_EQ(p.cohorts[0].removes[0].username, "bob");
+}
+
+TEST_F(PlanFixture, ChangedEtapeMovesTheStudent) {
+    desired.cohorts = {cohort("L1INFO", {}), cohort("L2INFO", {member("alice", "1001")})};
+    desired.cohorts[0].members = {member("bob", "1002")};
+    current.cohorts = {managed(1, "L1INFO", {10, 11}), managed(2, "L2INFO", {})};
+    const auto p = plan();
+    EXPECT_EQ(ids(p.cohorts[0].removes), std::vector<std::int64_t>{10});
+    EXPECT_EQ(ids(p.cohorts[1].adds), std::vector<std::int64_t>{10});
+}
+
+TEST_F(PlanFixture, RenamesWhenTheLabelChanged) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001")})};
+    desired.cohorts[0].name = "L1INFO: Licence 1 Informatique";
+    current.cohorts = {managed(1, "L1INFO", {10})};
+    const auto p = plan();
+    ASSERT_TRUE(p.cohorts[0].rename_from);
+    EXPECT_EQ(*p.cohorts[0].rename_from, "L1INFO: label");
+    EXPECT_EQ(p.totals().renames, 1);
+}
+
+TEST_F(PlanFixture, NeverAdoptsAnIdnumberTakenByAnotherCohort) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001")})};
+    current.foreign = {{77, "etape-L1INFO", ""}};
+    const auto p = plan();
+    EXPECT_TRUE(p.cohorts.empty());
+    ASSERT_EQ(p.issues.size(), 1u);
+    EXPECT_EQ(p.issues[0].severity, Severity::error);
+    EXPECT_NE(p.issues[0].message.find("cohort id 77"), std::string::npos) << p.issues[0].message;
+}
+
+TEST_F(PlanFixture, VanishedEtapeIsLeftAloneUnlessConfigured) {
+    current.cohorts = {managed(1, "OLD", {10, 11})};
+    auto p = plan();
+    EXPECT_TRUE(p.cohorts.empty());
+    EXPECT_EQ(p.left_alone, std::vector<std::string>{"etape-OLD"});
+    config.empty_vanished_cohorts = true;
+    p = plan();
+    ASSERT_EQ(p.cohorts.size(), 1u);
+    EXPECT_EQ(ids(p.cohorts[0].removes), (std::vector<std::int64_t>{10, 11}));
+    EXPECT_FALSE(p.cohorts[0].creates()) << "a cohort is emptied, never deleted";
+}
+
+TEST_F(PlanFixture, GracePeriodDefersRemovalUntilEnoughRunsAbsent) {
+    config.grace_runs = 3;
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001")})};
+    current.cohorts = {managed(1, "L1INFO", {10, 11})};
+    auto p = plan();
+    EXPECT_TRUE(p.cohorts[0].removes.empty());
+    EXPECT_EQ(ids(p.cohorts[0].deferred), std::vector<std::int64_t>{11});
+    ASSERT_EQ(p.pending.size(), 1u);
+    EXPECT_EQ(p.pending[0], (PendingRemoval{1, 11, 1}));
+
+    current.pending = {{1, 11, 2}};
+    p = plan();
+    EXPECT_EQ(ids(p.cohorts[0].removes), std::vector<std::int64_t>{11});
+    EXPECT_TRUE(p.pending.empty());
+}
+
+TEST_F(PlanFixture, ReturningStudentClearsPendingRemoval) {
+    config.grace_runs = 3;
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("bob", "1002")})};
+    current.cohorts = {managed(1, "L1INFO", {10, 11})};
+    current.pending = {{1, 11, 2}};
+    EXPECT_TRUE(plan().pending.empty());
+}
+
+TEST_F(PlanFixture, ReportsStudentsWhoCannotBePlacedByReason) {
+    current.users.push_back(user(20, "erin.deleted.1700000000", "1005", true));
+    current.users.push_back(user(21, "frank", "1006"));
+    current.users.push_back(user(22, "frank2", "1006"));
+    desired.cohorts = {cohort("L1INFO", {member("nobody", "1999"), member("erin", "1005"), member("other", "1001"),
+                                         member("", "1006")})};
+    auto p = plan();
+    ASSERT_EQ(p.unplaced.size(), 4u);
+    EXPECT_EQ(p.unplaced[0].student_number, "1001");
+    EXPECT_EQ(p.unplaced[0].reason, UnplacedReason::other_key_only);
+    EXPECT_EQ(p.unplaced[1].reason, UnplacedReason::deleted_account);
+    EXPECT_EQ(p.unplaced[2].reason, UnplacedReason::other_key_only) << "1006 is known by idnumber only";
+    EXPECT_EQ(p.unplaced[3].reason, UnplacedReason::no_account);
+
+    config.match_by = MatchBy::idnumber;
+    p = plan();
+    EXPECT_EQ(ids(p.cohorts[0].adds), std::vector<std::int64_t>{10}) << "1001 is alice's idnumber";
+    ASSERT_EQ(p.unplaced.size(), 3u);
+    EXPECT_EQ(p.unplaced[0].reason, UnplacedReason::deleted_account);
+    EXPECT_EQ(p.unplaced[1].reason, UnplacedReason::several_accounts);
+    EXPECT_EQ(p.unplaced[2].reason, UnplacedReason::no_account);
+}
+
+TEST_F(PlanFixture, UsernamesAreComparedLowerCased) {
+    current.users = {user(10, "alice", "")};
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001")})};
+    current.cohorts = {managed(1, "L1INFO", {10})};
+    EXPECT_EQ(plan().totals().cohorts_changed, 0);
+}
+
+TEST_F(PlanFixture, PlanIsSortedByIdnumber) {
+    desired.cohorts = {cohort("B", {member("alice", "1001")}), cohort("A", {member("bob", "1002")})};
+    const auto p = plan();
+    EXPECT_EQ(p.cohorts[0].idnumber, "etape-A");
+    EXPECT_EQ(p.cohorts[1].idnumber, "etape-B");
+}
+
+} // namespace
+} // namespace cohort_sync
