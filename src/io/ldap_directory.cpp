@@ -478,11 +478,11 @@ struct SearchContext {
 std::string search_hint(int code, const LdapConfig& config) {
     switch (code) {
     case LDAP_SIZELIMIT_EXCEEDED:
+        // slapd counts a paged search's entries against size.prtotal (by default the hard size
+        // limit): a smaller page does not help, only a higher limit for the bind DN.
         return config.paged_results
-                   ? fmt::format(
-                         "the server limits paged searches too: raise the limits of the bind DN on the "
-                         "server (olcLimits size.prtotal=unlimited, size.pr >= {}) or lower ldap.page_size",
-                         config.page_size)
+                   ? std::string("the server caps the total of a paged search for the bind DN: raise it "
+                                 "(olcLimits ... size.prtotal=unlimited, or a higher size.hard)")
                    : std::string(
                          "turn on ldap.paged_results, or raise the server's size limit for the bind DN "
                          "(olcSizeLimit, olcLimits)");
@@ -494,11 +494,14 @@ std::string search_hint(int code, const LdapConfig& config) {
     case LDAP_ADMINLIMIT_EXCEEDED:
         return config.paged_results
                    ? fmt::format(
-                         "the server refused the search: lower ldap.page_size ({}) below the server's "
-                         "olcLimits size.pr, or ask its administrators about the limits of the bind DN",
+                         "the server refused the search for the bind DN: if the "
+                         "page size is too big, lower ldap.page_size ({}) to olcLimits size.pr or less; if "
+                         "paged results are disabled for the bind DN (size.prtotal=disabled), ask the "
+                         "directory's administrators to allow them",
                          config.page_size)
-                   : std::string("the server refused the search: turn on ldap.paged_results, or ask its "
-                                 "administrators about the limits of the bind DN (olcLimits)");
+                   : std::string("the server refused the search for the bind DN: turn on "
+                                 "ldap.paged_results, or ask the directory's administrators about its limits "
+                                 "(olcLimits)");
     case LDAP_REFERRAL:
         return fmt::format(
             "cohort-sync does not follow referrals: put the server that holds '{}' in ldap.uris, "
@@ -537,10 +540,9 @@ std::string search_hint(int code, const LdapConfig& config) {
         cause = fmt::format("the server's time limit was reached ({})", cause);
     }
     // Either way nothing is used; say which, so nobody goes looking for a partial list.
-    const bool nothing_read =
-        context.entries == 0 &&
-        (code == LDAP_NO_SUCH_OBJECT || code == LDAP_FILTER_ERROR || code == LDAP_INSUFFICIENT_ACCESS ||
-         code == LDAP_UNAVAILABLE_CRITICAL_EXTENSION);
+    const bool truncated =
+        code == LDAP_SIZELIMIT_EXCEEDED || code == LDAP_TIMELIMIT_EXCEEDED || code == LDAP_REFERRAL;
+    const bool nothing_read = context.entries == 0 && !truncated;
     throw SourceError(fmt::format("LDAP search of '{}' with filter '{}' on {} {}: {}; {}", config.base_dn,
                                   config.filter, context.uri, where, cause,
                                   nothing_read

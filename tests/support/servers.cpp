@@ -431,9 +431,11 @@ void ThrowawayServers::start_postgres_server() {
     m_pg_admin_conninfo = "host=" + env_value(env, "PGHOST", env_path) +
                           " port=" + std::to_string(m_pg_port) +
                           " user=" + env_value(env, "PGUSER", env_path) + " dbname=postgres";
-    // reset_moodle() copies this template: much faster than loading the schema again.
+    // reset_moodle() copies this template rather than loading the schema again. No connections
+    // allowed: a session on the template would make every later copy fail.
     const PgConn conn = pg_connect(m_pg_admin_conninfo);
-    pg_exec(conn.get(), "CREATE DATABASE moodle_template TEMPLATE moodle");
+    pg_exec(conn.get(),
+            "CREATE DATABASE moodle_template TEMPLATE moodle IS_TEMPLATE true ALLOW_CONNECTIONS false");
     std::cerr << "cohort-sync tests: PostgreSQL ready on 127.0.0.1:" << m_pg_port << " in "
               << seconds_since(started) << " s\n";
 }

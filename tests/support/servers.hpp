@@ -76,12 +76,13 @@ public:
 
     // SQL helpers; each call opens its own connection to "moodle". Errors throw with the
     // server's message (which names the violated index, for instance).
-    void psql(const std::string& sql) const;               // one or more statements
+    void psql(const std::string& sql) const;               // statements, one implicit transaction
     Rows query(const std::string& sql) const;              // text values; NULL as "NULL"
     std::string query_value(const std::string& sql) const; // first column of the only row
     // md5 of the table's rows in id order: equal checksums mean an untouched table.
     std::string table_checksum(const std::string& table) const;
-    // Back to the fresh install of moodle_schema.sql, in milliseconds (a template copy).
+    // Back to the fresh install of moodle_schema.sql, dropping whatever a test added (tables and
+    // schemas too): a copy of a template database, faster than loading the schema again.
     void reset_moodle() const;
 
     // Adds LDIF records as the admin (ldapmodify -a: records with a changetype work too).

@@ -1,0 +1,87 @@
+# Shared by scripts/demo and bench/: throwaway servers holding a generated university.
+# Sourced, not run. Expects $servers (tests/harness/throwaway-servers) and $generator (the
+# built generate-university) to be set.
+
+# env_value FILE KEY: one value of a throwaway-servers .env file (read, never sourced).
+env_value() {
+    local file=$1 key=$2 line
+    while IFS= read -r line; do
+        [[ $line == "$key="* ]] && { printf '%s\n' "${line#"$key="}"; return 0; }
+    done <"$file"
+    return 1
+}
+
+# start_servers DIR: slapd and PostgreSQL on free ports, stopped by a watchdog if we die.
+start_servers() {
+    local dir=$1 attempt
+    for attempt in 1 2 3; do
+        "$servers" start-postgres "$dir" "$("$servers" free-port)" && break
+        [[ $? -eq 75 && $attempt -lt 3 ]] || return 1
+    done
+    for attempt in 1 2 3; do
+        "$servers" start-slapd "$dir" "$("$servers" free-port)" 500 && break
+        [[ $? -eq 75 && $attempt -lt 3 ]] || return 1
+    done
+    "$servers" watch "$dir" $$
+}
+
+# The academic year (COD_ANU) in force today: the first calendar year, switching on 1 September.
+current_academic_year() {
+    local year month
+    year=$(date +%Y)
+    month=$(date +%-m)
+    ((month >= 9)) && echo "$year" || echo $((year - 1))
+}
+
+# psql_moodle DIR ARGS...: psql on the throwaway Moodle database.
+psql_moodle() {
+    local dir=$1
+    shift
+    psql "$(env_value "$dir/pg.env" CONNINFO)" -v ON_ERROR_STOP=1 -q "$@"
+}
+
+# ldap_admin DIR TOOL ARGS...: an ldap tool bound as the throwaway directory's admin.
+ldap_admin() {
+    local dir=$1 tool=$2
+    shift 2
+    "$tool" -x -H "$(env_value "$dir/ldap.env" LDAP_URI)" -D "$(env_value "$dir/ldap.env" LDAP_ADMIN_DN)" \
+        -y "$dir/ldap.password" "$@"
+}
+
+# load_directory DIR DATA: replaces ou=people with DATA/people.ldif.
+load_directory() {
+    local dir=$1 data=$2 base
+    base=$(env_value "$dir/ldap.env" LDAP_BASE)
+    ldap_admin "$dir" ldapsearch -LLL -E pr=1000/noprompt -b "$base" -s one dn 2>/dev/null |
+        sed -n 's/^dn: //p' | ldap_admin "$dir" ldapdelete -c >/dev/null 2>&1 || true
+    ldap_admin "$dir" ldapadd -c -f "$data/people.ldif" >/dev/null
+}
+
+# load_moodle_users DIR DATA: the generated Moodle accounts, in one COPY.
+load_moodle_users() {
+    local dir=$1 data=$2
+    psql_moodle "$dir" -c "\\copy mdl_user ($(cat "$data/moodle-users.columns")) FROM '$data/moodle-users.copy'"
+}
+
+# write_config DIR DATA FILE [membership rule]: a cohort-sync configuration for these servers.
+write_config() {
+    local dir=$1 data=$2 file=$3 rule=${4:-both}
+    cat >"$file" <<JSON
+{
+  // Written by scripts/lib/university.sh for throwaway servers.
+  "ldap": {
+    "uris": ["$(env_value "$dir/ldap.env" LDAP_URI)"],
+    "starttls": false,
+    "base_dn": "$(env_value "$dir/ldap.env" LDAP_BASE)",
+    "bind_dn": "$(env_value "$dir/ldap.env" LDAP_READER_DN)",
+    "password_file": "$dir/reader.password",
+    "page_size": 500,
+    "institution_uai": "0141408E"
+  },
+  "apogee": { "path": "$data/apogee.csv" },
+  "membership": { "rule": "$rule" },
+  "moodle": { "conninfo": "$(env_value "$dir/pg.env" CONNINFO)" },
+  "report": { "directory": "$dir/state" }
+}
+JSON
+}
