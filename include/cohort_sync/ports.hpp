@@ -2,6 +2,7 @@
 // run logic is testable with fakes and the real adapters (src/io) are swapped in by main.
 #pragma once
 
+#include "cohort_sync/impact.hpp"
 #include "cohort_sync/model.hpp"
 #include "cohort_sync/plan.hpp"
 
@@ -45,6 +46,8 @@ class TargetSession {
 public:
     virtual ~TargetSession() = default;
     virtual Current load() = 0;
+    // Read-only: what the plan will do to courses (enrol_cohort instances, enrolments, grades).
+    virtual CourseImpact course_impact(const Plan& plan) = 0;
     virtual ApplyStats apply(const Plan& plan, long long now) = 0;
     virtual void record(const RunRecord& record) = 0;
     virtual void commit() = 0;              // throws CommitInDoubt when the outcome is unknown

@@ -33,6 +33,7 @@ struct RunReport {
     CrossCheck cross_check;
     std::optional<Plan> plan;
     std::vector<GuardVerdict> verdicts;
+    std::optional<CourseImpact> impact;
     std::optional<ApplyStats> applied;
     Issues issues;                          // from every source and phase
     std::string error;                      // set when the run failed

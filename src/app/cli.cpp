@@ -5,14 +5,16 @@
 #include "cohort_sync/io/apogee_export.hpp"
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/io/moodle_db.hpp"
-#include "cohort_sync/io/secret.hpp"
 #include "cohort_sync/redact.hpp"
 #include "config_file.hpp"
+#include "credentials.hpp"
+#include "explain_command.hpp"
 #include "logging.hpp"
 #include "post_commit.hpp"
 #include "report_store.hpp"
 #include "run_sync.hpp"
 #include "signals.hpp"
+#include "status_command.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -62,14 +64,6 @@ void log_error(const Error& error) {
     }
 }
 
-std::string password_for(const Config& config) {
-    const auto secret = read_ldap_password(config.ldap, std::getenv("CREDENTIALS_DIRECTORY"));
-    for (const auto& warning : secret.warnings) {
-        spdlog::warn("{}: {}", warning.locator, warning.message);
-    }
-    return secret.value;
-}
-
 void warn_about_settings(const Config& config) {
     if (!config.ldap.verify_certificate) {
         spdlog::warn("ldap.verify_certificate is false: the LDAP server's certificate is not checked, so anybody "
@@ -86,7 +80,7 @@ int sync_command(const Options& options, const Config& config, const std::string
         warn_about_settings(config);
         std::optional<LdapDirectory> directory;
         if (rule_needs_directory(config.membership.rule)) {
-            directory.emplace(config.ldap, password_for(config),
+            directory.emplace(config.ldap, ldap_password(config),
                               [](int, int) { throw_if_interrupted(); });
         }
         std::optional<ApogeeExportFile> apogee;
@@ -153,7 +147,7 @@ int check_command(const Config& config) {
     line("config", true, config.source_path);
     if (rule_needs_directory(config.membership.rule)) {
         try {
-            LdapDirectory directory(config.ldap, password_for(config));
+            LdapDirectory directory(config.ldap, ldap_password(config));
             const auto uri = directory.check();
             line("ldap", true,
                  fmt::format("{}, bound as {}", uri, config.ldap.bind_dn.empty() ? "anonymous" : config.ldap.bind_dn));
@@ -195,6 +189,13 @@ int run_cli(int argc, char** argv) {
     bool print_config_flag = false;
     app.add_flag("--print-config", print_config_flag, "Print the effective configuration and exit");
     auto* check = app.add_subcommand("check", "Validate the configuration and test the LDAP and PostgreSQL connections");
+    auto* status = app.add_subcommand("status", "Show the last runs and whether Moodle's courses have caught up");
+    int status_limit = 10;
+    auto* explain = app.add_subcommand("explain", "Show what the sources and Moodle say about one student, and why");
+    std::string explain_key;
+    explain->add_option("student", explain_key, "Login or student number")->required();
+    status->add_option("-n,--runs", status_limit, "How many runs to show")->capture_default_str()->check(
+        CLI::Range(1, 1000));
 
     try {
         app.parse(argc, argv);
@@ -225,6 +226,25 @@ int run_cli(int argc, char** argv) {
         } catch (const ConfigError& error) {
             log_error(error);
             return to_int(ExitCode::usage);
+        }
+    }
+    if (status->parsed()) {
+        try {
+            return status_command(config, status_limit, std::cout);
+        } catch (const Error& error) {
+            log_error(error);
+            return to_int(ExitCode::failed);
+        }
+    }
+    if (explain->parsed()) {
+        try {
+            return explain_command(config, explain_key, now, std::cout);
+        } catch (const ConfigError& error) {
+            log_error(error);
+            return to_int(ExitCode::usage);
+        } catch (const Error& error) {
+            log_error(error);
+            return to_int(ExitCode::failed);
         }
     }
     install_signal_handlers();

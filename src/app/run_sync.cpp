@@ -168,6 +168,19 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
                      idnumber);
     }
 
+    report.impact = timed(report, "impact", [&] { return session->course_impact(plan); });
+    spdlog::info("{}impact: {} course enrolment(s) to add, {} to {} in {} course(s); {} student(s) to be removed "
+                 "have grades there",
+                 tag, report.impact->enrolments_added, report.impact->enrolments_removed,
+                 report.impact->deletes_data() ? "remove" : "suspend", report.impact->courses.size(),
+                 report.impact->graded_students_removed);
+    if (report.impact->deletes_data() && report.impact->enrolments_removed > 0) {
+        spdlog::warn("{}{} course enrolment(s) will be removed at Moodle's next cohort sync, and {} of these "
+                     "students have grades there: enrol_cohort's unenrol action 'unenrol' deletes them with a "
+                     "student's last enrolment in a course",
+                     tag, report.impact->enrolments_removed, report.impact->graded_students_removed);
+    }
+
     report.verdicts = evaluate_guards(
         {plan, desired.counts, current.last_success, ports.directory != nullptr, ports.apogee != nullptr},
         config.guards);
@@ -180,6 +193,7 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
             out << to_json(report).dump(2) << '\n';
         } else {
             out << render_plan(plan, report.verdicts, options.verbose);
+            out << render_impact(*report.impact, options.verbose);
         }
         if (refused) {
             spdlog::warn("[dry-run] a real run would be refused by: {}", tripped_names(report.verdicts));

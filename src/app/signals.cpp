@@ -25,6 +25,9 @@ void install_signal_handlers() {
     sigemptyset(&action.sa_mask);
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
+    // libldap writes to its socket with write(): a server closing the connection mid-write must
+    // give an error we report, not a silent death.
+    std::signal(SIGPIPE, SIG_IGN);
 }
 
 void throw_if_interrupted() {

@@ -1151,7 +1151,11 @@ struct Reader {
         }
         if (!ldap.starttls && ok("/ldap/uris")) {
             for (std::size_t i = 0; i < ldap.uris.size(); ++i) {
-                if (lower(ldap.uris[i]).starts_with("ldap://")) {
+                const auto uri = lower(ldap.uris[i]);
+                // Loopback traffic never crosses a network: nothing to warn about.
+                const bool loopback = uri.starts_with("ldap://127.") || uri.starts_with("ldap://localhost") ||
+                                      uri.starts_with("ldap://[::1]");
+                if (uri.starts_with("ldap://") && !loopback) {
                     problems.warning(
                         fmt::format("/ldap/uris/{}", i),
                         fmt::format("{} is used without StartTLS, so the directory's answers{} cross "

@@ -54,7 +54,9 @@ private:
                 fmt::format("the {} looks broken: check it; an empty source never empties cohorts", source));
             return;
         }
-        add(source + "_min_size", now < minimum, fmt::format("{} {} {} minimum {}", now, now < minimum ? "<" : ">=", source == "directory" ? "entries," : "inscriptions,", minimum),
+        add(source + "_min_size", now < minimum,
+            fmt::format("{} {} {} minimum {}", now, source == "directory" ? "entries" : "inscriptions",
+                        now < minimum ? "<" : ">=", minimum),
             force_hint(setting));
         if (!last || *last == 0) {
             add(source + "_shrink", false, "no previous successful run to compare with", "");

@@ -115,6 +115,24 @@ nlohmann::json to_json(const RunReport& report) {
                                                       {"members_added", report.applied->members_added},
                                                       {"members_removed", report.applied->members_removed}}
                                     : nlohmann::json(nullptr);
+    if (report.impact) {
+        auto courses = nlohmann::json::array();
+        for (const auto& course : report.impact->courses) {
+            courses.push_back({{"course_id", course.course_id},
+                               {"shortname", course.shortname},
+                               {"enrolments_added", course.enrolments_added},
+                               {"enrolments_removed", course.enrolments_removed},
+                               {"removed_with_grades", course.removed_with_grades}});
+        }
+        out["course_impact"] = {{"unenrol_action", static_cast<int>(report.impact->unenrol_action)},
+                                {"cohort_enrol_enabled", report.impact->cohort_enrol_enabled},
+                                {"enrolments_added", report.impact->enrolments_added},
+                                {"enrolments_removed", report.impact->enrolments_removed},
+                                {"graded_students_removed", report.impact->graded_students_removed},
+                                {"courses", std::move(courses)}};
+    } else {
+        out["course_impact"] = nullptr;
+    }
     out["issues"] = issues_json(report.issues);
     out["error"] = report.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.error);
     out["hint"] = report.hint.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.hint);

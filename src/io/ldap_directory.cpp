@@ -1,4 +1,5 @@
 #include "cohort_sync/io/ldap_directory.hpp"
+#include "cohort_sync/ldap_filter.hpp"
 
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/redact.hpp"
@@ -732,11 +733,22 @@ std::string LdapDirectory::check() {
     return redact_uri(connection.uri);
 }
 
-DirectoryRead LdapDirectory::read_all() {
-    const Connection connection = Connector(m_config, m_password).connect();
+DirectoryRead LdapDirectory::read_all() { return search(m_config); }
+
+DirectoryRead LdapDirectory::find(std::string_view login_or_number, bool students_only) {
+    LdapConfig narrowed = m_config;
+    // Escaped: the key comes from an admin's command line and may hold filter metacharacters.
+    const auto either = fmt::format("(|{}{})", equality_filter(m_config.attributes.login, login_or_number),
+                                    equality_filter(m_config.attributes.student_number, login_or_number));
+    narrowed.filter = students_only ? fmt::format("(&{}{})", m_config.filter, either) : either;
+    return search(narrowed);
+}
+
+DirectoryRead LdapDirectory::search(const LdapConfig& config) {
+    const Connection connection = Connector(config, m_password).connect();
     DirectoryRead read;
     read.uri = redact_uri(connection.uri);
-    Search search(connection, m_config, read);
+    Search search(connection, config, read);
     BervalPtr cookie;
     do {
         cookie = search.page(cookie.get());

@@ -105,6 +105,99 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::check, "check", 0,
      "SELECT current_setting('server_version'), current_database(), current_user,"
      " (SELECT count(*) FROM {m:cohort})"},
+
+    // ---- Read-only insight. Nothing below writes to Moodle's tables.
+
+    // enrol_cohort's unenrol action decides what a removal costs: 0 unenrols (and with the last
+    // enrolment in a course deletes the grades), 2 suspends, 3 suspends and removes the roles.
+    {Id::impact_settings, "impact_settings", 0,
+     "SELECT (SELECT value FROM {m:config_plugins} WHERE plugin = 'enrol_cohort' AND name = 'unenrolaction'),"
+     " (SELECT value FROM {m:config} WHERE name = 'enrol_plugins_enabled')"},
+    {Id::create_impact_tables, "create_impact_tables", 0,
+     "CREATE TEMPORARY TABLE cohort_sync_impact_adds (cohortid bigint NOT NULL, userid bigint NOT NULL)"
+     " ON COMMIT DROP; CREATE TEMPORARY TABLE cohort_sync_impact_removes"
+     " (cohortid bigint NOT NULL, userid bigint NOT NULL) ON COMMIT DROP"},
+    {Id::copy_impact_adds, "copy_impact_adds", 0,
+     "COPY pg_temp.cohort_sync_impact_adds (cohortid, userid) FROM STDIN"},
+    {Id::copy_impact_removes, "copy_impact_removes", 0,
+     "COPY pg_temp.cohort_sync_impact_removes (cohortid, userid) FROM STDIN"},
+    // What enrol_cohort_sync() will do for the additions: enrol, or unsuspend, the member in every
+    // enabled cohort instance of the cohort (deleted users are never enrolled).
+    {Id::impact_adds, "impact_adds", 0,
+     "SELECT e.courseid, coalesce(max(c.shortname), ''), count(*)"
+     " FROM pg_temp.cohort_sync_impact_adds a"
+     " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.status = 0 AND e.customint1 = a.cohortid"
+     " JOIN {m:user} u ON u.id = a.userid AND u.deleted = 0"
+     " LEFT JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = a.userid"
+     " LEFT JOIN {m:course} c ON c.id = e.courseid"
+     " WHERE ue.id IS NULL OR ue.status = 1 GROUP BY e.courseid ORDER BY e.courseid"},
+    // ... and for the removals: the enrolments of the instance go (or, with a suspend action,
+    // the active ones are suspended), whatever the instance's status. $1: the unenrol action.
+    {Id::impact_removes, "impact_removes", 1,
+     "SELECT e.courseid, coalesce(max(c.shortname), ''), count(*),"
+     " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {m:grade_grades} g"
+     " JOIN {m:grade_items} gi ON gi.id = g.itemid"
+     " WHERE gi.courseid = e.courseid AND g.userid = ue.userid AND g.finalgrade IS NOT NULL))"
+     " FROM pg_temp.cohort_sync_impact_removes r"
+     " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.customint1 = r.cohortid"
+     " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"
+     " LEFT JOIN {m:course} c ON c.id = e.courseid"
+     " WHERE $1::int = 0 OR ue.status = 0 GROUP BY e.courseid ORDER BY e.courseid"},
+    {Id::impact_graded_students, "impact_graded_students", 0,
+     "SELECT count(DISTINCT r.userid) FROM pg_temp.cohort_sync_impact_removes r"
+     " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.customint1 = r.cohortid"
+     " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"
+     " WHERE EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"
+     " WHERE gi.courseid = e.courseid AND g.userid = r.userid AND g.finalgrade IS NOT NULL)"},
+
+    {Id::recent_runs, "recent_runs", 1,
+     "SELECT run_id, started_at, finished_at, outcome, coalesce(report::text, '') FROM {s:runs}"
+     " ORDER BY id DESC LIMIT $1::int"},
+    // Cohort-driven enrolments Moodle's hourly task has not propagated yet: members of our
+    // cohorts without their enrolment, and enrolments whose member has left. $1: our component;
+    // $2: the unenrol action (with a suspend action, a suspended enrolment is already done).
+    {Id::propagation, "propagation", 2,
+     "SELECT (SELECT count(*) FROM {m:cohort_members} cm"
+     " JOIN {m:cohort} co ON co.id = cm.cohortid AND co.component = $1::text"
+     " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.status = 0 AND e.customint1 = cm.cohortid"
+     " JOIN {m:user} u ON u.id = cm.userid AND u.deleted = 0"
+     " LEFT JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = cm.userid"
+     " WHERE ue.id IS NULL OR ue.status = 1),"
+     " (SELECT count(*) FROM {m:user_enrolments} ue"
+     " JOIN {m:enrol} e ON e.id = ue.enrolid AND e.enrol = 'cohort'"
+     " JOIN {m:cohort} co ON co.id = e.customint1 AND co.component = $1::text"
+     " LEFT JOIN {m:cohort_members} cm ON cm.cohortid = e.customint1 AND cm.userid = ue.userid"
+     " WHERE cm.id IS NULL AND ($2::int = 0 OR ue.status = 0)),"
+     " (SELECT count(*) FROM {m:enrol} e JOIN {m:cohort} co ON co.id = e.customint1"
+     " AND co.component = $1::text WHERE e.enrol = 'cohort')"},
+
+    // `explain`: one student's accounts, cohorts and courses. $1: username (lower-cased),
+    // $2: idnumber (student number), $3: the site's mnethostid.
+    {Id::explain_users, "explain_users", 3,
+     "SELECT id, username, idnumber, suspended, deleted, auth FROM {m:user}"
+     " WHERE mnethostid = $3::bigint AND ((username = $1::text AND $1::text <> '')"
+     " OR (idnumber = $2::text AND $2::text <> '')) ORDER BY id"},
+    {Id::explain_memberships, "explain_memberships", 1,
+     "SELECT c.id, coalesce(c.idnumber, ''), c.name, c.component, m.timeadded"
+     " FROM {m:cohort_members} m JOIN {m:cohort} c ON c.id = m.cohortid"
+     " WHERE m.userid = $1::bigint ORDER BY c.idnumber, c.id"},
+    // The courses enrolling the given cohorts, and every cohort instance where the user is still
+    // enrolled (a removal Moodle's hourly task has not applied yet), with the user's enrolment.
+    // $1: cohort ids, $2: user id (0 for none).
+    {Id::explain_courses, "explain_courses", 2,
+     "SELECT e.customint1, e.courseid, coalesce(c.shortname, ''), e.status, ue.status,"
+     " EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"
+     " WHERE gi.courseid = e.courseid AND g.userid = $2::bigint AND g.finalgrade IS NOT NULL),"
+     " coalesce(ch.idnumber, '')"
+     " FROM {m:enrol} e LEFT JOIN {m:course} c ON c.id = e.courseid"
+     " LEFT JOIN {m:cohort} ch ON ch.id = e.customint1"
+     " LEFT JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = $2::bigint"
+     " WHERE e.enrol = 'cohort' AND (e.customint1 = ANY ($1::bigint[]) OR ue.id IS NOT NULL)"
+     " ORDER BY e.courseid, e.id"},
+    // Our cohorts with the given idnumbers. $1: our component, $2: idnumbers.
+    {Id::explain_cohorts, "explain_cohorts", 2,
+     "SELECT id, idnumber, name FROM {m:cohort} WHERE component = $1::text AND idnumber = ANY ($2::text[])"
+     " ORDER BY idnumber, id"},
 }};
 
 std::string expand(std::string_view text, const MoodleConfig& config) {

@@ -43,6 +43,20 @@ enum class Id {
     commit,
     rollback,
     check,
+    // Read-only insight: the course-impact preview, `status`, `explain`.
+    impact_settings,
+    create_impact_tables,
+    copy_impact_adds,
+    copy_impact_removes,
+    impact_adds,
+    impact_removes,
+    impact_graded_students,
+    recent_runs,
+    propagation,
+    explain_users,
+    explain_memberships,
+    explain_courses,
+    explain_cohorts,
     count_ // not a statement: the number of them
 };
 

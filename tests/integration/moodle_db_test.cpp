@@ -471,7 +471,8 @@ TEST_F(MoodleDb, CreatesTheStateTablesInTheConfiguredSchema) {
     MoodleDatabase database(moodle);
     {
         const auto session = database.begin();
-        session->record(RunRecord{"run-1", "dry-run", 1, {}, ""});
+        const SourceCounts no_counts;
+        session->record(RunRecord{"run-1", "dry-run", 1, no_counts, ""});
         session->commit();
     }
     EXPECT_EQ(query("SELECT tablename FROM pg_tables WHERE schemaname = 'Sync_State' ORDER BY 1"),

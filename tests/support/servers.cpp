@@ -363,6 +363,7 @@ void ThrowawayServers::start(const ServersRequest& request) {
         throw std::logic_error("ThrowawayServers::start() called twice; the servers run from " + m_dir);
     }
     m_request = request;
+    m_owner = getpid();
     m_script = std::string(COHORT_SYNC_SOURCE_DIR) + "/tests/harness/throwaway-servers";
     std::string dir_template = "/tmp/cohort-sync-test-XXXXXX";
     if (mkdtemp(dir_template.data()) == nullptr) {
@@ -475,7 +476,8 @@ void ThrowawayServers::refresh_signal_pids() const {
 }
 
 void ThrowawayServers::stop(bool keep_logs) {
-    if (!running()) {
+    // A forked child (a death test that exits, say) must leave its parent's servers alone.
+    if (!running() || getpid() != m_owner) {
         return;
     }
     g_postmaster_pid = 0;

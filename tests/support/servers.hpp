@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 #include <string>
+#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -44,6 +45,8 @@ public:
 
     ThrowawayServers(const ThrowawayServers&) = delete;
     ThrowawayServers& operator=(const ThrowawayServers&) = delete;
+    // At exit, for a main() that never called stop(); the watchdog covers crashes.
+    ~ThrowawayServers() { stop(false); }
 
     // Creates /tmp/cohort-sync-test-XXXXXX, starts the servers on free ports, and a watchdog that
     // stops them should this process die without calling stop(). Throws std::runtime_error
@@ -112,6 +115,7 @@ private:
     void require_slapd() const;
 
     ServersRequest m_request;
+    pid_t m_owner = 0; // the process that started the servers
     std::string m_script;
     std::string m_dir;
     std::string m_log;

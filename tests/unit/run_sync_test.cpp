@@ -38,6 +38,10 @@ struct FakeSession : TargetSession {
         m_calls.log.push_back("load");
         return m_calls.current;
     }
+    CourseImpact course_impact(const Plan&) override {
+        m_calls.log.push_back("impact");
+        return {};
+    }
     ApplyStats apply(const Plan& plan, long long) override {
         m_calls.log.push_back("apply");
         m_calls.applied = plan;
@@ -87,7 +91,7 @@ struct RunSyncFixture : ::testing::Test {
 TEST_F(RunSyncFixture, RealRunAppliesRecordsAndCommitsInOneSession) {
     run();
     EXPECT_EQ(target.calls.log,
-              (std::vector<std::string>{"begin", "load", "apply", "record applied", "commit", "close"}));
+              (std::vector<std::string>{"begin", "load", "impact", "apply", "record applied", "commit", "close"}));
     ASSERT_TRUE(target.calls.applied);
     EXPECT_EQ(target.calls.applied->totals().adds, 2);
     EXPECT_EQ(report.outcome, "applied");
@@ -96,7 +100,7 @@ TEST_F(RunSyncFixture, RealRunAppliesRecordsAndCommitsInOneSession) {
 
 TEST_F(RunSyncFixture, DryRunNeverCallsApplyAndRollsBack) {
     run({.dry_run = true});
-    EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "rollback"}));
+    EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "impact", "rollback"}));
     EXPECT_EQ(report.outcome, "dry-run");
     EXPECT_NE(out.str().find("plan: +2 -0 in 1 cohort(s), 1 new"), std::string::npos) << out.str();
 }
@@ -112,7 +116,7 @@ TEST_F(RunSyncFixture, TrippedGuardRecordsTheRefusalAndAppliesNothing) {
     target.calls.current.cohorts = {{1, "etape-L1INFO", "L1INFO: L1INFO", "", 1, {10, 11}}};
     apogee.result.rows.clear();  // a broken export
     EXPECT_THROW(run(), GuardRefused);
-    EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "record refused", "commit", "close"}));
+    EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "impact", "record refused", "commit", "close"}));
     EXPECT_FALSE(target.calls.applied);
     EXPECT_EQ(report.outcome, "refused");
 }
@@ -151,7 +155,7 @@ TEST_F(RunSyncFixture, ReportTimesEveryPhase) {
     for (const auto& phase : report.phases) {
         phases.push_back(phase.phase);
     }
-    EXPECT_EQ(phases, (std::vector<std::string>{"ldap", "export", "merge", "lock", "load", "plan", "apply", "commit"}));
+    EXPECT_EQ(phases, (std::vector<std::string>{"ldap", "export", "merge", "lock", "load", "plan", "impact", "apply", "commit"}));
 }
 
 } // namespace

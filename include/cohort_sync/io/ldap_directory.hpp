@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace cohort_sync {
 
@@ -34,7 +35,14 @@ public:
     // Throws SourceError as read_all() does.
     std::string check();
 
+    // The entries whose login or student number is `login_or_number` (escaped into the filter),
+    // among the students the configured filter selects, or among every entry under the base
+    // when `students_only` is false. For `cohort-sync explain`.
+    DirectoryRead find(std::string_view login_or_number, bool students_only = true);
+
 private:
+    DirectoryRead search(const LdapConfig& config);
+
     LdapConfig m_config;
     std::string m_password;
     Progress m_progress;

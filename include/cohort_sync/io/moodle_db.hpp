@@ -24,6 +24,7 @@ public:
     ~MoodleSession() override;
 
     Current load() override;
+    CourseImpact course_impact(const Plan& plan) override;
     // Once per session. Throws TargetError (SQLSTATE, statement name, server message) and leaves
     // the transaction for the destructor to roll back; Interrupted after request_cancel().
     ApplyStats apply(const Plan& plan, long long now) override;

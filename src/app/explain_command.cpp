@@ -1,0 +1,300 @@
+#include "explain_command.hpp"
+
+#include "cohort_sync/academic_year.hpp"
+#include "cohort_sync/error.hpp"
+#include "cohort_sync/etape.hpp"
+#include "cohort_sync/exit_code.hpp"
+#include "cohort_sync/io/apogee_export.hpp"
+#include "cohort_sync/io/ldap_directory.hpp"
+#include "cohort_sync/io/moodle_explain.hpp"
+#include "cohort_sync/merge.hpp"
+#include "cohort_sync/plan.hpp"
+#include "credentials.hpp"
+#include "run_sync.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <fmt/format.h>
+#include <map>
+#include <ostream>
+#include <set>
+
+namespace cohort_sync {
+namespace {
+
+std::string lower(std::string text) {
+    std::ranges::transform(text, text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::string date_of(long long unix_seconds) {
+    const std::time_t t = unix_seconds;
+    std::tm local{};
+    localtime_r(&t, &local);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y-%m-%d", &local);
+    return text;
+}
+
+class Explainer {
+public:
+    Explainer(const Config& config, std::string key, long long now, std::ostream& out)
+        : m_config(config)
+        , m_key(std::move(key))
+        , m_now(now)
+        , m_out(out) {}
+
+    int run() {
+        m_out << fmt::format("explain '{}'\n", m_key);
+        read_directory();
+        read_export();
+        decide();
+        read_moodle();
+        show_changes();
+        return to_int(ExitCode::success);
+    }
+
+private:
+    void read_directory() {
+        if (!rule_needs_directory(m_config.membership.rule)) {
+            return;
+        }
+        LdapDirectory directory(m_config.ldap, ldap_password(m_config));
+        m_directory = directory.find(m_key);
+        m_out << "\ndirectory (" << m_directory.uri << "):\n";
+        if (m_directory.entries.empty()) {
+            const auto anyone = directory.find(m_key, /*students_only=*/false);
+            if (anyone.entries.empty()) {
+                m_out << "  no entry has this login or student number\n";
+            } else {
+                const auto& entry = anyone.entries.front();
+                m_out << fmt::format("  {} is in the directory but not selected by ldap.filter '{}': not a "
+                                     "student there (any more)\n    login '{}', student number '{}'\n",
+                                     entry.dn, m_config.ldap.filter, entry.login, entry.student_number);
+                // Still the same person: look for them under these keys in the export and Moodle.
+                m_login = lower(entry.login);
+                m_number = entry.student_number;
+            }
+            return;
+        }
+        for (const auto& entry : m_directory.entries) {
+            m_out << fmt::format("  {}\n    login '{}', student number '{}', {} {}\n", entry.dn, entry.login,
+                                 entry.student_number, entry.first_name, entry.last_name);
+            for (const auto& raw : entry.etape_values) {
+                const auto value = parse_etape_value(raw, m_config.ldap.institution_uai);
+                m_out << fmt::format("    {} '{}': {}\n", m_config.ldap.attributes.etapes, raw,
+                                     value.etape ? "étape " + value.etape->code : "ignored, " + value.rejected_because);
+            }
+            if (m_login.empty()) {
+                m_login = lower(entry.login);
+                m_number = entry.student_number;
+            }
+        }
+    }
+
+    void read_export() {
+        if (m_number.empty()) {
+            m_number = m_key;  // not in the directory: the key may be a student number
+        }
+        if (!rule_needs_export(m_config.membership.rule)) {
+            return;
+        }
+        m_out << fmt::format("\nexport ('{}'):\n", m_config.apogee.path);
+        try {
+            auto all = ApogeeExportFile(m_config.apogee, m_now).read();
+            m_export.path = all.path;
+            for (auto& row : all.rows) {
+                if (row.student_number == m_number) {
+                    m_export.rows.push_back(std::move(row));
+                }
+            }
+        } catch (const SourceError& error) {
+            m_out << fmt::format("  unusable: {}\n", error.what());
+            m_export_broken = true;
+            return;
+        }
+        m_years = active_years(civil_date_from_unix(m_now), m_config.apogee.rollover, m_config.apogee.overlap_until);
+        if (m_export.rows.empty()) {
+            m_out << fmt::format("  no row for student number '{}'\n", m_number);
+        }
+        for (const auto& row : m_export.rows) {
+            const bool year = std::ranges::find(m_years, row.year) != m_years.end();
+            const bool status = std::ranges::find(m_config.apogee.active_statuses, row.status) !=
+                                m_config.apogee.active_statuses.end();
+            m_out << fmt::format("  line {}: {} {} version '{}' status '{}' '{}': {}\n", row.line, row.year, row.etape,
+                                 row.version, row.status, row.label,
+                                 !year     ? "not counted, not an active academic year"
+                                 : !status ? "not counted, inactive status"
+                                           : "active inscription");
+        }
+    }
+
+    void decide() {
+        if (m_years.empty()) {
+            m_years = active_years(civil_date_from_unix(m_now), m_config.apogee.rollover,
+                                   m_config.apogee.overlap_until);
+        }
+        const bool with_export = rule_needs_export(m_config.membership.rule) && !m_export_broken;
+        m_desired = merge({rule_needs_directory(m_config.membership.rule) ? &m_directory : nullptr,
+                           with_export ? &m_export : nullptr, m_years},
+                          m_config);
+        m_out << "\nshould be in:\n";
+        if (m_desired.cohorts.empty()) {
+            m_out << "  no cohort\n";
+        }
+        for (const auto& cohort : m_desired.cohorts) {
+            std::string reasons;
+            for (const auto& member : cohort.members) {
+                for (const auto& reason : member.reasons) {
+                    reasons += fmt::format("{}{} {}", reasons.empty() ? "" : "; ", reason.source, reason.locator);
+                }
+            }
+            m_out << fmt::format("  {:<24} '{}' because: {}\n", cohort.idnumber, cohort.name, reasons);
+        }
+        for (const auto& check : m_desired.cross_check.all) {
+            m_out << fmt::format("  cross-check: étape {} is only in the {}\n", check.etape, check.only_in);
+        }
+    }
+
+    void read_moodle() {
+        std::vector<std::string> idnumbers;
+        for (const auto& cohort : m_desired.cohorts) {
+            idnumbers.push_back(cohort.idnumber);
+        }
+        // First pass to find the account, second to read its memberships and courses.
+        auto view = explain_in_moodle(m_config.moodle, m_login, m_number, idnumbers, 0);
+        Current current;
+        current.mnet_localhost_id = view.mnet_localhost_id;
+        for (const auto& account : view.accounts) {
+            current.users.push_back({account.id, account.username, account.idnumber, account.suspended,
+                                     account.deleted});
+        }
+        for (const auto& cohort : view.cohorts) {
+            current.cohorts.push_back({cohort.id, cohort.idnumber, cohort.name, "", 0, {}});
+        }
+        std::ranges::sort(current.cohorts, {}, &ManagedCohort::idnumber);
+        // The account the plan picks is the account cohort-sync uses.
+        m_plan = make_plan(m_desired, current, m_config.moodle);
+        for (const auto& cohort : m_plan.cohorts) {
+            for (const auto& add : cohort.adds) {
+                m_user_id = add.user_id;
+            }
+        }
+        m_out << "\nMoodle accounts:\n";
+        if (view.accounts.empty()) {
+            m_out << "  none with this username or idnumber: the student has never logged in, or the account "
+                     "has another key\n";
+        }
+        for (const auto& account : view.accounts) {
+            m_out << fmt::format("  id {} username '{}' idnumber '{}' auth {}{}{}\n", account.id, account.username,
+                                 account.idnumber, account.auth, account.suspended ? ", suspended" : "",
+                                 account.deleted ? ", deleted" : "");
+            if (m_user_id == 0 && !account.deleted &&
+                (m_config.moodle.match_by == MatchBy::username ? account.username == m_login
+                                                                : account.idnumber == m_number)) {
+                m_user_id = account.id;
+            }
+        }
+        for (const auto& unplaced : m_plan.unplaced) {
+            m_out << fmt::format("  cannot be placed in the {} cohort: {}\n", unplaced.etape, to_string(unplaced.reason));
+        }
+        m_view = m_user_id ? explain_in_moodle(m_config.moodle, m_login, m_number, idnumbers, m_user_id) : view;
+        m_out << "\nis in now:\n";
+        if (m_view.memberships.empty()) {
+            m_out << "  no cohort\n";
+        }
+        for (const auto& membership : m_view.memberships) {
+            const auto owner = membership.component == m_config.moodle.component ? "managed by cohort-sync"
+                               : membership.component.empty()
+                                   ? "created by hand, never touched"
+                                   : "component " + membership.component + ", never touched";
+            m_out << fmt::format("  {:<24} '{}' since {} ({})\n", membership.idnumber, membership.name,
+                                 date_of(membership.timeadded), owner);
+        }
+    }
+
+    void show_changes() {
+        std::set<std::string> desired;
+        for (const auto& cohort : m_desired.cohorts) {
+            desired.insert(cohort.idnumber);
+        }
+        std::map<std::int64_t, char> effect;  // cohort id -> '+' joins, '-' leaves, '=' stays
+        m_out << "\nthe next run would:\n";
+        bool any = false;
+        for (const auto& membership : m_view.memberships) {
+            if (membership.component == m_config.moodle.component && !desired.contains(membership.idnumber)) {
+                m_out << fmt::format("  remove from {}\n", membership.idnumber);
+                effect[membership.cohort_id] = '-';
+                any = true;
+            } else {
+                effect[membership.cohort_id] = '=';  // still wanted, or not ours to change
+            }
+        }
+        for (const auto& cohort : m_view.cohorts) {
+            if (!effect.contains(cohort.id) && m_user_id != 0) {
+                m_out << fmt::format("  add to {}\n", cohort.idnumber);
+                effect[cohort.id] = '+';
+                any = true;
+            }
+        }
+        for (const auto& cohort : m_plan.cohorts) {
+            if (cohort.creates() && !cohort.adds.empty()) {
+                m_out << fmt::format("  create {} and add the student\n", cohort.idnumber);
+                any = true;
+            }
+        }
+        if (!any) {
+            m_out << "  nothing\n";
+        }
+        m_out << "\ncourses (through enrol_cohort):\n";
+        if (m_view.courses.empty()) {
+            m_out << "  no course enrols these cohorts\n";
+        }
+        for (const auto& course : m_view.courses) {
+            const std::string now = !course.enrolment_status        ? "not enrolled"
+                                    : *course.enrolment_status == 0 ? "enrolled"
+                                                                    : "enrolment suspended";
+            m_out << fmt::format("  course {} '{}' via {}{}: {}{}\n", course.course_id, course.shortname,
+                                 course.cohort_idnumber, course.instance_enabled ? "" : " (instance disabled)", now,
+                                 course_effect(course, effect));
+        }
+    }
+
+    // What enrol_cohort will do to this enrolment once the next run's changes are in.
+    static std::string course_effect(const ExplainCourse& course, const std::map<std::int64_t, char>& effect) {
+        const auto it = effect.find(course.cohort_id);
+        const char change = it == effect.end() ? '-' : it->second;
+        const bool enrolled = course.enrolment_status.has_value();
+        const std::string grades = course.has_grades ? " (has grades in this course)" : "";
+        if (change == '+' || (change == '=' && !enrolled)) {
+            return course.instance_enabled ? ", will be enrolled by Moodle's next cohort sync" : "";
+        }
+        if (change == '-' && enrolled) {
+            return ", will lose this enrolment at Moodle's next cohort sync" + grades;
+        }
+        return "";
+    }
+
+    const Config& m_config;
+    std::string m_key;
+    long long m_now;
+    std::ostream& m_out;
+    DirectoryRead m_directory;
+    ExportRead m_export;
+    bool m_export_broken = false;
+    std::vector<int> m_years;
+    std::string m_login;
+    std::string m_number;
+    Desired m_desired;
+    Plan m_plan;
+    std::int64_t m_user_id = 0;
+    MoodleView m_view;
+};
+
+} // namespace
+
+int explain_command(const Config& config, const std::string& key, long long now, std::ostream& out) {
+    return Explainer(config, key, now, out).run();
+}
+
+} // namespace cohort_sync

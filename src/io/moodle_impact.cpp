@@ -1,0 +1,88 @@
+// The course-impact preview: what enrol_cohort's next sync will do with the plan's changes,
+// read from mdl_enrol, mdl_user_enrolments and the gradebook inside the run's transaction.
+#include "cohort_sync/io/moodle_db.hpp"
+#include "moodle_session.hpp"
+
+#include <map>
+
+namespace cohort_sync {
+
+using namespace pgio;
+
+CourseImpact MoodleSession::course_impact(const Plan& plan) {
+    auto& impl = *m_impl;
+    CourseImpact impact;
+
+    const auto& settings_statement = impl.statement(sql::Id::impact_settings);
+    const auto settings =
+        impl.run(sql::Id::impact_settings, {}, PGRES_TUPLES_OK, "read enrol_cohort's settings");
+    // A site that never saved the setting uses enrol_cohort's default, unenrol.
+    int action = 0;
+    if (!settings.is_null(0, 0)) {
+        action = number_at<int>(settings, 0, 0, settings_statement, "config_plugins.value of unenrolaction");
+    }
+    impact.unenrol_action = action >= 0 && action <= 3 ? static_cast<UnenrolAction>(action) : UnenrolAction::unenrol;
+    const std::string enabled(settings.text(0, 1));
+    impact.cohort_enrol_enabled = settings.is_null(0, 1) || (',' + enabled + ',').find(",cohort,") != std::string::npos;
+
+    // Only existing cohorts can have course instances: a cohort being created has none yet.
+    std::size_t adds = 0;
+    std::size_t removes = 0;
+    for (const auto& cohort : plan.cohorts) {
+        if (cohort.cohort_id) {
+            adds += cohort.adds.size();
+            removes += cohort.removes.size();
+        }
+    }
+    if (adds == 0 && removes == 0) {
+        return impact;
+    }
+    impl.run(sql::Id::create_impact_tables, {}, PGRES_COMMAND_OK, "prepare the course-impact preview");
+    const auto send = [&](sql::Id id, const char* what, auto members_of) {
+        impl.copy(id, fmt::format("send the {} for the course-impact preview", what), [&](CopyIn& copy_in) {
+            for (const auto& cohort : plan.cohorts) {
+                if (cohort.cohort_id) {
+                    for (const auto& member : members_of(cohort)) {
+                        copy_in.row(*cohort.cohort_id, member.user_id);
+                    }
+                }
+            }
+        });
+    };
+    send(sql::Id::copy_impact_adds, "additions", [](const CohortPlan& c) -> const auto& { return c.adds; });
+    send(sql::Id::copy_impact_removes, "removals", [](const CohortPlan& c) -> const auto& { return c.removes; });
+
+    std::map<std::int64_t, CourseChange> courses;
+    const auto& adds_statement = impl.statement(sql::Id::impact_adds);
+    const auto added = impl.run(sql::Id::impact_adds, {}, PGRES_TUPLES_OK, "preview the enrolments to add");
+    for (int row = 0; row < added.rows(); ++row) {
+        const auto course_id = number_at<std::int64_t>(added, row, 0, adds_statement, "enrol.courseid");
+        auto& course = courses[course_id];
+        course.course_id = course_id;
+        course.shortname = added.text(row, 1);
+        course.enrolments_added = number_at<int>(added, row, 2, adds_statement, "count");
+        impact.enrolments_added += course.enrolments_added;
+    }
+    const auto& removes_statement = impl.statement(sql::Id::impact_removes);
+    const auto removed = impl.run(sql::Id::impact_removes, {std::to_string(action)}, PGRES_TUPLES_OK,
+                                  "preview the enrolments to remove");
+    for (int row = 0; row < removed.rows(); ++row) {
+        const auto course_id = number_at<std::int64_t>(removed, row, 0, removes_statement, "enrol.courseid");
+        auto& course = courses[course_id];
+        course.course_id = course_id;
+        course.shortname = removed.text(row, 1);
+        course.enrolments_removed = number_at<int>(removed, row, 2, removes_statement, "count");
+        course.removed_with_grades = number_at<int>(removed, row, 3, removes_statement, "count");
+        impact.enrolments_removed += course.enrolments_removed;
+    }
+    const auto& graded_statement = impl.statement(sql::Id::impact_graded_students);
+    const auto graded = impl.run(sql::Id::impact_graded_students, {}, PGRES_TUPLES_OK,
+                                 "count the students with grades among the removals");
+    impact.graded_students_removed = number_at<int>(graded, 0, 0, graded_statement, "count");
+    for (auto& [id, course] : courses) {
+        impact.courses.push_back(std::move(course));
+    }
+    return impact;
+}
+
+} // namespace cohort_sync
