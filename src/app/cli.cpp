@@ -6,6 +6,7 @@
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/io/moodle_db.hpp"
 #include "cohort_sync/redact.hpp"
+#include "apply_plan.hpp"
 #include "config_file.hpp"
 #include "credentials.hpp"
 #include "explain_command.hpp"
@@ -19,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -39,6 +41,8 @@ struct Options {
     int verbose = 0;
     bool quiet = false;
     std::string format = "text";
+    std::string plan_out;
+    std::string plan_in;
 };
 
 long long unix_now() {
@@ -71,58 +75,32 @@ void warn_about_settings(const Config& config) {
     }
 }
 
-int sync_command(const Options& options, const Config& config, const std::string& run_id, long long now) {
-    RunReport report;
-    report.run_id = run_id;
-    report.started_at = now;
-    ExitCode code = ExitCode::failed;
-    try {
-        warn_about_settings(config);
-        std::optional<LdapDirectory> directory;
-        if (rule_needs_directory(config.membership.rule)) {
-            directory.emplace(config.ldap, ldap_password(config),
-                              [](int, int) { throw_if_interrupted(); });
-        }
-        std::optional<ApogeeExportFile> apogee;
-        if (rule_needs_export(config.membership.rule)) {
-            apogee.emplace(config.apogee, now);
-        }
-        MoodleDatabase target(config.moodle);
-        run_sync(config,
-                 {directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, &target},
-                 {options.dry_run, options.force, options.verbose > 0, options.format == "json"}, report, std::cout);
-        code = ExitCode::success;
-        if (!options.dry_run) {
-            run_post_commit_command(config.moodle.post_commit_command);
-        }
-    } catch (const GuardRefused& error) {
+// Runs `body` and maps its outcome to an exit code, then writes the run report, the metrics and
+// the summary line whatever happened: the one place where a run's failure becomes a code.
+int reported_run(const Config& config, RunReport& report, const std::function<void()>& body) {
+    ExitCode code = ExitCode::success;
+    const auto failed = [&](const Error& error, ExitCode exit_code, const char* outcome) {
         log_error(error);
-        code = ExitCode::guard_refused;
-    } catch (const LockBusy& error) {
-        log_error(error);
-        report.outcome = "locked";
-        code = ExitCode::locked;
-    } catch (const CommitInDoubt& error) {
-        log_error(error);
-        report.outcome = "in-doubt";
-        code = ExitCode::commit_in_doubt;
-    } catch (const Interrupted& error) {
-        log_error(error);
-        report.outcome = "interrupted";
-        code = ExitCode::interrupted;
-    } catch (const ConfigError& error) {
-        log_error(error);
-        report.outcome = "failed";
-        code = ExitCode::usage;
-    } catch (const Error& error) {
-        log_error(error);
-        report.outcome = "failed";
+        code = exit_code;
+        report.outcome = outcome;
         report.error = error.what();
         report.hint = error.hint();
-        code = ExitCode::failed;
-    }
-    if (code != ExitCode::success && report.error.empty()) {
-        report.error = report.outcome;
+    };
+    try {
+        body();
+    } catch (const GuardRefused& error) {
+        failed(error, ExitCode::guard_refused, "refused");
+    } catch (const LockBusy& error) {
+        failed(error, ExitCode::locked, "locked");
+    } catch (const CommitInDoubt& error) {
+        failed(error, ExitCode::commit_in_doubt, "in-doubt");
+    } catch (const Interrupted& error) {
+        failed(error, ExitCode::interrupted, "interrupted");
+    } catch (const ConfigError& error) {
+        failed(error, ExitCode::usage, "failed");
+    } catch (const Error& error) {
+        failed(error, ExitCode::failed, "failed");
+        spdlog::error("nothing was changed in Moodle: the run stopped before its transaction committed");
     }
     report.finished_at = unix_now();
     if (const auto path = store_report(config.report, report)) {
@@ -130,12 +108,48 @@ int sync_command(const Options& options, const Config& config, const std::string
     }
     store_metrics(config.report, report);
     spdlog::info("{}", render_summary(report));
-    if (code != ExitCode::success && code != ExitCode::guard_refused) {
+    if (code == ExitCode::guard_refused) {
+        spdlog::error("sync end: refused (exit code {})", to_int(code));
+    } else if (code != ExitCode::success) {
         spdlog::error("sync end: {} (exit code {})", report.outcome, to_int(code));
-    } else if (code == ExitCode::guard_refused) {
-        spdlog::error("sync end: refused by a guard (exit code {})", to_int(code));
     }
     return to_int(code);
+}
+
+int sync_command(const Options& options, const Config& config, const std::string& run_id, long long now) {
+    RunReport report;
+    report.run_id = run_id;
+    report.started_at = now;
+    return reported_run(config, report, [&] {
+        warn_about_settings(config);
+        std::optional<LdapDirectory> directory;
+        if (rule_needs_directory(config.membership.rule)) {
+            directory.emplace(config.ldap, ldap_password(config), [](int, int) { throw_if_interrupted(); });
+        }
+        std::optional<ApogeeExportFile> apogee;
+        if (rule_needs_export(config.membership.rule)) {
+            apogee.emplace(config.apogee, now);
+        }
+        MoodleDatabase target(config.moodle);
+        SyncOptions sync_options{options.dry_run, options.force, options.verbose > 0, options.format == "json",
+                                 options.plan_out};
+        run_sync(config, {directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, &target}, sync_options,
+                 report, std::cout);
+        if (!options.dry_run) {
+            run_post_commit_command(config.moodle.post_commit_command);
+        }
+    });
+}
+
+int apply_plan_command(const Options& options, const Config& config, const std::string& run_id, long long now) {
+    RunReport report;
+    report.run_id = run_id;
+    report.started_at = now;
+    return reported_run(config, report, [&] {
+        MoodleDatabase target(config.moodle);
+        apply_plan_file(config, options.plan_in, options.force, target, report);
+        run_post_commit_command(config.moodle.post_commit_command);
+    });
 }
 
 // One line per check, so an admin sees at a glance what works.
@@ -151,6 +165,8 @@ int check_command(const Config& config) {
             const auto uri = directory.check();
             line("ldap", true,
                  fmt::format("{}, bound as {}", uri, config.ldap.bind_dn.empty() ? "anonymous" : config.ldap.bind_dn));
+        } catch (const ConfigError&) {
+            throw;  // a configuration problem, not an unreachable server: exit code 2
         } catch (const Error& error) {
             all_ok = false;
             line("ldap", false, error.what());
@@ -186,9 +202,15 @@ int run_cli(int argc, char** argv) {
     app.add_option("--format", options.format, "Plan output of --dry-run")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
+    app.add_option("--plan-out", options.plan_out, "Also save the plan to FILE, for 'apply-plan' after review");
     bool print_config_flag = false;
     app.add_flag("--print-config", print_config_flag, "Print the effective configuration and exit");
+    // Options of the main command also work after a subcommand ("apply-plan --force FILE").
+    app.fallthrough();
     auto* check = app.add_subcommand("check", "Validate the configuration and test the LDAP and PostgreSQL connections");
+    auto* apply_plan = app.add_subcommand(
+        "apply-plan", "Apply a plan saved with --plan-out, if Moodle still holds what it was computed from");
+    apply_plan->add_option("file", options.plan_in, "The plan file")->required();
     auto* status = app.add_subcommand("status", "Show the last runs and whether Moodle's courses have caught up");
     int status_limit = 10;
     auto* explain = app.add_subcommand("explain", "Show what the sources and Moodle say about one student, and why");
@@ -248,6 +270,9 @@ int run_cli(int argc, char** argv) {
         }
     }
     install_signal_handlers();
+    if (apply_plan->parsed()) {
+        return apply_plan_command(options, config, run_id, now);
+    }
     return sync_command(options, config, run_id, now);
 }
 

@@ -5,8 +5,10 @@
 #include "cohort_sync/guard.hpp"
 #include "cohort_sync/merge.hpp"
 #include "cohort_sync/plan.hpp"
+#include "plan_store.hpp"
 #include "signals.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <ostream>
@@ -34,15 +36,23 @@ auto timed(RunReport& report, const char* phase, F&& work) {
 
 double last_seconds(const RunReport& report) { return report.phases.back().seconds; }
 
+// Errors are few and each matters (a refused étape): all are logged. Warnings can be thousands
+// (bad export rows): the first one and a count, the rest at debug level and in the report.
 void log_issues(const char* source, const Issues& issues) {
     int errors = 0;
     for (const auto& issue : issues) {
-        errors += issue.severity == Severity::error ? 1 : 0;
-        spdlog::debug("{}: {}: {}: {}", source, to_string(issue.severity), issue.locator, issue.message);
+        if (issue.severity == Severity::error) {
+            ++errors;
+            spdlog::error("{}: {}: {}", source, issue.locator, issue.message);
+        } else {
+            spdlog::debug("{}: {}: {}: {}", source, to_string(issue.severity), issue.locator, issue.message);
+        }
     }
-    if (!issues.empty()) {
-        spdlog::warn("{}: {} issue(s), {} error(s); the first: {}: {} (all are in the run report)", source,
-                     issues.size(), errors, issues.front().locator, issues.front().message);
+    const auto warnings = issues.size() - static_cast<std::size_t>(errors);
+    const auto first = std::ranges::find(issues, Severity::warning, &Issue::severity);
+    if (first != issues.end()) {
+        spdlog::warn("{}: {} warning(s); the first: {}: {} (all are in the run report)", source, warnings,
+                     first->locator, first->message);
     }
 }
 
@@ -103,7 +113,7 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
     if (ports.directory) {
         directory = timed(report, "ldap", [&] { return ports.directory->read_all(); });
         report.directory_pages = directory->pages;
-        spdlog::info("{}source ldap: {} entries in {:.1f}s ({} pages) from {}", tag, directory->entries.size(),
+        spdlog::info("{}source ldap: {} entries in {:.1f}s ({} page(s)) from {}", tag, directory->entries.size(),
                      last_seconds(report), directory->pages, directory->uri);
         log_issues("source ldap", directory->issues);
         append(report.issues, directory->issues);
@@ -186,6 +196,13 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
         config.guards);
     log_guards(report.verdicts, options.force);
     const bool refused = any_tripped(report.verdicts) && !options.force;
+    if (!options.plan_out.empty()) {
+        save_plan_file(options.plan_out, {report.run_id, report.started_at, config.moodle.prefix, config.moodle.schema,
+                                          config.moodle.component, options.force, report.counts, basis_of(current),
+                                          plan, report.verdicts});
+        spdlog::info("{}plan saved to '{}': review it, then 'cohort-sync apply-plan {}'", tag, options.plan_out,
+                     options.plan_out);
+    }
 
     if (options.dry_run) {
         report.outcome = "dry-run";

@@ -16,6 +16,7 @@ struct SyncOptions {
     bool force = false;       // apply although a guard tripped (one reviewed run)
     bool verbose = false;     // list usernames in the printed plan
     bool json = false;        // print the plan as JSON (--format json)
+    std::string plan_out;     // also save the plan there (--plan-out), for apply-plan
 };
 
 struct SyncPorts {

@@ -59,8 +59,21 @@ std::string trimmed(std::string_view text) {
 
 } // namespace
 
+// libpq's messages span lines ("...\n\tIs the server running..."): one line keeps each log
+// line and each `check` line whole.
 std::string connection_message(PGconn* connection) {
-    return connection ? trimmed(PQerrorMessage(connection)) : "out of memory";
+    std::string message = connection ? trimmed(PQerrorMessage(connection)) : "out of memory";
+    std::string flat;
+    for (const char c : message) {
+        if (c == '\n' || c == '\t') {
+            if (!flat.empty() && flat.back() != ' ') {
+                flat += ' ';
+            }
+        } else {
+            flat += c;
+        }
+    }
+    return flat;
 }
 
 namespace {

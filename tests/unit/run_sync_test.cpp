@@ -99,14 +99,14 @@ TEST_F(RunSyncFixture, RealRunAppliesRecordsAndCommitsInOneSession) {
 }
 
 TEST_F(RunSyncFixture, DryRunNeverCallsApplyAndRollsBack) {
-    run({.dry_run = true});
+    run({.dry_run = true, .plan_out = ""});
     EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "impact", "rollback"}));
     EXPECT_EQ(report.outcome, "dry-run");
     EXPECT_NE(out.str().find("plan: +2 -0 in 1 cohort(s), 1 new"), std::string::npos) << out.str();
 }
 
 TEST_F(RunSyncFixture, DryRunPrintsJsonOnRequest) {
-    run({.dry_run = true, .json = true});
+    run({.dry_run = true, .json = true, .plan_out = ""});
     const auto json = nlohmann::json::parse(out.str());
     EXPECT_EQ(json.at("plan").at("totals").at("adds"), 2);
     EXPECT_EQ(json.at("outcome"), "dry-run");
@@ -127,7 +127,7 @@ TEST_F(RunSyncFixture, ForceAppliesATrippedPlan) {
     apogee.result.rows.pop_back();
     EXPECT_THROW(run(), GuardRefused);
     target.calls.log.clear();
-    run({.force = true});
+    run({.force = true, .plan_out = ""});
     EXPECT_EQ(target.calls.applied->totals().removes, 1);
     EXPECT_TRUE(report.forced);
 }

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "cohort_sync/plan_file.hpp"
+
+#include <string>
+
+namespace cohort_sync {
+
+// Plan files on disk. Both throw Error with the path and the cause.
+void save_plan_file(const std::string& path, const PlanFile& file);
+PlanFile load_plan_file(const std::string& path);
+
+} // namespace cohort_sync
