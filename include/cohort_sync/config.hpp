@@ -105,6 +105,13 @@ struct MoodleConfig {
     std::vector<std::string> post_commit_command; // argv, e.g. php enrol/cohort/cli/sync.php
 };
 
+// Creating the Moodle accounts of students who have none yet (off by default): the account is
+// made the way an external-auth user's is, so the student then logs in through CAS/LDAP.
+struct ProvisioningConfig {
+    bool enabled = false;
+    std::string auth = "cas";                 // Moodle auth plugin of the accounts created
+};
+
 struct GuardConfig {
     int min_directory_entries = 1;
     int min_export_inscriptions = 1;
@@ -114,6 +121,7 @@ struct GuardConfig {
     double max_cohort_removal_ratio = 0.25;
     int min_cohort_size = 20;                 // smaller cohorts are exempt from the ratio guards
     double max_total_removal_ratio = 0.05;    // of all managed memberships
+    int max_accounts_created = 200;           // provisioning: most accounts created in one run
 };
 
 struct ReportConfig {
@@ -128,6 +136,7 @@ struct Config {
     ExportConfig apogee;
     MembershipConfig membership;
     MoodleConfig moodle;
+    ProvisioningConfig provisioning;
     GuardConfig guards;
     ReportConfig report;
 };

@@ -49,12 +49,28 @@ struct Unplaced {
 
 const char* to_string(UnplacedReason reason);
 
+// A Moodle account provisioning creates (provisioning.enabled), as external-auth users look.
+struct NewAccount {
+    std::string username;                   // the LDAP login, lower-cased
+    std::string idnumber;                   // the student number
+    std::string first_name;
+    std::string last_name;
+    std::string mail;
+    std::string auth;                       // provisioning.auth when the plan was made
+
+    friend auto operator<=>(const NewAccount&, const NewAccount&) = default;
+};
+
+// Why provisioning will not create an account for a student; empty when it may.
+std::string provisioning_refusal(const DesiredMember& member);
+
 struct PlanTotals {
     int adds = 0;
     int removes = 0;
     int creates = 0;
     int renames = 0;
     int deferred = 0;
+    int accounts = 0;
     int cohorts_changed = 0;
     int managed_memberships = 0;            // current members of all managed cohorts
 };
@@ -63,6 +79,7 @@ struct Plan {
     std::vector<CohortPlan> cohorts;        // sorted by idnumber; only cohorts we manage or create
     std::vector<Unplaced> unplaced;         // sorted by etape, then student number
     std::vector<std::string> left_alone;    // managed cohorts whose étape vanished, not emptied
+    std::vector<NewAccount> accounts;       // to create first; their adds carry user id 0
     std::vector<PendingRemoval> pending;    // grace state to store if this plan is applied
     Issues issues;                          // refused étapes (idnumber taken), ...
     int managed_memberships = 0;            // members of all managed cohorts before the plan
@@ -71,6 +88,7 @@ struct Plan {
 };
 
 // Diffs desired against current. Pure and deterministic: same inputs, same plan.
-Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config);
+Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config,
+               const ProvisioningConfig& provisioning = {});
 
 } // namespace cohort_sync

@@ -26,6 +26,7 @@ public:
 };
 
 struct ApplyStats {
+    int accounts_created = 0;
     int cohorts_created = 0;
     int cohorts_renamed = 0;
     int members_added = 0;

@@ -174,7 +174,7 @@ private:
         }
         std::ranges::sort(current.cohorts, {}, &ManagedCohort::idnumber);
         // The account the plan picks is the account cohort-sync uses.
-        m_plan = make_plan(m_desired, current, m_config.moodle);
+        m_plan = make_plan(m_desired, current, m_config.moodle, m_config.provisioning);
         for (const auto& cohort : m_plan.cohorts) {
             for (const auto& add : cohort.adds) {
                 m_user_id = add.user_id;
@@ -194,6 +194,10 @@ private:
                                                                 : account.idnumber == m_number)) {
                 m_user_id = account.id;
             }
+        }
+        for (const auto& account : m_plan.accounts) {
+            m_out << fmt::format("  no account yet: the next run creates '{}' (auth {}, provisioning is on)\n",
+                                 account.username, account.auth);
         }
         for (const auto& unplaced : m_plan.unplaced) {
             m_out << fmt::format("  cannot be placed in the {} cohort: {}\n", unplaced.etape, to_string(unplaced.reason));

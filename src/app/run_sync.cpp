@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <ctime>
 #include <ostream>
 #include <spdlog/spdlog.h>
@@ -165,11 +166,25 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
     spdlog::info("{}target: {} managed cohort(s), {} membership(s), {} user(s) in {:.1f}s", tag, current.cohorts.size(),
                  memberships, current.users.size(), last_seconds(report));
 
-    report.plan = timed(report, "plan", [&] { return make_plan(desired, current, config.moodle); });
+    report.plan = timed(report, "plan", [&] { return make_plan(desired, current, config.moodle, config.provisioning); });
     const Plan& plan = *report.plan;
     const auto totals = plan.totals();
-    spdlog::info("{}plan: +{} -{} in {} cohort(s), {} new, {} renamed, {} unplaced", tag, totals.adds, totals.removes,
-                 totals.cohorts_changed, totals.creates, totals.renames, plan.unplaced.size());
+    spdlog::info("{}plan: +{} -{} in {} cohort(s), {} new, {} renamed, {} unplaced, {} account(s) to create", tag,
+                 totals.adds, totals.removes, totals.cohorts_changed, totals.creates, totals.renames,
+                 plan.unplaced.size(), totals.accounts);
+    if (!plan.unplaced.empty()) {
+        std::map<std::string, int> by_reason;
+        for (const auto& unplaced : plan.unplaced) {
+            ++by_reason[to_string(unplaced.reason)];
+        }
+        std::string reasons;
+        for (const auto& [reason, count] : by_reason) {
+            reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count, reason);
+        }
+        spdlog::warn("{}unplaced: {} student membership(s) without a usable Moodle account ({}); the list is in the "
+                     "run report",
+                     tag, plan.unplaced.size(), reasons);
+    }
     log_issues("plan", plan.issues);
     append(report.issues, plan.issues);
     for (const auto& idnumber : plan.left_alone) {
@@ -230,6 +245,10 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
     throw_if_interrupted();
 
     report.applied = timed(report, "apply", [&] { return session->apply(plan, report.started_at); });
+    if (report.applied->accounts_created > 0 || !plan.accounts.empty()) {
+        spdlog::info("apply: {} Moodle account(s) created of {} planned", report.applied->accounts_created,
+                     plan.accounts.size());
+    }
     spdlog::info("apply: {} cohort(s) created, {} renamed, +{} -{} member(s) in {:.1f}s", report.applied->cohorts_created,
                  report.applied->cohorts_renamed, report.applied->members_added, report.applied->members_removed,
                  last_seconds(report));

@@ -480,6 +480,22 @@ void ratio(const double& value, const std::string& at, Problems& problems) {
     }
 }
 
+// Moodle's auth plugin names: lower-case letters, digits and '_' (auth/<name>/ in Moodle's tree).
+void auth_plugin(const std::string& value, const std::string& at, Problems& problems) {
+    const bool valid = !value.empty() && value.size() <= 20 && std::ranges::all_of(value, [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+    if (!valid) {
+        problems.error(at, fmt::format("'{}' is not a Moodle auth plugin name (lower-case letters, digits, '_'; "
+                                       "at most 20 characters); HINT: cas, ldap, shibboleth, oidc...",
+                                       value));
+    } else if (value == "manual" || value == "nologin" || value == "email") {
+        problems.error(at, fmt::format("'{}' accounts need a password Moodle keeps, which cohort-sync never sets; "
+                                       "HINT: use the plugin the students log in with (cas, ldap, shibboleth...)",
+                                       value));
+    }
+}
+
 void non_empty(const std::string& value, const std::string& at, Problems& problems) {
     if (value.empty()) {
         problems.error(at, "must not be empty");
@@ -713,6 +729,7 @@ const std::vector<Option>& options() {
     using M = MembershipConfig;
     using D = MoodleConfig;
     using G = GuardConfig;
+    using P = ProvisioningConfig;
     using R = ReportConfig;
     static const std::vector<Option> k_options = {
         option<&C::ldap, &L::uris>("/ldap/uris", required, "LDAP servers, tried in order until one answers.",
@@ -836,6 +853,12 @@ const std::vector<Option>& options() {
             "/moodle/post_commit_command", optional,
             "Command (argv) run after a commit that changed something.", none_empty),
 
+        option<&C::provisioning, &P::enabled>("/provisioning/enabled", optional,
+                                              "Create the Moodle accounts of students who have none."),
+        option<&C::provisioning, &P::auth>("/provisioning/auth", optional,
+                                           "Moodle auth plugin of the accounts created (cas, ldap, shibboleth...).",
+                                           auth_plugin),
+
         option<&C::guards, &G::min_directory_entries>("/guards/min_directory_entries", optional,
                                                       "Refuse a directory read with fewer entries.",
                                                       at_least(0)),
@@ -859,6 +882,10 @@ const std::vector<Option>& options() {
         option<&C::guards, &G::max_total_removal_ratio>(
             "/guards/max_total_removal_ratio", optional,
             "Largest share of all memberships removed in one run.", ratio),
+
+        option<&C::guards, &G::max_accounts_created>("/guards/max_accounts_created", optional,
+                                                     "Most Moodle accounts provisioning creates in one run.",
+                                                     at_least(0)),
 
         option<&C::report, &R::directory>("/report/directory", optional, "Where run reports are written.",
                                           non_empty),

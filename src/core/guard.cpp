@@ -39,6 +39,7 @@ public:
         removals();
         cohort_removal_ratio();
         total_removal_ratio();
+        accounts_created();
         return std::move(m_verdicts);
     }
 
@@ -136,6 +137,17 @@ private:
             fmt::format("{} of {} managed memberships ({}) {} limit {}", m_totals.removes, memberships, percent(ratio),
                         tripped ? ">" : "<=", percent(m_limits.max_total_removal_ratio)),
             force_hint("max_total_removal_ratio"));
+    }
+
+    void accounts_created() {
+        if (m_totals.accounts == 0) {
+            return;
+        }
+        const bool tripped = m_totals.accounts > m_limits.max_accounts_created;
+        add("max_accounts_created", tripped,
+            fmt::format("{} Moodle account(s) to create {} limit {}", m_totals.accounts, tripped ? ">" : "<=",
+                        m_limits.max_accounts_created),
+            force_hint("max_accounts_created"));
     }
 
     static std::string list(const std::vector<std::string>& items) {

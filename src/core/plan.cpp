@@ -1,6 +1,7 @@
 #include "cohort_sync/plan.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fmt/format.h>
 #include <map>
 #include <set>
@@ -97,12 +98,26 @@ PlannedMember planned(const UserIndex& users, std::int64_t user_id) {
     return {user_id, user ? user->username : std::string(), user ? user->idnumber : std::string()};
 }
 
+// Names a Moodle site reserves or that an administrator would never expect a sync to create.
+constexpr std::array<std::string_view, 8> k_reserved_usernames = {"guest",  "admin", "administrator", "root",
+                                                                   "moodle", "webservice", "nobody", "system"};
+
+// Moodle's default username rule (without $CFG->extendedusernamechars): lower-case letters,
+// digits and _ - . @.
+bool moodle_username(std::string_view name) {
+    return !name.empty() && name.size() <= 100 && std::ranges::all_of(name, [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '@';
+    });
+}
+
 class Planner {
 public:
-    Planner(const Desired& desired, const Current& current, const MoodleConfig& config)
+    Planner(const Desired& desired, const Current& current, const MoodleConfig& config,
+            const ProvisioningConfig& provisioning)
         : m_desired(desired)
         , m_current(current)
         , m_config(config)
+        , m_provisioning(provisioning)
         , m_users(current.users) {
         for (const auto& cohort : current.cohorts) {
             m_managed.emplace(cohort.idnumber, &cohort);
@@ -132,6 +147,9 @@ public:
             return std::tie(a.etape, a.student_number, a.login) < std::tie(b.etape, b.student_number, b.login);
         });
         std::ranges::sort(m_plan.pending);
+        for (auto& [username, account] : m_accounts) {
+            m_plan.accounts.push_back(std::move(account));
+        }
         return std::move(m_plan);
     }
 
@@ -152,10 +170,16 @@ private:
         plan.desired_size = static_cast<int>(desired.members.size());
 
         std::set<std::int64_t> wanted;
+        std::vector<PlannedMember> to_create;  // members whose account this plan creates
         for (const auto& member : desired.members) {
             const auto match = m_users.find(member, m_config.match_by);
             if (match.user) {
                 wanted.insert(match.user->id);
+            } else if (match.reason == UnplacedReason::no_account && m_provisioning.enabled &&
+                       provisioning_refusal(member).empty()) {
+                m_accounts.try_emplace(member.login, NewAccount{member.login, member.student_number, member.first_name,
+                                                                member.last_name, member.mail, m_provisioning.auth});
+                to_create.push_back({0, member.login, member.student_number});
             } else {
                 m_plan.unplaced.push_back({member.student_number, member.login, desired.etape, match.reason});
             }
@@ -175,6 +199,7 @@ private:
                 plan.adds.push_back(planned(m_users, id));
             }
         }
+        plan.adds.insert(plan.adds.end(), to_create.begin(), to_create.end());
         for (const auto id : present) {
             if (!wanted.contains(id)) {
                 remove_or_defer(plan, id);
@@ -230,7 +255,9 @@ private:
     const Desired& m_desired;
     const Current& m_current;
     const MoodleConfig& m_config;
+    const ProvisioningConfig& m_provisioning;
     UserIndex m_users;
+    std::map<std::string, NewAccount> m_accounts;  // by username: one account for several cohorts
     std::unordered_map<std::string, const ManagedCohort*> m_managed;
     std::unordered_map<std::string, const ForeignCohort*> m_foreign;
     std::map<std::pair<std::int64_t, std::int64_t>, int> m_absent_runs;
@@ -253,8 +280,25 @@ const char* to_string(UnplacedReason reason) {
     return "unknown";
 }
 
+std::string provisioning_refusal(const DesiredMember& member) {
+    if (member.login.empty()) {
+        return "no login in the directory";
+    }
+    if (member.student_number.empty()) {
+        return "no student number";
+    }
+    if (!moodle_username(member.login)) {
+        return fmt::format("'{}' is not a valid Moodle username", member.login);
+    }
+    if (std::ranges::find(k_reserved_usernames, member.login) != k_reserved_usernames.end()) {
+        return fmt::format("'{}' is a reserved name", member.login);
+    }
+    return {};
+}
+
 PlanTotals Plan::totals() const {
     PlanTotals totals;
+    totals.accounts = static_cast<int>(accounts.size());
     totals.managed_memberships = managed_memberships;
     for (const auto& cohort : cohorts) {
         totals.adds += static_cast<int>(cohort.adds.size());
@@ -267,8 +311,9 @@ PlanTotals Plan::totals() const {
     return totals;
 }
 
-Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config) {
-    return Planner(desired, current, config).run();
+Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config,
+               const ProvisioningConfig& provisioning) {
+    return Planner(desired, current, config, provisioning).run();
 }
 
 } // namespace cohort_sync

@@ -75,7 +75,12 @@ json plan_to_json(const Plan& plan) {
     for (const auto& i : plan.issues) {
         issues.push_back({static_cast<int>(i.severity), i.locator, i.message});
     }
+    auto accounts = json::array();
+    for (const auto& a : plan.accounts) {
+        accounts.push_back({a.username, a.idnumber, a.first_name, a.last_name, a.mail, a.auth});
+    }
     return {{"cohorts", std::move(cohorts)},           {"unplaced", std::move(unplaced)},
+            {"accounts", std::move(accounts)},
             {"left_alone", plan.left_alone},           {"pending", std::move(pending)},
             {"issues", std::move(issues)},             {"managed_memberships", plan.managed_memberships}};
 }
@@ -108,6 +113,10 @@ Plan plan_from_json(const json& in) {
         }
         plan.unplaced.push_back({u.at(0).get<std::string>(), u.at(1).get<std::string>(), u.at(2).get<std::string>(),
                                  static_cast<UnplacedReason>(reason)});
+    }
+    for (const auto& a : in.at("accounts")) {
+        plan.accounts.push_back({a.at(0).get<std::string>(), a.at(1).get<std::string>(), a.at(2).get<std::string>(),
+                                 a.at(3).get<std::string>(), a.at(4).get<std::string>(), a.at(5).get<std::string>()});
     }
     plan.left_alone = in.at("left_alone").get<std::vector<std::string>>();
     for (const auto& p : in.at("pending")) {

@@ -61,8 +61,18 @@ nlohmann::json plan_json(const Plan& plan) {
         unplaced.push_back(
             {{"student_number", u.student_number}, {"login", u.login}, {"etape", u.etape}, {"reason", to_string(u.reason)}});
     }
+    auto accounts = nlohmann::json::array();
+    for (const auto& a : plan.accounts) {
+        accounts.push_back({{"username", a.username},
+                            {"idnumber", a.idnumber},
+                            {"first_name", a.first_name},
+                            {"last_name", a.last_name},
+                            {"mail", a.mail},
+                            {"auth", a.auth}});
+    }
     return {{"totals",
              {{"adds", totals.adds},
+              {"accounts", totals.accounts},
               {"removes", totals.removes},
               {"creates", totals.creates},
               {"renames", totals.renames},
@@ -71,6 +81,7 @@ nlohmann::json plan_json(const Plan& plan) {
               {"managed_memberships", totals.managed_memberships}}},
             {"cohorts", std::move(cohorts)},
             {"unplaced", std::move(unplaced)},
+            {"accounts", std::move(accounts)},
             {"left_alone", plan.left_alone},
             {"issues", issues_json(plan.issues)}};
 }
@@ -110,7 +121,8 @@ nlohmann::json to_json(const RunReport& report) {
         verdicts.push_back({{"guard", v.guard}, {"tripped", v.tripped}, {"figures", v.figures}, {"hint", v.hint}});
     }
     out["guards"] = std::move(verdicts);
-    out["applied"] = report.applied ? nlohmann::json{{"cohorts_created", report.applied->cohorts_created},
+    out["applied"] = report.applied ? nlohmann::json{{"accounts_created", report.applied->accounts_created},
+                                                      {"cohorts_created", report.applied->cohorts_created},
                                                       {"cohorts_renamed", report.applied->cohorts_renamed},
                                                       {"members_added", report.applied->members_added},
                                                       {"members_removed", report.applied->members_removed}}
@@ -166,6 +178,15 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
             out += fmt::format("      kept for now (grace period): {}\n", names(cohort.deferred));
         }
     }
+    if (!plan.accounts.empty()) {
+        out += fmt::format("accounts: {} Moodle account(s) to create for students who have none (provisioning)\n",
+                           plan.accounts.size());
+        if (verbose) {
+            for (const auto& a : plan.accounts) {
+                out += fmt::format("  + {:<20} {:<12} {} {}\n", a.username, a.idnumber, a.first_name, a.last_name);
+            }
+        }
+    }
     for (const auto& idnumber : plan.left_alone) {
         out += fmt::format("  {:<24} left alone: nobody in the sources any more (moodle.empty_vanished_cohorts is off)\n",
                            idnumber);
@@ -202,6 +223,9 @@ std::string render_summary(const RunReport& report) {
         out += fmt::format("; +{} -{} in {} cohort(s), {} new", totals.adds, totals.removes, totals.cohorts_changed,
                            totals.creates);
         out += fmt::format("; {} unplaced", report.plan->unplaced.size());
+        if (totals.accounts > 0) {
+            out += fmt::format("; {} account(s) to create", totals.accounts);
+        }
     }
     out += fmt::format("; sources: {} directory entries, {} active inscriptions, {} students", report.counts.directory_entries,
                        report.counts.export_inscriptions, report.counts.students);

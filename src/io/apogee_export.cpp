@@ -163,6 +163,18 @@ ExportRead ApogeeExportFile::read() {
     }
 
     ExportRead result = parse_export(bytes, m_config, path);
+    // A file from the future is not refused (the rows are fine), but the age check above cannot
+    // see a stale export while the clocks disagree. A few minutes of skew are ordinary.
+    constexpr long long k_clock_skew_seconds = 300;
+    if (before.mtime_seconds > m_now + k_clock_skew_seconds) {
+        result.issues.push_back(
+            {Severity::warning, path,
+             fmt::format("the APOGÉE export '{}' was last modified {}, {:.1f} hours in the future by this "
+                         "host's clock, so apogee.max_age_hours cannot tell whether it is stale; HINT: "
+                         "synchronise the clocks of this host and of the extraction host (NTP)",
+                         path, utc_timestamp(before.mtime_seconds),
+                         static_cast<double>(before.mtime_seconds - m_now) / 3600.0)});
+    }
 
     std::size_t errors = 0;
     for (const auto& issue : result.issues) {

@@ -77,6 +77,7 @@ Current MoodleSession::load() {
                         impl.config.prefix, impl.config.schema));
     }
     current.mnet_localhost_id = *mnet_host;
+    impl.mnet_localhost_id = *mnet_host;
 
     const auto& users_statement = impl.statement(sql::Id::load_users);
     const auto users =
@@ -194,6 +195,46 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
         }
     };
 
+    // 0. New accounts (provisioning), in one INSERT; their additions below find them by username.
+    std::map<std::string, std::int64_t, std::less<>> new_accounts;
+    if (!plan.accounts.empty()) {
+        std::vector<std::string_view> usernames, idnumbers, first_names, last_names, mails;
+        for (const auto& account : plan.accounts) {
+            usernames.push_back(account.username);
+            idnumbers.push_back(account.idnumber);
+            first_names.push_back(account.first_name);
+            last_names.push_back(account.last_name);
+            mails.push_back(account.mail);
+        }
+        const auto& statement = impl.statement(sql::Id::create_accounts);
+        const auto result = impl.run(
+            sql::Id::create_accounts,
+            {array_of(usernames, "username"), array_of(idnumbers, "idnumber"), array_of(first_names, "first name"),
+             array_of(last_names, "last name"), array_of(mails, "mail"), plan.accounts.front().auth,
+             std::to_string(impl.mnet_localhost_id), now_text},
+            PGRES_TUPLES_OK, fmt::format("create {} Moodle accounts", usernames.size()));
+        std::vector<std::int64_t> ids;
+        for (int row = 0; row < result.rows(); ++row) {
+            ids.push_back(number_at<std::int64_t>(result, row, 0, statement, "user.id"));
+            new_accounts.emplace(result.text(row, 1), ids.back());
+        }
+        stats.accounts_created = result.rows();
+        if (!ids.empty()) {
+            const auto id_list = sql::int_array_literal(ids);
+            impl.run(sql::Id::create_user_contexts, {id_list}, PGRES_COMMAND_OK, "create the new users' contexts");
+            impl.run(sql::Id::set_user_context_paths, {id_list}, PGRES_COMMAND_OK, "complete the new users' contexts");
+        }
+    }
+    // A member whose account was to be created: its id, or 0 when the account was not created
+    // (its username or student number was taken meanwhile), and then it is not added.
+    const auto user_of = [&](const PlannedMember& member) -> std::int64_t {
+        if (member.user_id != 0) {
+            return member.user_id;
+        }
+        const auto it = new_accounts.find(member.username);
+        return it == new_accounts.end() ? 0 : it->second;
+    };
+
     // 1. New cohorts, in one INSERT, as cohort_add_cohort() would write them.
     std::map<std::string, std::int64_t, std::less<>> created;
     {
@@ -267,7 +308,9 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
             for (const auto& cohort : plan.cohorts) {
                 const auto cohort_id = cohort.adds.empty() ? 0 : id_of(cohort);
                 for (const auto& member : cohort.adds) {
-                    copy_in.row(cohort_id, member.user_id);
+                    if (const auto user_id = user_of(member); user_id != 0) {
+                        copy_in.row(cohort_id, user_id);
+                    }
                 }
             }
         });

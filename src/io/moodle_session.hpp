@@ -26,6 +26,7 @@ struct MoodleSession::Impl {
     pg::CancelPtr cancel;
     State state = State::open;
     bool applied = false;
+    std::int64_t mnet_localhost_id = 1;  // read by load(); new accounts belong to this host
 
     Impl(const MoodleConfig& config_, std::shared_ptr<const sql::Statements> statements_)
         : config(config_)

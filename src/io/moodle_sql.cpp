@@ -61,6 +61,36 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::load_last_success, "load_last_success", 0,
      "SELECT counts FROM {s:runs} WHERE outcome = 'applied' ORDER BY id DESC LIMIT 1"},
 
+    // Provisioning: accounts as Moodle's external-auth plugins create them (auth_cas, auth_ldap's
+    // user sync): confirmed, the site's host, password 'not cached' (AUTH_PASSWORD_NOT_CACHED),
+    // the site's default language, country, city and calendar, every other column at its
+    // default. An account whose username exists (ON CONFLICT) or whose student number is any
+    // account's idnumber, a deleted one's included, is not created: RETURNING tells which were.
+    // $1..$5 username, idnumber, firstname, lastname, email; $6 auth; $7 mnethostid; $8 now.
+    {Id::create_accounts, "create_accounts", 8,
+     "INSERT INTO {m:user} (auth, confirmed, mnethostid, username, idnumber, firstname, lastname, email,"
+     " password, lang, country, city, calendartype, timecreated, timemodified)"
+     " SELECT $6::text, 1, $7::bigint, n.username, n.idnumber, left(n.firstname, 100), left(n.lastname, 100),"
+     " left(n.email, 100), 'not cached',"
+     " coalesce((SELECT value FROM {m:config} WHERE name = 'lang'), 'en'),"
+     " left(coalesce((SELECT value FROM {m:config} WHERE name = 'country'), ''), 2),"
+     " left(coalesce((SELECT value FROM {m:config} WHERE name = 'defaultcity'), ''), 120),"
+     " coalesce((SELECT value FROM {m:config} WHERE name = 'calendartype'), 'gregorian'), $8::bigint, $8::bigint"
+     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
+     " AS n(username, idnumber, firstname, lastname, email, ord)"
+     " WHERE NOT EXISTS (SELECT 1 FROM {m:user} u WHERE u.idnumber = n.idnumber)"
+     " ORDER BY n.ord ON CONFLICT (mnethostid, username) DO NOTHING RETURNING id, username"},
+    // context_user::instance() would create these on first use; made here so the account is
+    // complete as Moodle's own user_create_user() leaves it.
+    {Id::create_user_contexts, "create_user_contexts", 1,
+     "INSERT INTO {m:context} (contextlevel, instanceid, depth, path)"
+     " SELECT 30, u.id, 2, NULL FROM unnest($1::bigint[]) AS u(id)"
+     " ON CONFLICT (contextlevel, instanceid) DO NOTHING"},
+    {Id::set_user_context_paths, "set_user_context_paths", 1,
+     "UPDATE {m:context} c SET path = (SELECT s.path FROM {m:context} s WHERE s.contextlevel = 10"
+     " ORDER BY s.id LIMIT 1) || '/' || c.id"
+     " WHERE c.contextlevel = 30 AND c.instanceid = ANY ($1::bigint[]) AND c.path IS NULL"},
+
     // As cohort_add_cohort() fills a row. WITH ORDINALITY keeps the plan's order, so new ids are
     // handed out in idnumber order and a rerun of the same plan gives the same ids.
     {Id::create_cohorts, "create_cohorts", 7,

@@ -103,3 +103,18 @@ TEST_F(GuardFixture, TooLargeAShareOfAllMembershipsTrips) {
 
 } // namespace
 } // namespace cohort_sync
+
+namespace cohort_sync {
+namespace {
+
+TEST_F(GuardFixture, TooManyAccountsToCreateTrips) {
+    limits.max_accounts_created = 2;
+    const auto account = [](std::string username) { return NewAccount{username, "", "", "", "", "cas"}; };
+    plan.accounts = {account("a"), account("b")};
+    EXPECT_TRUE(tripped().empty());
+    plan.accounts.push_back(account("c"));
+    EXPECT_EQ(tripped(), std::vector<std::string>{"max_accounts_created"});
+}
+
+} // namespace
+} // namespace cohort_sync

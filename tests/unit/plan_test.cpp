@@ -179,3 +179,49 @@ TEST_F(PlanFixture, PlanIsSortedByIdnumber) {
 
 } // namespace
 } // namespace cohort_sync
+
+namespace cohort_sync {
+namespace {
+
+struct ProvisioningFixture : PlanFixture {
+    ProvisioningConfig provisioning{true, "cas"};
+    Plan plan_with_provisioning() const { return make_plan(desired, current, config, provisioning); }
+};
+
+TEST_F(ProvisioningFixture, CreatesOneAccountPerStudentWithoutOneAndAddsThem) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("newbie", "2001")}),
+                       cohort("L1MATH", {member("newbie", "2001")})};
+    desired.cohorts[0].members[1].first_name = "Néo";
+    const auto p = plan_with_provisioning();
+    ASSERT_EQ(p.accounts.size(), 1u) << "one account for two cohorts";
+    EXPECT_EQ(p.accounts[0], (NewAccount{"newbie", "2001", "Néo", "", "", "cas"}));
+    EXPECT_TRUE(p.unplaced.empty());
+    ASSERT_EQ(p.cohorts[0].adds.size(), 2u);
+    EXPECT_EQ(p.cohorts[0].adds[1], (PlannedMember{0, "newbie", "2001"})) << "resolved by username at apply";
+    EXPECT_EQ(p.cohorts[1].adds, std::vector<PlannedMember>{(PlannedMember{0, "newbie", "2001"})});
+    EXPECT_EQ(p.totals().accounts, 1);
+}
+
+TEST_F(ProvisioningFixture, NeverCreatesOverATakenKeyOrAReservedName) {
+    current.users.push_back(user(20, "erin.gone", "3001", true));  // deleted, same student number
+    desired.cohorts = {cohort("L1INFO", {member("erin", "3001"), member("other", "1002"), member("admin", "4001"),
+                                         member("", "5001"), member("bad name", "6001")})};
+    const auto p = plan_with_provisioning();
+    EXPECT_TRUE(p.accounts.empty());
+    ASSERT_EQ(p.unplaced.size(), 5u);
+    EXPECT_EQ(p.unplaced[0].reason, UnplacedReason::other_key_only) << "1002 is bob's idnumber";
+    EXPECT_EQ(p.unplaced[1].reason, UnplacedReason::deleted_account);
+    EXPECT_EQ(provisioning_refusal(member("admin", "4001")), "'admin' is a reserved name");
+    EXPECT_EQ(provisioning_refusal(member("", "5001")), "no login in the directory");
+    EXPECT_EQ(provisioning_refusal(member("bad name", "6001")), "'bad name' is not a valid Moodle username");
+}
+
+TEST_F(ProvisioningFixture, OffByDefault) {
+    desired.cohorts = {cohort("L1INFO", {member("newbie", "2001")})};
+    const auto p = plan();
+    EXPECT_TRUE(p.accounts.empty());
+    EXPECT_EQ(p.unplaced.size(), 1u);
+}
+
+} // namespace
+} // namespace cohort_sync
