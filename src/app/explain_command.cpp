@@ -9,7 +9,9 @@
 #include "cohort_sync/io/moodle_explain.hpp"
 #include "cohort_sync/merge.hpp"
 #include "cohort_sync/plan.hpp"
+#include "cohort_sync/text.hpp"
 #include "credentials.hpp"
+#include "local_time.hpp"
 #include "run_sync.hpp"
 
 #include <algorithm>
@@ -21,20 +23,6 @@
 
 namespace cohort_sync {
 namespace {
-
-std::string lower(std::string text) {
-    std::ranges::transform(text, text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
-std::string date_of(long long unix_seconds) {
-    const std::time_t t = unix_seconds;
-    std::tm local{};
-    localtime_r(&t, &local);
-    char text[16];
-    std::strftime(text, sizeof text, "%Y-%m-%d", &local);
-    return text;
-}
 
 class Explainer {
 public:
@@ -72,7 +60,7 @@ private:
                                      "student there (any more)\n    login '{}', student number '{}'\n",
                                      entry.dn, m_config.ldap.filter, entry.login, entry.student_number);
                 // Still the same person: look for them under these keys in the export and Moodle.
-                m_login = lower(entry.login);
+                m_login = to_lower_ascii(entry.login);
                 m_number = entry.student_number;
             }
             return;
@@ -86,7 +74,7 @@ private:
                                      value.etape ? "étape " + value.etape->code : "ignored, " + value.rejected_because);
             }
             if (m_login.empty()) {
-                m_login = lower(entry.login);
+                m_login = to_lower_ascii(entry.login);
                 m_number = entry.student_number;
             }
         }
@@ -213,7 +201,7 @@ private:
                                    ? "created by hand, never touched"
                                    : "component " + membership.component + ", never touched";
             m_out << fmt::format("  {:<24} '{}' since {} ({})\n", membership.idnumber, membership.name,
-                                 date_of(membership.timeadded), owner);
+                                 format_local_time(membership.timeadded, "%Y-%m-%d"), owner);
         }
     }
 

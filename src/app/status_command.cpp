@@ -2,6 +2,7 @@
 
 #include "cohort_sync/exit_code.hpp"
 #include "cohort_sync/io/moodle_status.hpp"
+#include "local_time.hpp"
 
 #include <ctime>
 #include <fmt/format.h>
@@ -10,15 +11,6 @@
 
 namespace cohort_sync {
 namespace {
-
-std::string local_time(long long unix_seconds) {
-    const std::time_t t = unix_seconds;
-    std::tm local{};
-    localtime_r(&t, &local);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
-    return text;
-}
 
 // "+412 -37, 2 new" from the stored report, or the guards that refused the run.
 std::string changes_of(const std::string& report_json) {
@@ -56,7 +48,7 @@ int status_command(const Config& config, int limit, std::ostream& out) {
     } else {
         out << fmt::format("last {} run(s), newest first:\n", runs.size());
         for (const auto& run : runs) {
-            out << fmt::format("  {}  {:<8} {:>6}s  {:<48} {}\n", local_time(run.started_at), run.outcome,
+            out << fmt::format("  {}  {:<8} {:>6}s  {:<48} {}\n", format_local_time(run.started_at), run.outcome,
                                run.finished_at - run.started_at, changes_of(run.report_json), run.run_id);
         }
     }

@@ -3,6 +3,7 @@
 // "did you mean" suggestions and print_config() are all driven by that table, so a new key
 // is one new row.
 #include "cohort_sync/config.hpp"
+#include "cohort_sync/text.hpp"
 
 #include "cohort_sync/redact.hpp"
 
@@ -25,13 +26,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // ---- Small text helpers ---------------------------------------------------------------------
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // The form keys are compared in for suggestions: "baseDN", "base-dn" and "base_dn" are one key.
 std::string fold_key(std::string_view key) {
@@ -372,7 +366,7 @@ std::optional<Enum> decode_enum(const Json& value, const std::string& at, Proble
         wrong_type(problems, at, fmt::format("one of {}", choices), value);
         return std::nullopt;
     }
-    const std::string name = lower(value.get_ref<const std::string&>());
+    const std::string name = to_lower_ascii(value.get_ref<const std::string&>());
     for (const auto& spelling : spellings) {
         if (name == spelling.name) {
             return spelling.value;
@@ -529,7 +523,7 @@ void ldap_uris(const std::vector<std::string>& uris, const std::string& at, Prob
         const std::string& uri = uris[i];
         const std::string where = fmt::format("{}/{}", at, i);
         const std::string shown = in_quotes(redact_uri(uri));
-        const std::string scheme = lower(uri.substr(0, std::min(uri.find("://"), uri.size())));
+        const std::string scheme = to_lower_ascii(uri.substr(0, std::min(uri.find("://"), uri.size())));
         if (uri.find("://") == std::string::npos ||
             (scheme != "ldap" && scheme != "ldaps" && scheme != "ldapi")) {
             problems.error(where,
@@ -974,7 +968,7 @@ void scan_for_secrets(const Json& value, const std::string& at, Problems& proble
 }
 
 bool is_secret_conninfo_keyword(std::string_view keyword) {
-    const std::string name = lower(keyword);
+    const std::string name = to_lower_ascii(keyword);
     return name == "password" || name == "sslpassword";
 }
 
@@ -1178,7 +1172,7 @@ struct Reader {
         }
         if (!ldap.starttls && ok("/ldap/uris")) {
             for (std::size_t i = 0; i < ldap.uris.size(); ++i) {
-                const auto uri = lower(ldap.uris[i]);
+                const auto uri = to_lower_ascii(ldap.uris[i]);
                 // Loopback traffic never crosses a network: nothing to warn about.
                 const bool loopback = uri.starts_with("ldap://127.") || uri.starts_with("ldap://localhost") ||
                                       uri.starts_with("ldap://[::1]");
@@ -1361,6 +1355,16 @@ ConfigResult parse_config(std::string_view json_text, const std::string& source_
             {Severity::error, fmt::format("{}:{}:{}", source_path, position.line, position.column),
              fmt::format("unable to parse '{}' as JSON at line {}, column {}: {}", source_path, position.line,
                          position.column, syntax_reason(error.what()))});
+        return result;
+    } catch (const Json::out_of_range& error) {
+        // A number no double can hold ("1e309"): nlohmann reports it without a position, and an
+        // escaped exception would abort the program.
+        std::string reason = error.what();
+        if (const auto tag_end = reason.find("] "); tag_end != std::string::npos) {
+            reason.erase(0, tag_end + 2);
+        }
+        result.problems.push_back(
+            {Severity::error, source_path, fmt::format("unable to parse '{}' as JSON: {}", source_path, reason)});
         return result;
     }
     if (!document.is_object()) {

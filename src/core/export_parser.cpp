@@ -453,6 +453,11 @@ private:
 
 constexpr std::size_t k_absent = static_cast<std::size_t>(-1);
 
+// APOGÉE's columns are short (LIB_ETP is 60 characters, codes fewer than 10): a field of
+// kilobytes is a damaged line, and a value Moodle's cohort name (254 characters) or idnumber
+// (100) could not hold would only fail the whole run at the database.
+constexpr std::size_t k_max_field_bytes = 1024;
+
 struct ColumnSpec {
     const char* key; // configuration key under apogee.columns
     const std::string* configured_name;
@@ -671,6 +676,13 @@ private:
         std::string etape = normalise_etape_code(fields[m_etape]);
         if (etape.empty()) {
             add(fmt::format("{} is empty", column_name(m_etape)));
+        }
+        for (const std::size_t index : {m_student, m_etape, m_version, m_status, m_label}) {
+            if (index != k_absent && fields[index].size() > k_max_field_bytes) {
+                add(fmt::format("{} is {} bytes long, more than any APOGÉE value ({} at most): the line is "
+                                "damaged",
+                                column_name(index), fields[index].size(), k_max_field_bytes));
+            }
         }
         if (!problems.empty()) {
             warning(locator(record.line), std::move(problems));

@@ -1,4 +1,5 @@
 #include "cohort_sync/merge.hpp"
+#include "cohort_sync/text.hpp"
 
 #include "cohort_sync/etape.hpp"
 
@@ -13,12 +14,6 @@ namespace cohort_sync {
 namespace {
 
 constexpr std::size_t k_examples = 10;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 bool rule_uses_export(MembershipRule rule) { return rule != MembershipRule::directory; }
 bool rule_uses_directory_etapes(MembershipRule rule) {
@@ -172,11 +167,11 @@ private:
     }
 
     void add_claim(const std::string& student_number, const DirectoryEntry* entry, Claim claim) {
-        StudentKey key{student_number, entry ? lower(entry->login) : std::string()};
+        StudentKey key{student_number, entry ? to_lower_ascii(entry->login) : std::string()};
         auto& student = m_students[key];
         if (student.login.empty() && entry) {
             student.student_number = student_number;
-            student.login = lower(entry->login);
+            student.login = to_lower_ascii(entry->login);
             student.first_name = entry->first_name;
             student.last_name = entry->last_name;
             student.mail = entry->mail;
@@ -203,13 +198,13 @@ private:
             for (const auto& etape : in_export->second) {
                 if (!in_directory.contains(etape)) {
                     ++check.only_in_export;
-                    note({entry.student_number, lower(entry.login), etape, "export", entry.dn});
+                    note({entry.student_number, to_lower_ascii(entry.login), etape, "export", entry.dn});
                 }
             }
             for (const auto& etape : in_directory) {
                 if (!in_export->second.contains(etape)) {
                     ++check.only_in_directory;
-                    note({entry.student_number, lower(entry.login), etape, "directory", entry.dn});
+                    note({entry.student_number, to_lower_ascii(entry.login), etape, "directory", entry.dn});
                 }
             }
         }

@@ -1,4 +1,5 @@
 #include "cohort_sync/plan.hpp"
+#include "cohort_sync/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,12 +11,6 @@
 namespace cohort_sync {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // Finds the Moodle account of a desired member, by the configured key; tells why when it can't.
 class UserIndex {
 public:
@@ -23,7 +18,7 @@ public:
         for (const auto& user : users) {
             m_by_id.emplace(user.id, &user);
             auto& by_name = user.deleted ? m_deleted_by_username : m_by_username;
-            by_name.emplace(lower(user.username), &user);
+            by_name.emplace(to_lower_ascii(user.username), &user);
             if (!user.idnumber.empty()) {
                 (user.deleted ? m_deleted_by_idnumber : m_by_idnumber)[user.idnumber].push_back(&user);
             }

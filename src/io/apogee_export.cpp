@@ -1,4 +1,5 @@
 #include "cohort_sync/io/apogee_export.hpp"
+#include "file_descriptor.hpp"
 
 #include "cohort_sync/academic_year.hpp"
 #include "cohort_sync/error.hpp"
@@ -18,23 +19,6 @@ namespace {
 constexpr const char* k_rerun_hint =
     "the APOGÉE extraction may have failed or may still be running: check its job, and schedule cohort-sync "
     "after it finishes";
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd)
-        : m_fd(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
 
 std::string errno_text(int error) {
     return std::error_code(error, std::generic_category()).message();

@@ -1,5 +1,6 @@
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/ldap_filter.hpp"
+#include "cohort_sync/text.hpp"
 
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/redact.hpp"
@@ -87,14 +88,6 @@ bool iequals(std::string_view a, std::string_view b) {
     return std::ranges::equal(a, b, [](char x, char y) {
         return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
     });
-}
-
-std::string lower_ascii(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
 }
 
 bool contains(std::string_view text, std::string_view needle) {
@@ -427,7 +420,7 @@ private:
         if (entry.student_number.empty()) {
             warn(entry.dn, fmt::format("entry has no '{}' attribute", m_attributes.student_number));
         }
-        const std::string login_key = lower_ascii(entry.login);
+        const std::string login_key = to_lower_ascii(entry.login);
         if (!login_key.empty()) {
             if (const auto it = m_by_login.find(login_key); it != m_by_login.end()) {
                 warn(entry.dn,
@@ -745,19 +738,35 @@ DirectoryRead LdapDirectory::find(std::string_view login_or_number, bool student
 }
 
 DirectoryRead LdapDirectory::search(const LdapConfig& config) {
-    const Connection connection = Connector(config, m_password).connect();
-    DirectoryRead read;
-    read.uri = redact_uri(connection.uri);
-    Search search(connection, config, read);
-    BervalPtr cookie;
-    do {
-        cookie = search.page(cookie.get());
+    int received = 0;
+    int pages = 0;
+    try {
+        const Connection connection = Connector(config, m_password).connect();
+        DirectoryRead read;
+        read.uri = redact_uri(connection.uri);
+        Search search(connection, config, read);
+        BervalPtr cookie;
+        do {
+            cookie = search.page(cookie.get());
+            received = search.received();
+            pages = search.pages();
+            if (m_progress) {
+                m_progress(received, pages);
+            }
+        } while (cookie);
+        read.pages = search.pages();
+        return read;
+    } catch (const SourceError&) {
+        // A signal that arrives while libldap waits for the server ends the wait with EINTR,
+        // which libldap reports as "Can't contact LDAP server" (LDAP_OPT_RESTART is off, so that
+        // a SIGTERM is not held up for ldap.timeout_seconds). The progress callback is where the
+        // caller learns of its signals (cohort-sync's throws Interrupted): it speaks first, so
+        // that a stop request is not blamed on the server.
         if (m_progress) {
-            m_progress(search.received(), search.pages());
+            m_progress(received, pages);
         }
-    } while (cookie);
-    read.pages = search.pages();
-    return read;
+        throw;
+    }
 }
 
 } // namespace cohort_sync

@@ -1,4 +1,5 @@
 #include "cohort_sync/io/secret.hpp"
+#include "file_descriptor.hpp"
 
 #include "cohort_sync/error.hpp"
 
@@ -14,23 +15,6 @@ namespace {
 
 // A bind password is short; anything bigger is the wrong file (a certificate, a log...).
 constexpr std::size_t k_max_password_file_size = 4096;
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd)
-        : m_fd(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
 
 std::string errno_hint(int error, const std::string& what) {
     switch (error) {

@@ -303,7 +303,7 @@ TEST_F(SyncE2e, FirstRunOnEmptySiteCreatesEtapeCohortsWithExactMembers) {
 
     // 62 entries (20 + 20 + 20 + no account + withdrawn) read in pages of 50 under a limit of 100.
     EXPECT_TRUE(contains(run.err, "source ldap: 62 entries")) << run.describe();
-    EXPECT_TRUE(contains(run.err, "(2 pages)")) << run.describe();
+    EXPECT_TRUE(contains(run.err, "(2 page(s))")) << run.describe();
     EXPECT_TRUE(contains(run.err, "plan: +60 -0 in 3 cohort(s), 3 new")) << run.describe();
     EXPECT_TRUE(contains(run.err, "sync end: completed")) << run.describe();
     ASSERT_TRUE(m_report.is_object()) << "no run report in " << m_dir << "/reports";

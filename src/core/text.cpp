@@ -1,0 +1,15 @@
+#include "cohort_sync/text.hpp"
+
+namespace cohort_sync {
+
+std::string to_lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+} // namespace cohort_sync
