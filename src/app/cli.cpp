@@ -43,6 +43,24 @@ struct Options {
     std::string format = "text";
     std::string plan_out;
     std::string plan_in;
+    bool show_progress = false;  // interactive, not quiet: progress lines for the long phases
+};
+
+// Erases the progress line before the next log line, once.
+class ClearProgressLine {
+public:
+    explicit ClearProgressLine(bool active)
+        : m_active(active) {}
+    ~ClearProgressLine() { now(); }
+    void now() {
+        if (m_active) {
+            std::cerr << "\r\033[K" << std::flush;
+            m_active = false;
+        }
+    }
+
+private:
+    bool m_active;
 };
 
 long long unix_now() {
@@ -124,7 +142,15 @@ int sync_command(const Options& options, const Config& config, const std::string
         warn_about_settings(config);
         std::optional<LdapDirectory> directory;
         if (rule_needs_directory(config.membership.rule)) {
-            directory.emplace(config.ldap, ldap_password(config), [](int, int) { throw_if_interrupted(); });
+            // On a terminal a long directory read shows that it progresses; a log file gets only
+            // the summary line.
+            const bool show_progress = options.show_progress;
+            directory.emplace(config.ldap, ldap_password(config), [show_progress](int entries, int pages) {
+                throw_if_interrupted();
+                if (show_progress) {
+                    std::cerr << fmt::format("\rsource ldap: {} entries, {} page(s)...", entries, pages) << std::flush;
+                }
+            });
         }
         std::optional<ApogeeExportFile> apogee;
         if (rule_needs_export(config.membership.rule)) {
@@ -133,8 +159,9 @@ int sync_command(const Options& options, const Config& config, const std::string
         MoodleDatabase target(config.moodle);
         SyncOptions sync_options{options.dry_run, options.force, options.verbose > 0, options.format == "json",
                                  options.plan_out};
+        ClearProgressLine clear_progress{options.show_progress};
         run_sync(config, {directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, &target}, sync_options,
-                 report, std::cout);
+                 report, std::cout, [&] { clear_progress.now(); });
         if (!options.dry_run) {
             run_post_commit_command(config.moodle.post_commit_command);
         }
@@ -228,8 +255,10 @@ int run_cli(int argc, char** argv) {
 
     const long long now = unix_now();
     const auto run_id = make_run_id(now);
+    const auto style = detect_log_style();
     setup_logging(options.quiet ? Verbosity::quiet : options.verbose > 0 ? Verbosity::verbose : Verbosity::normal,
-                  detect_log_style(), run_id);
+                  style, run_id);
+    options.show_progress = style == LogStyle::terminal && !options.quiet;
 
     Config config;
     try {

@@ -99,7 +99,7 @@ bool rule_needs_directory(MembershipRule rule) { return rule != MembershipRule::
 bool rule_needs_export(MembershipRule rule) { return rule != MembershipRule::directory; }
 
 void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
-              std::ostream& out) {
+              std::ostream& out, const std::function<void()>& after_sources) {
     const char* tag = options.dry_run ? "[dry-run] " : "";
     report.dry_run = options.dry_run;
     report.forced = options.force;
@@ -113,6 +113,9 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
     std::optional<DirectoryRead> directory;
     if (ports.directory) {
         directory = timed(report, "ldap", [&] { return ports.directory->read_all(); });
+        if (after_sources) {
+            after_sources();
+        }
         report.directory_pages = directory->pages;
         spdlog::info("{}source ldap: {} entries in {:.1f}s ({} page(s)) from {}", tag, directory->entries.size(),
                      last_seconds(report), directory->pages, directory->uri);

@@ -6,6 +6,7 @@
 #include "cohort_sync/ports.hpp"
 #include "cohort_sync/report.hpp"
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -28,8 +29,9 @@ struct SyncPorts {
 // Fills `report` as it goes, so that a run that throws still leaves a report behind. Prints
 // the plan on `out` for --dry-run. Throws GuardRefused, LockBusy, SourceError, TargetError,
 // CommitInDoubt, Interrupted.
+// `after_sources` runs once the sources are read (the CLI clears its progress line there).
 void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
-              std::ostream& out);
+              std::ostream& out, const std::function<void()>& after_sources = {});
 
 bool rule_needs_directory(MembershipRule rule);
 bool rule_needs_export(MembershipRule rule);
