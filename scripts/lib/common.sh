@@ -10,6 +10,8 @@ readonly COHORT_SYNC_PACKAGES=(
     libgtest-dev libgmock-dev
     slapd ldap-utils postgresql-15 postgresql-client-15
     clang-format systemd
+    openssl clang-14 libclang-rt-14-dev
+    dpkg-dev man-db groff-base
 )
 
 section() { printf '\n==> %s\n' "$*"; }

@@ -229,6 +229,16 @@ private:
                 any = true;
             }
         }
+        // An account the next run creates joins its existing cohorts in the same run.
+        if (m_user_id == 0 && !m_plan.accounts.empty()) {
+            for (const auto& cohort : m_plan.cohorts) {
+                if (!cohort.creates() && !cohort.adds.empty()) {
+                    m_out << fmt::format("  add to {} (with the account it creates)\n", cohort.idnumber);
+                    effect[*cohort.cohort_id] = '+';
+                    any = true;
+                }
+            }
+        }
         for (const auto& cohort : m_plan.cohorts) {
             if (cohort.creates() && !cohort.adds.empty()) {
                 m_out << fmt::format("  create {} and add the student\n", cohort.idnumber);

@@ -89,7 +89,14 @@ std::string tripped_names(const std::vector<GuardVerdict>& verdicts) {
     return names;
 }
 
-RunRecord record_of(const RunReport& report) {
+long long unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The copy of the report stored with the run, in the same transaction: finished as of now.
+RunRecord record_of(RunReport& report) {
+    report.finished_at = unix_now();
     return {report.run_id, report.outcome, report.started_at, report.counts, to_json(report).dump()};
 }
 
@@ -224,6 +231,7 @@ void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& o
 
     if (options.dry_run) {
         report.outcome = "dry-run";
+        report.finished_at = unix_now();
         if (options.json) {
             out << to_json(report).dump(2) << '\n';
         } else {

@@ -1158,11 +1158,6 @@ struct Reader {
                 }
             }
         }
-        if (!ldap.password_file.empty() && !ldap.password_credential.empty()) {
-            problems.error("/ldap/password_credential",
-                           "both password_file and password_credential are set; HINT: keep only one, so that "
-                           "there is no doubt which password is used");
-        }
         if (!ldap.verify_certificate) {
             problems.warning(
                 "/ldap/verify_certificate",

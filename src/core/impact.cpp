@@ -9,7 +9,7 @@ const char* describe(UnenrolAction action) {
     case UnenrolAction::unenrol:
         return "unenrol (grades are deleted with a student's last enrolment in a course)";
     case UnenrolAction::keep:
-        return "keep enrolled";
+        return "keep (which enrol_cohort's sync treats as suspend and remove the roles)";
     case UnenrolAction::suspend:
         return "suspend the enrolment, keep the roles";
     case UnenrolAction::suspend_no_roles:

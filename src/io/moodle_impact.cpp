@@ -76,7 +76,7 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
         impact.enrolments_removed += course.enrolments_removed;
     }
     const auto& graded_statement = impl.statement(sql::Id::impact_graded_students);
-    const auto graded = impl.run(sql::Id::impact_graded_students, {}, PGRES_TUPLES_OK,
+    const auto graded = impl.run(sql::Id::impact_graded_students, {std::to_string(action)}, PGRES_TUPLES_OK,
                                  "count the students with grades among the removals");
     impact.graded_students_removed = number_at<int>(graded, 0, 0, graded_statement, "count");
     for (auto& [id, course] : courses) {

@@ -173,11 +173,11 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"
      " LEFT JOIN {m:course} c ON c.id = e.courseid"
      " WHERE $1::int = 0 OR ue.status = 0 GROUP BY e.courseid ORDER BY e.courseid"},
-    {Id::impact_graded_students, "impact_graded_students", 0,
+    {Id::impact_graded_students, "impact_graded_students", 1,
      "SELECT count(DISTINCT r.userid) FROM pg_temp.cohort_sync_impact_removes r"
      " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.customint1 = r.cohortid"
      " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"
-     " WHERE EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"
+     " WHERE ($1::int = 0 OR ue.status = 0) AND EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"
      " WHERE gi.courseid = e.courseid AND g.userid = r.userid AND g.finalgrade IS NOT NULL)"},
 
     {Id::recent_runs, "recent_runs", 1,

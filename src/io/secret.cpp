@@ -118,7 +118,10 @@ Secret read_ldap_password(const LdapConfig& config, const char* credentials_dire
     if (config.bind_dn.empty()) {
         return {};
     }
-    if (!config.password_credential.empty()) {
+    // Under systemd the credential; by hand (no $CREDENTIALS_DIRECTORY) the same password from
+    // the file the unit's LoadCredential= reads, when the configuration names it too.
+    const bool under_systemd = credentials_directory != nullptr && *credentials_directory != '\0';
+    if (!config.password_credential.empty() && (under_systemd || config.password_file.empty())) {
         const std::string& name = config.password_credential;
         if (name.find('/') != std::string::npos || name == "." || name == "..") {
             throw ConfigError(fmt::format("ldap.password_credential '{}' is not a credential name", name),
@@ -132,7 +135,7 @@ Secret read_ldap_password(const LdapConfig& config, const char* credentials_dire
                     name),
                 fmt::format(
                     "add LoadCredential={}:/etc/cohort-sync/ldap.password to the [Service] section of the "
-                    "unit, or use ldap.password_file instead",
+                    "unit; to run by hand too, also set ldap.password_file to that file",
                     name));
         }
         // systemd makes credential files private to the service; their mode is its business.

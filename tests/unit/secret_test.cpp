@@ -52,7 +52,6 @@ LdapConfig with_file(const std::string& path) {
 LdapConfig with_credential(const std::string& name) {
     LdapConfig config;
     config.bind_dn = "cn=cohort-sync,ou=services,dc=univ-test,dc=fr";
-    config.password_file = "/nonexistent/ignored";
     config.password_credential = name;
     return config;
 }
@@ -110,6 +109,15 @@ TEST(ReadLdapPassword, CredentialWithoutCredentialsDirectoryIsAConfigErrorWithUn
             EXPECT_NE(e.hint().find("ldap.password_file"), std::string::npos) << e.hint();
         }
     }
+}
+
+TEST(ReadLdapPassword, CredentialUnderSystemdFileByHand) {
+    const TempDir dir;
+    dir.write("ldap-password", "from-credential\n");
+    auto config = with_credential("ldap-password");
+    config.password_file = dir.write("ldap.password", "from-file\n");
+    EXPECT_EQ(read_ldap_password(config, dir.path().c_str()).value, "from-credential");
+    EXPECT_EQ(read_ldap_password(config, nullptr).value, "from-file");
 }
 
 TEST(ReadLdapPassword, MissingCredentialNamesItsPath) {
