@@ -28,21 +28,21 @@ struct LdapAttributes {
 };
 
 struct LdapConfig {
-    std::vector<std::string> uris;            // tried in order (failover)
-    bool starttls = true;                     // for ldap:// URIs
-    std::string ca_file;                      // empty: the system's CA store
-    bool verify_certificate = true;           // false only with a loud warning at every run
-    std::string bind_dn;                      // empty: anonymous bind
-    std::string password_file;                // file holding the bind password
-    std::string password_credential;          // name under $CREDENTIALS_DIRECTORY
+    std::vector<std::string> uris;   // tried in order (failover)
+    bool starttls = true;            // for ldap:// URIs
+    std::string ca_file;             // empty: the system's CA store
+    bool verify_certificate = true;  // false only with a loud warning at every run
+    std::string bind_dn;             // empty: anonymous bind
+    std::string password_file;       // file holding the bind password
+    std::string password_credential; // name under $CREDENTIALS_DIRECTORY
     std::string base_dn;
     std::string filter = "(eduPersonAffiliation=student)";
-    bool paged_results = true;                // RFC 2696; turning it off makes a size limit fatal
+    bool paged_results = true; // RFC 2696; turning it off makes a size limit fatal
     int page_size = 500;
     int network_timeout_seconds = 10;
-    int timeout_seconds = 120;                // per operation (each page)
+    int timeout_seconds = 120; // per operation (each page)
     LdapAttributes attributes;
-    std::string institution_uai;              // keep {UAI:<this>} étape values (and bare ones)
+    std::string institution_uai; // keep {UAI:<this>} étape values (and bare ones)
 };
 
 struct ExportColumns {
@@ -51,7 +51,7 @@ struct ExportColumns {
     std::string etape = "COD_ETP";
     std::string version = "COD_VRS_VET";
     std::string status = "ETA_IAE";
-    std::string label = "LIB_ETP";            // empty: no label column
+    std::string label = "LIB_ETP"; // empty: no label column
 };
 
 enum class Encoding { utf8, iso_8859_1, windows_1252 };
@@ -63,18 +63,18 @@ struct MonthDay {
 };
 
 struct ExportConfig {
-    std::string path;                         // empty: no export (rule "directory")
+    std::string path; // empty: no export (rule "directory")
     char delimiter = ';';
     char quote = '"';
     Encoding encoding = Encoding::iso_8859_1;
     ExportColumns columns;
     std::vector<std::string> active_statuses = {"E"};
-    int max_bad_rows = 10;                    // past this many bad rows the whole file is refused
+    int max_bad_rows = 10; // past this many bad rows the whole file is refused
     double max_age_hours = 36;
     int min_rows = 1;
-    bool trailer = false;                     // last line "<anything>;<row count>" must match
-    MonthDay rollover = {9, 1};               // the active COD_ANU changes on this date
-    std::optional<MonthDay> overlap_until;    // last year's inscriptions still count until then
+    bool trailer = false;                  // last line "<anything>;<row count>" must match
+    MonthDay rollover = {9, 1};            // the active COD_ANU changes on this date
+    std::optional<MonthDay> overlap_until; // last year's inscriptions still count until then
 };
 
 enum class MembershipRule { both, exportonly, directory, union_ };
@@ -84,24 +84,24 @@ struct MembershipConfig {
     std::string idnumber_template = "etape-{etape}";
     std::string name_template = "{etape}: {label}";
     std::string description_template = "Students enrolled in {etape} ({year}), maintained by cohort-sync.";
-    std::vector<std::string> etape_patterns;  // glob patterns ("DU*", "L?INF"); empty: every étape
+    std::vector<std::string> etape_patterns; // glob patterns ("DU*", "L?INF"); empty: every étape
 };
 
 enum class MatchBy { username, idnumber };
 
 struct MoodleConfig {
-    std::string conninfo;                     // libpq conninfo or "service=NAME"; no password here
+    std::string conninfo; // libpq conninfo or "service=NAME"; no password here
     std::string prefix = "mdl_";
     std::string schema = "public";
     std::string state_schema = "cohort_sync"; // run history and grace-period state
     MatchBy match_by = MatchBy::username;
     std::string component = "local_cohortsync"; // marks the cohorts cohort-sync manages
-    std::int64_t context_id = 1;              // system context
+    std::int64_t context_id = 1;                // system context
     bool visible = true;
     int statement_timeout_seconds = 300;
     int lock_timeout_seconds = 30;
-    bool empty_vanished_cohorts = false;      // empty a managed cohort whose étape has nobody left
-    int grace_runs = 1;                       // remove a member after this many runs absent
+    bool empty_vanished_cohorts = false;          // empty a managed cohort whose étape has nobody left
+    int grace_runs = 1;                           // remove a member after this many runs absent
     std::vector<std::string> post_commit_command; // argv, e.g. php enrol/cohort/cli/sync.php
 };
 
@@ -109,29 +109,29 @@ struct MoodleConfig {
 // made the way an external-auth user's is, so the student then logs in through CAS/LDAP.
 struct ProvisioningConfig {
     bool enabled = false;
-    std::string auth = "cas";                 // Moodle auth plugin of the accounts created
+    std::string auth = "cas"; // Moodle auth plugin of the accounts created
 };
 
 struct GuardConfig {
     int min_directory_entries = 1;
     int min_export_inscriptions = 1;
-    double max_source_shrink_ratio = 0.10;    // vs the last successful run, per source
-    double max_etape_shrink_ratio = 0.50;     // per étape, for étapes at least min_cohort_size big
-    int max_removals = 1000;                  // absolute, per run
+    double max_source_shrink_ratio = 0.10; // vs the last successful run, per source
+    double max_etape_shrink_ratio = 0.50;  // per étape, for étapes at least min_cohort_size big
+    int max_removals = 1000;               // absolute, per run
     double max_cohort_removal_ratio = 0.25;
-    int min_cohort_size = 20;                 // smaller cohorts are exempt from the ratio guards
-    double max_total_removal_ratio = 0.05;    // of all managed memberships
-    int max_accounts_created = 200;           // provisioning: most accounts created in one run
+    int min_cohort_size = 20;              // smaller cohorts are exempt from the ratio guards
+    double max_total_removal_ratio = 0.05; // of all managed memberships
+    int max_accounts_created = 200;        // provisioning: most accounts created in one run
 };
 
 struct ReportConfig {
     std::string directory = "/var/lib/cohort-sync";
     int keep = 60;
-    std::string prometheus_textfile;          // empty: none
+    std::string prometheus_textfile; // empty: none
 };
 
 struct Config {
-    std::string source_path;                  // the file it was read from, for messages
+    std::string source_path; // the file it was read from, for messages
     LdapConfig ldap;
     ExportConfig apogee;
     MembershipConfig membership;
@@ -142,8 +142,8 @@ struct Config {
 };
 
 struct ConfigResult {
-    std::optional<Config> config;             // set only when `problems` has no error
-    Issues problems;                          // locator = JSON path ("/ldap/pagesize")
+    std::optional<Config> config; // set only when `problems` has no error
+    Issues problems;              // locator = JSON path ("/ldap/pagesize")
 };
 
 // Parses and validates `json_text` (JSON with // and /* */ comments allowed). `source_path`

@@ -13,8 +13,8 @@ namespace cohort_sync {
 std::string normalise_etape_code(std::string_view code);
 
 struct EtapeValue {
-    std::optional<EtapeRef> etape;          // empty: the value is not to be used
-    std::string rejected_because;           // why, when empty ("institution 0751234X")
+    std::optional<EtapeRef> etape; // empty: the value is not to be used
+    std::string rejected_because;  // why, when empty ("institution 0751234X")
 };
 
 // Parses one supannEtuEtape value: "{UAI:0141408E}DUCGE1", "DUCGE1" or "DUCGE1-101" (code and

@@ -14,15 +14,15 @@
 namespace cohort_sync {
 
 struct GuardVerdict {
-    std::string guard;                      // stable name, e.g. "max_removals"
+    std::string guard; // stable name, e.g. "max_removals"
     bool tripped = false;
-    std::string figures;                    // "1523 removals > limit 1000"
-    std::string hint;                       // how to proceed when tripped
+    std::string figures; // "1523 removals > limit 1000"
+    std::string hint;    // how to proceed when tripped
 };
 
 struct GuardInput {
     const Plan& plan;
-    const SourceCounts& counts;             // this run
+    const SourceCounts& counts; // this run
     const std::optional<SourceCounts>& last_success;
     bool directory_used = true;
     bool export_used = true;

@@ -17,14 +17,14 @@ const char* describe(UnenrolAction action);
 struct CourseChange {
     std::int64_t course_id = 0;
     std::string shortname;
-    int enrolments_added = 0;       // new or unsuspended
-    int enrolments_removed = 0;     // removed, or suspended with a suspend action
-    int removed_with_grades = 0;    // of those, students with grades in the course
+    int enrolments_added = 0;    // new or unsuspended
+    int enrolments_removed = 0;  // removed, or suspended with a suspend action
+    int removed_with_grades = 0; // of those, students with grades in the course
 };
 
 struct CourseImpact {
     UnenrolAction unenrol_action = UnenrolAction::unenrol;
-    bool cohort_enrol_enabled = true;  // 'cohort' in enrol_plugins_enabled
+    bool cohort_enrol_enabled = true; // 'cohort' in enrol_plugins_enabled
     int enrolments_added = 0;
     int enrolments_removed = 0;
     int graded_students_removed = 0;   // distinct students losing an enrolment where they have grades

@@ -12,8 +12,8 @@ enum class Severity { warning, error };
 
 struct Issue {
     Severity severity = Severity::warning;
-    std::string locator;  // where: "export.csv:214", an LDAP DN, a JSON path, a cohort idnumber
-    std::string message;  // what is wrong, with the offending value quoted
+    std::string locator; // where: "export.csv:214", an LDAP DN, a JSON path, a cohort idnumber
+    std::string message; // what is wrong, with the offending value quoted
 
     friend bool operator==(const Issue&, const Issue&) = default;
 };

@@ -10,9 +10,9 @@
 namespace cohort_sync {
 
 struct MergeInput {
-    const DirectoryRead* directory = nullptr;  // null when the rule needs no directory
-    const ExportRead* apogee = nullptr;        // null when the rule needs no export
-    std::vector<int> active_years;             // from active_years()
+    const DirectoryRead* directory = nullptr; // null when the rule needs no directory
+    const ExportRead* apogee = nullptr;       // null when the rule needs no export
+    std::vector<int> active_years;            // from active_years()
 };
 
 Desired merge(const MergeInput& input, const Config& config);

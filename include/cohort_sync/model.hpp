@@ -17,9 +17,9 @@ namespace cohort_sync {
 // One LDAP entry selected by the configured filter, with the configured attributes mapped.
 struct DirectoryEntry {
     std::string dn;
-    std::string login;                      // as in LDAP; compared lower-cased
+    std::string login; // as in LDAP; compared lower-cased
     std::string student_number;
-    std::vector<std::string> etape_values;  // raw supannEtuEtape values
+    std::vector<std::string> etape_values; // raw supannEtuEtape values
     std::string first_name;
     std::string last_name;
     std::string mail;
@@ -27,33 +27,33 @@ struct DirectoryEntry {
 
 struct DirectoryRead {
     std::vector<DirectoryEntry> entries;
-    std::string uri;                        // the server that answered (redacted form)
+    std::string uri; // the server that answered (redacted form)
     int pages = 0;
-    Issues issues;                          // entries with no login, duplicates...
+    Issues issues; // entries with no login, duplicates...
 };
 
 // One data row of the APOGÉE export (any status, any year: selection is the core's job).
 struct Inscription {
-    int year = 0;                           // COD_ANU: first year of the academic year
-    std::string student_number;             // COD_ETU
-    std::string etape;                      // COD_ETP, trimmed
-    std::string version;                    // COD_VRS_VET, trimmed
-    std::string status;                     // ETA_IAE
-    std::string label;                      // LIB_ETP, UTF-8
-    int line = 0;                           // 1-based physical line in the file
+    int year = 0;               // COD_ANU: first year of the academic year
+    std::string student_number; // COD_ETU
+    std::string etape;          // COD_ETP, trimmed
+    std::string version;        // COD_VRS_VET, trimmed
+    std::string status;         // ETA_IAE
+    std::string label;          // LIB_ETP, UTF-8
+    int line = 0;               // 1-based physical line in the file
 };
 
 struct ExportRead {
     std::string path;
-    std::vector<Inscription> rows;          // every well-formed row
-    int data_lines = 0;                     // data lines seen (good + bad)
-    Issues issues;                          // bad rows: locator "file:line"
+    std::vector<Inscription> rows; // every well-formed row
+    int data_lines = 0;            // data lines seen (good + bad)
+    Issues issues;                 // bad rows: locator "file:line"
 };
 
 // An étape reference as found in supannEtuEtape or built from the export.
 struct EtapeRef {
-    std::string code;                       // upper-cased, trimmed: APOGÉE compares codes that way
-    std::string version;                    // empty when unknown
+    std::string code;    // upper-cased, trimmed: APOGÉE compares codes that way
+    std::string version; // empty when unknown
 
     friend auto operator<=>(const EtapeRef&, const EtapeRef&) = default;
 };
@@ -62,15 +62,15 @@ struct EtapeRef {
 
 // Why a student is in a cohort: which source said so, and where ("export.csv:214" or a DN).
 struct Reason {
-    std::string source;                     // "export" or "directory"
+    std::string source; // "export" or "directory"
     std::string locator;
 
     friend auto operator<=>(const Reason&, const Reason&) = default;
 };
 
 struct DesiredMember {
-    std::string student_number;             // may be empty with rule "directory"
-    std::string login;                      // lower-cased; empty when not in LDAP
+    std::string student_number; // may be empty with rule "directory"
+    std::string login;          // lower-cased; empty when not in LDAP
     std::string first_name;
     std::string last_name;
     std::string mail;
@@ -79,41 +79,41 @@ struct DesiredMember {
 
 struct DesiredCohort {
     std::string etape;
-    std::string idnumber;                   // from membership.idnumber_template
-    std::string name;                       // from membership.name_template
+    std::string idnumber; // from membership.idnumber_template
+    std::string name;     // from membership.name_template
     std::string description;
     std::string label;
-    std::vector<DesiredMember> members;     // sorted by student_number, then login
+    std::vector<DesiredMember> members; // sorted by student_number, then login
 };
 
 struct Disagreement {
     std::string student_number;
     std::string login;
     std::string etape;
-    std::string only_in;                    // "export" or "directory"
+    std::string only_in; // "export" or "directory"
     std::string locator;
 };
 
 struct CrossCheck {
-    int students_compared = 0;              // students both sources speak about
+    int students_compared = 0; // students both sources speak about
     int only_in_export = 0;
     int only_in_directory = 0;
-    std::vector<Disagreement> examples;     // a bounded sample for the log; all in the report
+    std::vector<Disagreement> examples; // a bounded sample for the log; all in the report
     std::vector<Disagreement> all;
 };
 
 // Counts that the guards compare from one run to the next.
 struct SourceCounts {
     int directory_entries = 0;
-    int export_inscriptions = 0;            // active inscriptions after selection
-    int students = 0;                       // distinct students in the desired state
-    std::map<std::string, int> per_etape;   // desired members per étape code
+    int export_inscriptions = 0;          // active inscriptions after selection
+    int students = 0;                     // distinct students in the desired state
+    std::map<std::string, int> per_etape; // desired members per étape code
 
     friend bool operator==(const SourceCounts&, const SourceCounts&) = default;
 };
 
 struct Desired {
-    std::vector<DesiredCohort> cohorts;     // sorted by idnumber
+    std::vector<DesiredCohort> cohorts; // sorted by idnumber
     CrossCheck cross_check;
     SourceCounts counts;
     Issues issues;
@@ -135,14 +135,14 @@ struct ManagedCohort {
     std::string name;
     std::string description;
     std::int64_t context_id = 0;
-    std::vector<std::int64_t> members;      // user ids, sorted
+    std::vector<std::int64_t> members; // user ids, sorted
 };
 
 // A cohort that is not ours (manual or another plugin's) but whose idnumber we might want.
 struct ForeignCohort {
     std::int64_t id = 0;
     std::string idnumber;
-    std::string component;                  // empty: created by hand
+    std::string component; // empty: created by hand
 };
 
 // A member that was absent from the sources in earlier runs but not yet removed (grace).
@@ -155,10 +155,10 @@ struct PendingRemoval {
 };
 
 struct Current {
-    std::vector<MoodleUser> users;          // local users (mnethostid = site), deleted included
-    std::vector<ManagedCohort> cohorts;     // component = our marker, sorted by idnumber
-    std::vector<ForeignCohort> foreign;     // not ours, with a non-empty idnumber
-    std::vector<PendingRemoval> pending;    // grace-period state
+    std::vector<MoodleUser> users;            // local users (mnethostid = site), deleted included
+    std::vector<ManagedCohort> cohorts;       // component = our marker, sorted by idnumber
+    std::vector<ForeignCohort> foreign;       // not ours, with a non-empty idnumber
+    std::vector<PendingRemoval> pending;      // grace-period state
     std::optional<SourceCounts> last_success; // counts of the last applied run
     std::int64_t mnet_localhost_id = 1;
 };

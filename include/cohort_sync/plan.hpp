@@ -21,17 +21,17 @@ struct PlannedMember {
 };
 
 struct CohortPlan {
-    std::optional<std::int64_t> cohort_id;  // empty: the cohort is to be created
+    std::optional<std::int64_t> cohort_id; // empty: the cohort is to be created
     std::string idnumber;
     std::string etape;
-    std::string name;                       // the desired name
+    std::string name; // the desired name
     std::string description;
     std::optional<std::string> rename_from; // set when an existing cohort's name changes
     int current_size = 0;
     int desired_size = 0;
-    std::vector<PlannedMember> adds;        // sorted by user id
-    std::vector<PlannedMember> removes;     // sorted by user id
-    std::vector<PlannedMember> deferred;    // absent, kept for now by the grace period
+    std::vector<PlannedMember> adds;     // sorted by user id
+    std::vector<PlannedMember> removes;  // sorted by user id
+    std::vector<PlannedMember> deferred; // absent, kept for now by the grace period
 
     bool creates() const { return !cohort_id.has_value(); }
     bool changes() const { return creates() || rename_from || !adds.empty() || !removes.empty(); }
@@ -51,12 +51,12 @@ const char* to_string(UnplacedReason reason);
 
 // A Moodle account provisioning creates (provisioning.enabled), as external-auth users look.
 struct NewAccount {
-    std::string username;                   // the LDAP login, lower-cased
-    std::string idnumber;                   // the student number
+    std::string username; // the LDAP login, lower-cased
+    std::string idnumber; // the student number
     std::string first_name;
     std::string last_name;
     std::string mail;
-    std::string auth;                       // provisioning.auth when the plan was made
+    std::string auth; // provisioning.auth when the plan was made
 
     friend auto operator<=>(const NewAccount&, const NewAccount&) = default;
 };
@@ -72,17 +72,17 @@ struct PlanTotals {
     int deferred = 0;
     int accounts = 0;
     int cohorts_changed = 0;
-    int managed_memberships = 0;            // current members of all managed cohorts
+    int managed_memberships = 0; // current members of all managed cohorts
 };
 
 struct Plan {
-    std::vector<CohortPlan> cohorts;        // sorted by idnumber; only cohorts we manage or create
-    std::vector<Unplaced> unplaced;         // sorted by etape, then student number
-    std::vector<std::string> left_alone;    // managed cohorts whose étape vanished, not emptied
-    std::vector<NewAccount> accounts;       // to create first; their adds carry user id 0
-    std::vector<PendingRemoval> pending;    // grace state to store if this plan is applied
-    Issues issues;                          // refused étapes (idnumber taken), ...
-    int managed_memberships = 0;            // members of all managed cohorts before the plan
+    std::vector<CohortPlan> cohorts;     // sorted by idnumber; only cohorts we manage or create
+    std::vector<Unplaced> unplaced;      // sorted by etape, then student number
+    std::vector<std::string> left_alone; // managed cohorts whose étape vanished, not emptied
+    std::vector<NewAccount> accounts;    // to create first; their adds carry user id 0
+    std::vector<PendingRemoval> pending; // grace state to store if this plan is applied
+    Issues issues;                       // refused étapes (idnumber taken), ...
+    int managed_memberships = 0;         // members of all managed cohorts before the plan
 
     PlanTotals totals() const;
 };

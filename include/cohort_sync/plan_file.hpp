@@ -22,13 +22,13 @@ struct CohortBasis {
     std::string idnumber;
     std::string name;
     int members = 0;
-    std::uint64_t digest = 0;               // of the sorted member ids
+    std::uint64_t digest = 0; // of the sorted member ids
 
     friend bool operator==(const CohortBasis&, const CohortBasis&) = default;
 };
 
 struct PlanBasis {
-    std::vector<CohortBasis> cohorts;       // sorted by id
+    std::vector<CohortBasis> cohorts;           // sorted by id
     std::vector<std::string> foreign_idnumbers; // sorted
 
     friend bool operator==(const PlanBasis&, const PlanBasis&) = default;
@@ -40,12 +40,12 @@ PlanBasis basis_of(const Current& current);
 std::vector<std::string> basis_differences(const PlanBasis& planned, const PlanBasis& now);
 
 struct PlanFile {
-    std::string run_id;                     // the run that computed the plan
+    std::string run_id; // the run that computed the plan
     long long created_at = 0;
-    std::string prefix;                     // which Moodle: a plan applies to the site it was made for
+    std::string prefix; // which Moodle: a plan applies to the site it was made for
     std::string schema;
     std::string component;
-    bool forced = false;                    // computed with --force
+    bool forced = false; // computed with --force
     SourceCounts counts;
     PlanBasis basis;
     Plan plan;

@@ -36,10 +36,10 @@ struct ApplyStats {
 // What a run leaves in the state schema together with its changes.
 struct RunRecord {
     std::string run_id;
-    std::string outcome;                    // "applied", "dry-run", "refused", "failed"
-    long long started_at = 0;               // Unix seconds
+    std::string outcome;      // "applied", "dry-run", "refused", "failed"
+    long long started_at = 0; // Unix seconds
     SourceCounts counts;
-    std::string report_json;                // the run report, for `cohort-sync status`
+    std::string report_json; // the run report, for `cohort-sync status`
 };
 
 // One transaction on Moodle's database. Rolls back on destruction unless committed.
@@ -51,7 +51,7 @@ public:
     virtual CourseImpact course_impact(const Plan& plan) = 0;
     virtual ApplyStats apply(const Plan& plan, long long now) = 0;
     virtual void record(const RunRecord& record) = 0;
-    virtual void commit() = 0;              // throws CommitInDoubt when the outcome is unknown
+    virtual void commit() = 0; // throws CommitInDoubt when the outcome is unknown
 };
 
 class Target {

@@ -16,13 +16,13 @@
 namespace cohort_sync {
 
 struct PhaseTiming {
-    std::string phase;                      // "ldap", "export", "merge", "load", "plan", "apply", "commit"
+    std::string phase; // "ldap", "export", "merge", "load", "plan", "apply", "commit"
     double seconds = 0;
 };
 
 struct RunReport {
     std::string run_id;
-    std::string outcome = "failed";         // applied, dry-run, refused, failed, locked, in-doubt, interrupted
+    std::string outcome = "failed"; // applied, dry-run, refused, failed, locked, in-doubt, interrupted
     bool dry_run = false;
     bool forced = false;
     long long started_at = 0;
@@ -35,8 +35,8 @@ struct RunReport {
     std::vector<GuardVerdict> verdicts;
     std::optional<CourseImpact> impact;
     std::optional<ApplyStats> applied;
-    Issues issues;                          // from every source and phase
-    std::string error;                      // set when the run failed
+    Issues issues;     // from every source and phase
+    std::string error; // set when the run failed
     std::string hint;
 };
 
@@ -45,6 +45,9 @@ nlohmann::json to_json(const RunReport& report);
 // The plan as an admin reads it: per cohort "+N -M", new cohorts, renames, guard verdicts,
 // students who cannot be placed. `verbose` lists the usernames.
 std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdicts, bool verbose);
+
+// "12 no_account, 3 deleted_account": the plan's unplaced students counted by reason.
+std::string unplaced_by_reason(const Plan& plan);
 
 // One short paragraph for the end of the log.
 std::string render_summary(const RunReport& report);

@@ -4,6 +4,7 @@
 #include "cohort_sync/guard.hpp"
 #include "cohort_sync/plan_file.hpp"
 #include "plan_store.hpp"
+#include "run_sync.hpp"
 #include "signals.hpp"
 
 #include <fmt/format.h>
@@ -11,15 +12,17 @@
 
 namespace cohort_sync {
 
-void apply_plan_file(const Config& config, const std::string& path, bool force, Target& target, RunReport& report) {
+void apply_plan_file(const Config& config, const std::string& path, bool force, Target& target,
+                     RunReport& report) {
     auto file = load_plan_file(path);
     spdlog::info("apply-plan begin: run {}, plan '{}' computed by run {}", report.run_id, path, file.run_id);
     if (file.prefix != config.moodle.prefix || file.schema != config.moodle.schema ||
         file.component != config.moodle.component) {
-        throw ConfigError(fmt::format("the plan file '{}' was made for another Moodle (schema '{}', prefix '{}', "
-                                      "component '{}')",
-                                      path, file.schema, file.prefix, file.component),
-                          "apply it with the configuration it was computed with");
+        throw ConfigError(
+            fmt::format("the plan file '{}' was made for another Moodle (schema '{}', prefix '{}', "
+                        "component '{}')",
+                        path, file.schema, file.prefix, file.component),
+            "apply it with the configuration it was computed with");
     }
     report.counts = file.counts;
     report.verdicts = file.verdicts;
@@ -34,27 +37,23 @@ void apply_plan_file(const Config& config, const std::string& path, bool force, 
         for (const auto& change : moved) {
             what += "\n  " + change;
         }
-        throw GuardRefused(fmt::format("the plan '{}' no longer matches Moodle ({} change(s) since it was computed); "
-                                       "nothing was changed:{}",
-                                       path, moved.size(), what),
-                           "compute a new plan with 'cohort-sync --dry-run --plan-out FILE'");
+        throw GuardRefused(
+            fmt::format("the plan '{}' no longer matches Moodle ({} change(s) since it was computed); "
+                        "nothing was changed:{}",
+                        path, moved.size(), what),
+            "compute a new plan with 'cohort-sync --dry-run --plan-out FILE'");
     }
     if (any_tripped(report.verdicts) && !report.forced) {
-        throw GuardRefused(fmt::format("the plan '{}' was refused by its guards when it was computed; nothing was "
-                                       "changed in Moodle",
-                                       path),
-                           "if it is right after review, apply it with 'cohort-sync apply-plan --force'");
+        throw GuardRefused(
+            fmt::format("the plan '{}' was refused by its guards when it was computed; nothing was "
+                        "changed in Moodle",
+                        path),
+            "if it is right after review, apply it with 'cohort-sync apply-plan --force'");
     }
 
     report.impact = session->course_impact(plan);
     throw_if_interrupted();
-    report.applied = session->apply(plan, report.started_at);
-    spdlog::info("apply: {} cohort(s) created, {} renamed, +{} -{} member(s)", report.applied->cohorts_created,
-                 report.applied->cohorts_renamed, report.applied->members_added, report.applied->members_removed);
-    throw_if_interrupted();
-    report.outcome = "applied";
-    session->record({report.run_id, report.outcome, report.started_at, report.counts, to_json(report).dump()});
-    session->commit();
+    apply_and_commit(*session, report);
     spdlog::info("sync end: completed (plan '{}')", path);
 }
 

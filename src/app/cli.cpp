@@ -1,12 +1,12 @@
 #include "cli.hpp"
 
+#include "apply_plan.hpp"
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/exit_code.hpp"
 #include "cohort_sync/io/apogee_export.hpp"
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/io/moodle_db.hpp"
 #include "cohort_sync/redact.hpp"
-#include "apply_plan.hpp"
 #include "config_file.hpp"
 #include "credentials.hpp"
 #include "explain_command.hpp"
@@ -43,7 +43,7 @@ struct Options {
     std::string format = "text";
     std::string plan_out;
     std::string plan_in;
-    bool show_progress = false;  // interactive, not quiet: progress lines for the long phases
+    bool show_progress = false; // interactive, not quiet: progress lines for the long phases
 };
 
 // Erases the progress line before the next log line, once.
@@ -64,7 +64,8 @@ private:
 };
 
 long long unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -88,8 +89,9 @@ void log_error(const Error& error) {
 
 void warn_about_settings(const Config& config) {
     if (!config.ldap.verify_certificate) {
-        spdlog::warn("ldap.verify_certificate is false: the LDAP server's certificate is not checked, so anybody "
-                     "on the network path could pose as the directory; HINT: set ldap.ca_file instead");
+        spdlog::warn(
+            "ldap.verify_certificate is false: the LDAP server's certificate is not checked, so anybody "
+            "on the network path could pose as the directory; HINT: set ldap.ca_file instead");
     }
 }
 
@@ -148,7 +150,8 @@ int sync_command(const Options& options, const Config& config, const std::string
             directory.emplace(config.ldap, ldap_password(config), [show_progress](int entries, int pages) {
                 throw_if_interrupted();
                 if (show_progress) {
-                    std::cerr << fmt::format("\rsource ldap: {} entries, {} page(s)...", entries, pages) << std::flush;
+                    std::cerr << fmt::format("\rsource ldap: {} entries, {} page(s)...", entries, pages)
+                              << std::flush;
                 }
             });
         }
@@ -157,18 +160,19 @@ int sync_command(const Options& options, const Config& config, const std::string
             apogee.emplace(config.apogee, now);
         }
         MoodleDatabase target(config.moodle);
-        SyncOptions sync_options{options.dry_run, options.force, options.verbose > 0, options.format == "json",
-                                 options.plan_out};
+        SyncOptions sync_options{options.dry_run, options.force, options.verbose > 0,
+                                 options.format == "json", options.plan_out};
         ClearProgressLine clear_progress{options.show_progress};
-        run_sync(config, {directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, &target}, sync_options,
-                 report, std::cout, [&] { clear_progress.now(); });
+        run_sync(config, {directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, &target},
+                 sync_options, report, std::cout, [&] { clear_progress.now(); });
         if (!options.dry_run) {
             run_post_commit_command(config.moodle.post_commit_command);
         }
     });
 }
 
-int apply_plan_command(const Options& options, const Config& config, const std::string& run_id, long long now) {
+int apply_plan_command(const Options& options, const Config& config, const std::string& run_id,
+                       long long now) {
     RunReport report;
     report.run_id = run_id;
     report.started_at = now;
@@ -191,9 +195,10 @@ int check_command(const Config& config) {
             LdapDirectory directory(config.ldap, ldap_password(config));
             const auto uri = directory.check();
             line("ldap", true,
-                 fmt::format("{}, bound as {}", uri, config.ldap.bind_dn.empty() ? "anonymous" : config.ldap.bind_dn));
+                 fmt::format("{}, bound as {}", uri,
+                             config.ldap.bind_dn.empty() ? "anonymous" : config.ldap.bind_dn));
         } catch (const ConfigError&) {
-            throw;  // a configuration problem, not an unreachable server: exit code 2
+            throw; // a configuration problem, not an unreachable server: exit code 2
         } catch (const Error& error) {
             all_ok = false;
             line("ldap", false, error.what());
@@ -217,8 +222,9 @@ int check_command(const Config& config) {
 } // namespace
 
 int run_cli(int argc, char** argv) {
-    CLI::App app{"cohort-sync: keeps Moodle's étape cohorts in line with the LDAP directory and the APOGÉE export.\n"
-                 "Without a subcommand it runs one sync (see --dry-run)."};
+    CLI::App app{
+        "cohort-sync: keeps Moodle's étape cohorts in line with the LDAP directory and the APOGÉE export.\n"
+        "Without a subcommand it runs one sync (see --dry-run)."};
     app.set_version_flag("--version", std::string("cohort-sync ") + COHORT_SYNC_VERSION);
     Options options;
     app.add_option("-c,--config", options.config_path, "Configuration file")->capture_default_str();
@@ -229,22 +235,27 @@ int run_cli(int argc, char** argv) {
     app.add_option("--format", options.format, "Plan output of --dry-run")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
-    app.add_option("--plan-out", options.plan_out, "Also save the plan to FILE, for 'apply-plan' after review");
+    app.add_option("--plan-out", options.plan_out,
+                   "Also save the plan to FILE, for 'apply-plan' after review");
     bool print_config_flag = false;
     app.add_flag("--print-config", print_config_flag, "Print the effective configuration and exit");
     // Options of the main command also work after a subcommand ("apply-plan --force FILE").
     app.fallthrough();
-    auto* check = app.add_subcommand("check", "Validate the configuration and test the LDAP and PostgreSQL connections");
+    auto* check = app.add_subcommand(
+        "check", "Validate the configuration and test the LDAP and PostgreSQL connections");
     auto* apply_plan = app.add_subcommand(
         "apply-plan", "Apply a plan saved with --plan-out, if Moodle still holds what it was computed from");
     apply_plan->add_option("file", options.plan_in, "The plan file")->required();
-    auto* status = app.add_subcommand("status", "Show the last runs and whether Moodle's courses have caught up");
+    auto* status =
+        app.add_subcommand("status", "Show the last runs and whether Moodle's courses have caught up");
     int status_limit = 10;
-    auto* explain = app.add_subcommand("explain", "Show what the sources and Moodle say about one student, and why");
+    auto* explain =
+        app.add_subcommand("explain", "Show what the sources and Moodle say about one student, and why");
     std::string explain_key;
     explain->add_option("student", explain_key, "Login or student number")->required();
-    status->add_option("-n,--runs", status_limit, "How many runs to show")->capture_default_str()->check(
-        CLI::Range(1, 1000));
+    status->add_option("-n,--runs", status_limit, "How many runs to show")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
 
     try {
         app.parse(argc, argv);
@@ -256,7 +267,9 @@ int run_cli(int argc, char** argv) {
     const long long now = unix_now();
     const auto run_id = make_run_id(now);
     const auto style = detect_log_style();
-    setup_logging(options.quiet ? Verbosity::quiet : options.verbose > 0 ? Verbosity::verbose : Verbosity::normal,
+    setup_logging(options.quiet         ? Verbosity::quiet
+                  : options.verbose > 0 ? Verbosity::verbose
+                                        : Verbosity::normal,
                   style, run_id);
     options.show_progress = style == LogStyle::terminal && !options.quiet;
 

@@ -14,9 +14,10 @@ namespace cohort_sync {
 Config load_config_file(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file) {
-        throw ConfigError(fmt::format("cannot read the configuration file '{}': {}", path, std::strerror(errno)),
-                          "give the right file with --config FILE; config/cohort-sync.example.json is a "
-                          "commented starting point");
+        throw ConfigError(
+            fmt::format("cannot read the configuration file '{}': {}", path, std::strerror(errno)),
+            "give the right file with --config FILE; config/cohort-sync.example.json is a "
+            "commented starting point");
     }
     std::ostringstream text;
     text << file.rdbuf();
@@ -32,8 +33,9 @@ Config load_config_file(const std::string& path) {
         }
     }
     if (!result.config) {
-        throw ConfigError(fmt::format("the configuration file '{}' has {} problem(s):{}", path, error_count, errors),
-                          "docs/configuration.md describes every key");
+        throw ConfigError(
+            fmt::format("the configuration file '{}' has {} problem(s):{}", path, error_count, errors),
+            "docs/configuration.md describes every key");
     }
     return std::move(*result.config);
 }

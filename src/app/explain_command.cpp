@@ -71,7 +71,8 @@ private:
             for (const auto& raw : entry.etape_values) {
                 const auto value = parse_etape_value(raw, m_config.ldap.institution_uai);
                 m_out << fmt::format("    {} '{}': {}\n", m_config.ldap.attributes.etapes, raw,
-                                     value.etape ? "étape " + value.etape->code : "ignored, " + value.rejected_because);
+                                     value.etape ? "étape " + value.etape->code
+                                                 : "ignored, " + value.rejected_because);
             }
             if (m_login.empty()) {
                 m_login = to_lower_ascii(entry.login);
@@ -82,7 +83,7 @@ private:
 
     void read_export() {
         if (m_number.empty()) {
-            m_number = m_key;  // not in the directory: the key may be a student number
+            m_number = m_key; // not in the directory: the key may be a student number
         }
         if (!rule_needs_export(m_config.membership.rule)) {
             return;
@@ -101,7 +102,8 @@ private:
             m_export_broken = true;
             return;
         }
-        m_years = active_years(civil_date_from_unix(m_now), m_config.apogee.rollover, m_config.apogee.overlap_until);
+        m_years = active_years(civil_date_from_unix(m_now), m_config.apogee.rollover,
+                               m_config.apogee.overlap_until);
         if (m_export.rows.empty()) {
             m_out << fmt::format("  no row for student number '{}'\n", m_number);
         }
@@ -109,8 +111,8 @@ private:
             const bool year = std::ranges::find(m_years, row.year) != m_years.end();
             const bool status = std::ranges::find(m_config.apogee.active_statuses, row.status) !=
                                 m_config.apogee.active_statuses.end();
-            m_out << fmt::format("  line {}: {} {} version '{}' status '{}' '{}': {}\n", row.line, row.year, row.etape,
-                                 row.version, row.status, row.label,
+            m_out << fmt::format("  line {}: {} {} version '{}' status '{}' '{}': {}\n", row.line, row.year,
+                                 row.etape, row.version, row.status, row.label,
                                  !year     ? "not counted, not an active academic year"
                                  : !status ? "not counted, inactive status"
                                            : "active inscription");
@@ -134,7 +136,8 @@ private:
             std::string reasons;
             for (const auto& member : cohort.members) {
                 for (const auto& reason : member.reasons) {
-                    reasons += fmt::format("{}{} {}", reasons.empty() ? "" : "; ", reason.source, reason.locator);
+                    reasons +=
+                        fmt::format("{}{} {}", reasons.empty() ? "" : "; ", reason.source, reason.locator);
                 }
             }
             m_out << fmt::format("  {:<24} '{}' because: {}\n", cohort.idnumber, cohort.name, reasons);
@@ -154,8 +157,8 @@ private:
         Current current;
         current.mnet_localhost_id = view.mnet_localhost_id;
         for (const auto& account : view.accounts) {
-            current.users.push_back({account.id, account.username, account.idnumber, account.suspended,
-                                     account.deleted});
+            current.users.push_back(
+                {account.id, account.username, account.idnumber, account.suspended, account.deleted});
         }
         for (const auto& cohort : view.cohorts) {
             current.cohorts.push_back({cohort.id, cohort.idnumber, cohort.name, "", 0, {}});
@@ -174,23 +177,26 @@ private:
                      "has another key\n";
         }
         for (const auto& account : view.accounts) {
-            m_out << fmt::format("  id {} username '{}' idnumber '{}' auth {}{}{}\n", account.id, account.username,
-                                 account.idnumber, account.auth, account.suspended ? ", suspended" : "",
-                                 account.deleted ? ", deleted" : "");
+            m_out << fmt::format("  id {} username '{}' idnumber '{}' auth {}{}{}\n", account.id,
+                                 account.username, account.idnumber, account.auth,
+                                 account.suspended ? ", suspended" : "", account.deleted ? ", deleted" : "");
             if (m_user_id == 0 && !account.deleted &&
                 (m_config.moodle.match_by == MatchBy::username ? account.username == m_login
-                                                                : account.idnumber == m_number)) {
+                                                               : account.idnumber == m_number)) {
                 m_user_id = account.id;
             }
         }
         for (const auto& account : m_plan.accounts) {
-            m_out << fmt::format("  no account yet: the next run creates '{}' (auth {}, provisioning is on)\n",
-                                 account.username, account.auth);
+            m_out << fmt::format(
+                "  no account yet: the next run creates '{}' (auth {}, provisioning is on)\n",
+                account.username, account.auth);
         }
         for (const auto& unplaced : m_plan.unplaced) {
-            m_out << fmt::format("  cannot be placed in the {} cohort: {}\n", unplaced.etape, to_string(unplaced.reason));
+            m_out << fmt::format("  cannot be placed in the {} cohort: {}\n", unplaced.etape,
+                                 to_string(unplaced.reason));
         }
-        m_view = m_user_id ? explain_in_moodle(m_config.moodle, m_login, m_number, idnumbers, m_user_id) : view;
+        m_view =
+            m_user_id ? explain_in_moodle(m_config.moodle, m_login, m_number, idnumbers, m_user_id) : view;
         m_out << "\nis in now:\n";
         if (m_view.memberships.empty()) {
             m_out << "  no cohort\n";
@@ -210,7 +216,7 @@ private:
         for (const auto& cohort : m_desired.cohorts) {
             desired.insert(cohort.idnumber);
         }
-        std::map<std::int64_t, char> effect;  // cohort id -> '+' joins, '-' leaves, '=' stays
+        std::map<std::int64_t, char> effect; // cohort id -> '+' joins, '-' leaves, '=' stays
         m_out << "\nthe next run would:\n";
         bool any = false;
         for (const auto& membership : m_view.memberships) {
@@ -219,7 +225,7 @@ private:
                 effect[membership.cohort_id] = '-';
                 any = true;
             } else {
-                effect[membership.cohort_id] = '=';  // still wanted, or not ours to change
+                effect[membership.cohort_id] = '='; // still wanted, or not ours to change
             }
         }
         for (const auto& cohort : m_view.cohorts) {
@@ -257,13 +263,15 @@ private:
                                     : *course.enrolment_status == 0 ? "enrolled"
                                                                     : "enrolment suspended";
             m_out << fmt::format("  course {} '{}' via {}{}: {}{}\n", course.course_id, course.shortname,
-                                 course.cohort_idnumber, course.instance_enabled ? "" : " (instance disabled)", now,
+                                 course.cohort_idnumber,
+                                 course.instance_enabled ? "" : " (instance disabled)", now,
                                  course_effect(course, effect));
         }
     }
 
     // What enrol_cohort will do to this enrolment once the next run's changes are in.
-    static std::string course_effect(const ExplainCourse& course, const std::map<std::int64_t, char>& effect) {
+    static std::string course_effect(const ExplainCourse& course,
+                                     const std::map<std::int64_t, char>& effect) {
         const auto it = effect.find(course.cohort_id);
         const char change = it == effect.end() ? '-' : it->second;
         const bool enrolled = course.enrolment_status.has_value();

@@ -33,7 +33,9 @@ public:
         }
         dest.append(prefix, prefix + 3);
     }
-    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<SdDaemonLevel>(); }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<SdDaemonLevel>();
+    }
 };
 
 // "%*": "cohort-sync: warning: " for warnings and errors, nothing for plain information.
@@ -58,7 +60,9 @@ public:
         }
         dest.append(prefix.data(), prefix.data() + prefix.size());
     }
-    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<TerminalLevel>(); }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<TerminalLevel>();
+    }
 };
 
 } // namespace
@@ -71,7 +75,8 @@ LogStyle detect_log_style() {
 }
 
 void setup_logging(Verbosity verbosity, LogStyle style, const std::string& run_id) {
-    auto logger = std::make_shared<spdlog::logger>("cohort-sync", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto logger =
+        std::make_shared<spdlog::logger>("cohort-sync", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     switch (style) {
     case LogStyle::journal:

@@ -9,9 +9,9 @@ namespace cohort_sync {
 enum class Verbosity { quiet, normal, verbose };
 
 enum class LogStyle {
-    journal,   // under systemd (JOURNAL_STREAM set): sd-daemon "<N>" prefixes, no timestamps
-    terminal,  // interactive: "cohort-sync: warning: ...", no timestamps
-    plain,     // redirected to a file: timestamps and the run id on every line
+    journal,  // under systemd (JOURNAL_STREAM set): sd-daemon "<N>" prefixes, no timestamps
+    terminal, // interactive: "cohort-sync: warning: ...", no timestamps
+    plain,    // redirected to a file: timestamps and the run id on every line
 };
 
 LogStyle detect_log_style();

@@ -1,3 +1,5 @@
 #include "cli.hpp"
 
-int main(int argc, char** argv) { return cohort_sync::run_cli(argc, argv); }
+int main(int argc, char** argv) {
+    return cohort_sync::run_cli(argc, argv);
+}

@@ -18,8 +18,9 @@ void save_plan_file(const std::string& path, const PlanFile& file) {
         out << write_plan_file(file);
         out.flush();
         if (!out) {
-            throw Error(fmt::format("unable to write the plan file '{}': {}", temporary, std::strerror(errno)),
-                        "give --plan-out a path in a writable directory");
+            throw Error(
+                fmt::format("unable to write the plan file '{}': {}", temporary, std::strerror(errno)),
+                "give --plan-out a path in a writable directory");
         }
     }
     std::error_code error;

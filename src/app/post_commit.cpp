@@ -31,11 +31,12 @@ void run_post_commit_command(const std::vector<std::string>& argv) {
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         spdlog::info("post-commit command '{}' succeeded", argv[0]);
     } else {
-        spdlog::warn("post-commit command '{}' failed ({}); the sync itself is committed, and Moodle's hourly "
-                     "task will bring the courses in line",
-                     argv[0],
-                     WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
-                                       : fmt::format("signal {}", WTERMSIG(status)));
+        spdlog::warn(
+            "post-commit command '{}' failed ({}); the sync itself is committed, and Moodle's hourly "
+            "task will bring the courses in line",
+            argv[0],
+            WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
+                              : fmt::format("signal {}", WTERMSIG(status)));
     }
 }
 

@@ -17,12 +17,14 @@ void write_atomically(const fs::path& path, const std::string& content) {
     {
         std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
         if (!file) {
-            throw std::runtime_error(fmt::format("cannot create '{}': {}", temporary.string(), std::strerror(errno)));
+            throw std::runtime_error(
+                fmt::format("cannot create '{}': {}", temporary.string(), std::strerror(errno)));
         }
         file << content;
         file.flush();
         if (!file) {
-            throw std::runtime_error(fmt::format("cannot write '{}': {}", temporary.string(), std::strerror(errno)));
+            throw std::runtime_error(
+                fmt::format("cannot write '{}': {}", temporary.string(), std::strerror(errno)));
         }
     }
     fs::rename(temporary, path);
@@ -83,12 +85,14 @@ void store_metrics(const ReportConfig& config, const RunReport& report) {
     text += fmt::format("cohort_sync_last_run_duration_seconds {:.3f}\n", seconds);
     text += "# HELP cohort_sync_last_run_members_added Members added by the last run.\n";
     text += "# TYPE cohort_sync_last_run_members_added gauge\n";
-    text += fmt::format("cohort_sync_last_run_members_added {}\n", report.applied ? report.applied->members_added : 0);
+    text += fmt::format("cohort_sync_last_run_members_added {}\n",
+                        report.applied ? report.applied->members_added : 0);
     text += "# HELP cohort_sync_last_run_members_removed Members removed by the last run.\n";
     text += "# TYPE cohort_sync_last_run_members_removed gauge\n";
     text += fmt::format("cohort_sync_last_run_members_removed {}\n",
                         report.applied ? report.applied->members_removed : 0);
-    text += "# HELP cohort_sync_last_run_planned_removes Removals planned by the last run (also when refused).\n";
+    text +=
+        "# HELP cohort_sync_last_run_planned_removes Removals planned by the last run (also when refused).\n";
     text += "# TYPE cohort_sync_last_run_planned_removes gauge\n";
     text += fmt::format("cohort_sync_last_run_planned_removes {}\n", totals.removes);
     try {

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <ctime>
 #include <ostream>
 #include <spdlog/spdlog.h>
@@ -20,22 +19,25 @@ namespace {
 
 class Stopwatch {
 public:
-    double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count(); }
+    double seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    }
 
 private:
     std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
 };
 
 // Times one phase into the report.
-template <typename F>
-auto timed(RunReport& report, const char* phase, F&& work) {
+template <typename F> auto timed(RunReport& report, const char* phase, F&& work) {
     Stopwatch watch;
     auto result = work();
     report.phases.push_back({phase, watch.seconds()});
     return result;
 }
 
-double last_seconds(const RunReport& report) { return report.phases.back().seconds; }
+double last_seconds(const RunReport& report) {
+    return report.phases.back().seconds;
+}
 
 // Errors are few and each matters (a refused étape): all are logged. Warnings can be thousands
 // (bad export rows): the first one and a count, the rest at debug level and in the report.
@@ -57,7 +59,9 @@ void log_issues(const char* source, const Issues& issues) {
     }
 }
 
-void append(Issues& to, const Issues& from) { to.insert(to.end(), from.begin(), from.end()); }
+void append(Issues& to, const Issues& from) {
+    to.insert(to.end(), from.begin(), from.end());
+}
 
 CivilDate local_date(long long unix_seconds) {
     const std::time_t t = unix_seconds;
@@ -90,7 +94,8 @@ std::string tripped_names(const std::vector<GuardVerdict>& verdicts) {
 }
 
 long long unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -100,178 +105,250 @@ RunRecord record_of(RunReport& report) {
     return {report.run_id, report.outcome, report.started_at, report.counts, to_json(report).dump()};
 }
 
+const char* rule_name(MembershipRule rule) {
+    switch (rule) {
+    case MembershipRule::both:
+        return "both";
+    case MembershipRule::exportonly:
+        return "export";
+    case MembershipRule::directory:
+        return "directory";
+    case MembershipRule::union_:
+        return "union";
+    }
+    return "?";
+}
+
+// One sync, phase by phase. Each method is one phase of docs/architecture.md's pipeline; the
+// report fills up as they run, so that a phase that throws still leaves the earlier ones' facts.
+class SyncRun {
+public:
+    SyncRun(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
+            std::ostream& out, const std::function<void()>& after_sources)
+        : m_config(config)
+        , m_ports(ports)
+        , m_options(options)
+        , m_report(report)
+        , m_out(out)
+        , m_after_sources(after_sources)
+        , m_tag(options.dry_run ? "[dry-run] " : "") {}
+
+    void run() {
+        m_report.dry_run = m_options.dry_run;
+        m_report.forced = m_options.force;
+        spdlog::info("{}sync begin: run {}, config '{}', rule {}", m_tag, m_report.run_id,
+                     m_config.source_path, rule_name(m_config.membership.rule));
+        read_sources();
+        decide();
+        // The slow reads are done: only now open the transaction, so that no lock is held while
+        // LDAP pages arrive. The plan is computed against the snapshot it will change.
+        auto session = timed(m_report, "lock", [&] { return m_ports.target->begin(); });
+        plan_against(*session);
+        guard();
+        if (m_options.dry_run) {
+            show_dry_run();
+            return; // the session rolls back as it goes out of scope
+        }
+        if (m_refused) {
+            refuse(*session);
+        }
+        throw_if_interrupted();
+        apply_and_commit(*session, m_report);
+        spdlog::info("sync end: completed ({:.1f}s)", m_total.seconds());
+    }
+
+private:
+    void read_sources() {
+        if (m_ports.directory) {
+            m_directory = timed(m_report, "ldap", [&] { return m_ports.directory->read_all(); });
+            if (m_after_sources) {
+                m_after_sources();
+            }
+            m_report.directory_pages = m_directory->pages;
+            spdlog::info("{}source ldap: {} entries in {:.1f}s ({} page(s)) from {}", m_tag,
+                         m_directory->entries.size(), last_seconds(m_report), m_directory->pages,
+                         m_directory->uri);
+            log_issues("source ldap", m_directory->issues);
+            append(m_report.issues, m_directory->issues);
+        }
+        throw_if_interrupted();
+        if (m_ports.apogee) {
+            m_apogee = timed(m_report, "export", [&] { return m_ports.apogee->read(); });
+            spdlog::info("{}source export: {} rows ({} data lines) in {:.1f}s from '{}'", m_tag,
+                         m_apogee->rows.size(), m_apogee->data_lines, last_seconds(m_report), m_apogee->path);
+            log_issues("source export", m_apogee->issues);
+            append(m_report.issues, m_apogee->issues);
+        }
+        throw_if_interrupted();
+    }
+
+    void decide() {
+        const auto years = active_years(local_date(m_report.started_at), m_config.apogee.rollover,
+                                        m_config.apogee.overlap_until);
+        m_desired = timed(m_report, "merge", [&] {
+            return merge({m_directory ? &*m_directory : nullptr, m_apogee ? &*m_apogee : nullptr, years},
+                         m_config);
+        });
+        m_report.counts = m_desired.counts;
+        m_report.cross_check = m_desired.cross_check;
+        append(m_report.issues, m_desired.issues);
+        spdlog::info("{}merge: {} students in {} cohort(s), {} active inscriptions, academic year {}", m_tag,
+                     m_desired.counts.students, m_desired.cohorts.size(),
+                     m_desired.counts.export_inscriptions, years.empty() ? 0 : years.front());
+        log_issues("merge", m_desired.issues);
+        const auto& check = m_desired.cross_check;
+        if (check.students_compared > 0) {
+            spdlog::info(
+                "{}cross-check: {} students in both sources, {} étape(s) only in the export, {} only in "
+                "the directory",
+                m_tag, check.students_compared, check.only_in_export, check.only_in_directory);
+            for (const auto& d : check.examples) {
+                spdlog::debug("cross-check: {} ({}) étape {} only in the {} ({})", d.student_number, d.login,
+                              d.etape, d.only_in, d.locator);
+            }
+        }
+        throw_if_interrupted();
+    }
+
+    void plan_against(TargetSession& session) {
+        m_current = timed(m_report, "load", [&] { return session.load(); });
+        int memberships = 0;
+        for (const auto& cohort : m_current.cohorts) {
+            memberships += static_cast<int>(cohort.members.size());
+        }
+        spdlog::info("{}target: {} managed cohort(s), {} membership(s), {} user(s) in {:.1f}s", m_tag,
+                     m_current.cohorts.size(), memberships, m_current.users.size(), last_seconds(m_report));
+
+        m_report.plan = timed(m_report, "plan", [&] {
+            return make_plan(m_desired, m_current, m_config.moodle, m_config.provisioning);
+        });
+        const Plan& plan = *m_report.plan;
+        const auto totals = plan.totals();
+        spdlog::info(
+            "{}plan: +{} -{} in {} cohort(s), {} new, {} renamed, {} unplaced, {} account(s) to create",
+            m_tag, totals.adds, totals.removes, totals.cohorts_changed, totals.creates, totals.renames,
+            plan.unplaced.size(), totals.accounts);
+        if (!plan.unplaced.empty()) {
+            spdlog::warn(
+                "{}unplaced: {} student membership(s) without a usable Moodle account ({}); the list is "
+                "in the run report",
+                m_tag, plan.unplaced.size(), unplaced_by_reason(plan));
+        }
+        log_issues("plan", plan.issues);
+        append(m_report.issues, plan.issues);
+        for (const auto& idnumber : plan.left_alone) {
+            spdlog::warn("cohort '{}' has nobody left in the sources; it is left as it is "
+                         "(moodle.empty_vanished_cohorts is off)",
+                         idnumber);
+        }
+
+        m_report.impact = timed(m_report, "impact", [&] { return session.course_impact(plan); });
+        const auto& impact = *m_report.impact;
+        spdlog::info("{}impact: {} course enrolment(s) to add, {} to {} in {} course(s); {} student(s) to be "
+                     "removed have grades there",
+                     m_tag, impact.enrolments_added, impact.enrolments_removed,
+                     impact.deletes_data() ? "remove" : "suspend", impact.courses.size(),
+                     impact.graded_students_removed);
+        if (impact.deletes_data() && impact.enrolments_removed > 0) {
+            spdlog::warn(
+                "{}{} course enrolment(s) will be removed at Moodle's next cohort sync, and {} of these "
+                "students have grades there: enrol_cohort's unenrol action 'unenrol' deletes them with a "
+                "student's last enrolment in a course",
+                m_tag, impact.enrolments_removed, impact.graded_students_removed);
+        }
+    }
+
+    void guard() {
+        const Plan& plan = *m_report.plan;
+        m_report.verdicts = evaluate_guards({plan, m_desired.counts, m_current.last_success,
+                                             m_ports.directory != nullptr, m_ports.apogee != nullptr},
+                                            m_config.guards);
+        log_guards(m_report.verdicts, m_options.force);
+        m_refused = any_tripped(m_report.verdicts) && !m_options.force;
+        if (!m_options.plan_out.empty()) {
+            save_plan_file(m_options.plan_out,
+                           {m_report.run_id, m_report.started_at, m_config.moodle.prefix,
+                            m_config.moodle.schema, m_config.moodle.component, m_options.force,
+                            m_report.counts, basis_of(m_current), plan, m_report.verdicts});
+            spdlog::info("{}plan saved to '{}': review it, then 'cohort-sync apply-plan {}'", m_tag,
+                         m_options.plan_out, m_options.plan_out);
+        }
+    }
+
+    void show_dry_run() {
+        m_report.outcome = "dry-run";
+        m_report.finished_at = unix_now();
+        if (m_options.json) {
+            m_out << to_json(m_report).dump(2) << '\n';
+        } else {
+            m_out << render_plan(*m_report.plan, m_report.verdicts, m_options.verbose);
+            m_out << render_impact(*m_report.impact, m_options.verbose);
+        }
+        if (m_refused) {
+            spdlog::warn("[dry-run] a real run would be refused by: {}", tripped_names(m_report.verdicts));
+        }
+        spdlog::info("[dry-run] sync end: nothing applied ({:.1f}s)", m_total.seconds());
+    }
+
+    // The refusal is recorded in its own short transaction, so `status` shows it.
+    [[noreturn]] void refuse(TargetSession& session) {
+        m_report.outcome = "refused";
+        session.record(record_of(m_report));
+        session.commit();
+        throw GuardRefused(
+            fmt::format("the plan was refused by: {}; nothing was changed in Moodle",
+                        tripped_names(m_report.verdicts)),
+            "review it with 'cohort-sync --dry-run -v', then run once with --force if it is right");
+    }
+
+    const Config& m_config;
+    const SyncPorts& m_ports;
+    const SyncOptions& m_options;
+    RunReport& m_report;
+    std::ostream& m_out;
+    const std::function<void()>& m_after_sources;
+    const char* m_tag;
+    Stopwatch m_total;
+    std::optional<DirectoryRead> m_directory;
+    std::optional<ExportRead> m_apogee;
+    Desired m_desired;
+    Current m_current;
+    bool m_refused = false;
+};
+
 } // namespace
 
-bool rule_needs_directory(MembershipRule rule) { return rule != MembershipRule::exportonly; }
-bool rule_needs_export(MembershipRule rule) { return rule != MembershipRule::directory; }
+bool rule_needs_directory(MembershipRule rule) {
+    return rule != MembershipRule::exportonly;
+}
+bool rule_needs_export(MembershipRule rule) {
+    return rule != MembershipRule::directory;
+}
 
-void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
-              std::ostream& out, const std::function<void()>& after_sources) {
-    const char* tag = options.dry_run ? "[dry-run] " : "";
-    report.dry_run = options.dry_run;
-    report.forced = options.force;
-    spdlog::info("{}sync begin: run {}, config '{}', rule {}", tag, report.run_id, config.source_path,
-                 config.membership.rule == MembershipRule::both        ? "both"
-                 : config.membership.rule == MembershipRule::exportonly ? "export"
-                 : config.membership.rule == MembershipRule::directory  ? "directory"
-                                                                        : "union");
-    Stopwatch total;
-
-    std::optional<DirectoryRead> directory;
-    if (ports.directory) {
-        directory = timed(report, "ldap", [&] { return ports.directory->read_all(); });
-        if (after_sources) {
-            after_sources();
-        }
-        report.directory_pages = directory->pages;
-        spdlog::info("{}source ldap: {} entries in {:.1f}s ({} page(s)) from {}", tag, directory->entries.size(),
-                     last_seconds(report), directory->pages, directory->uri);
-        log_issues("source ldap", directory->issues);
-        append(report.issues, directory->issues);
-    }
-    throw_if_interrupted();
-
-    std::optional<ExportRead> apogee;
-    if (ports.apogee) {
-        apogee = timed(report, "export", [&] { return ports.apogee->read(); });
-        spdlog::info("{}source export: {} rows ({} data lines) in {:.1f}s from '{}'", tag, apogee->rows.size(),
-                     apogee->data_lines, last_seconds(report), apogee->path);
-        log_issues("source export", apogee->issues);
-        append(report.issues, apogee->issues);
-    }
-    throw_if_interrupted();
-
-    const auto years =
-        active_years(local_date(report.started_at), config.apogee.rollover, config.apogee.overlap_until);
-    const auto desired = timed(report, "merge", [&] {
-        return merge({directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, years}, config);
-    });
-    report.counts = desired.counts;
-    report.cross_check = desired.cross_check;
-    append(report.issues, desired.issues);
-    spdlog::info("{}merge: {} students in {} cohort(s), {} active inscriptions, academic year {}", tag,
-                 desired.counts.students, desired.cohorts.size(), desired.counts.export_inscriptions,
-                 years.empty() ? 0 : years.front());
-    log_issues("merge", desired.issues);
-    if (desired.cross_check.students_compared > 0) {
-        spdlog::info("{}cross-check: {} students in both sources, {} étape(s) only in the export, {} only in the "
-                     "directory",
-                     tag, desired.cross_check.students_compared, desired.cross_check.only_in_export,
-                     desired.cross_check.only_in_directory);
-        for (const auto& d : desired.cross_check.examples) {
-            spdlog::debug("cross-check: {} ({}) étape {} only in the {} ({})", d.student_number, d.login, d.etape,
-                          d.only_in, d.locator);
-        }
-    }
-    throw_if_interrupted();
-
-    // The slow reads are done: only now open the transaction, so that no lock is held while
-    // LDAP pages arrive. The plan is computed against the snapshot it will change.
-    auto session = timed(report, "lock", [&] { return ports.target->begin(); });
-    const auto current = timed(report, "load", [&] { return session->load(); });
-    int memberships = 0;
-    for (const auto& cohort : current.cohorts) {
-        memberships += static_cast<int>(cohort.members.size());
-    }
-    spdlog::info("{}target: {} managed cohort(s), {} membership(s), {} user(s) in {:.1f}s", tag, current.cohorts.size(),
-                 memberships, current.users.size(), last_seconds(report));
-
-    report.plan = timed(report, "plan", [&] { return make_plan(desired, current, config.moodle, config.provisioning); });
+void apply_and_commit(TargetSession& session, RunReport& report) {
     const Plan& plan = *report.plan;
-    const auto totals = plan.totals();
-    spdlog::info("{}plan: +{} -{} in {} cohort(s), {} new, {} renamed, {} unplaced, {} account(s) to create", tag,
-                 totals.adds, totals.removes, totals.cohorts_changed, totals.creates, totals.renames,
-                 plan.unplaced.size(), totals.accounts);
-    if (!plan.unplaced.empty()) {
-        std::map<std::string, int> by_reason;
-        for (const auto& unplaced : plan.unplaced) {
-            ++by_reason[to_string(unplaced.reason)];
-        }
-        std::string reasons;
-        for (const auto& [reason, count] : by_reason) {
-            reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", count, reason);
-        }
-        spdlog::warn("{}unplaced: {} student membership(s) without a usable Moodle account ({}); the list is in the "
-                     "run report",
-                     tag, plan.unplaced.size(), reasons);
-    }
-    log_issues("plan", plan.issues);
-    append(report.issues, plan.issues);
-    for (const auto& idnumber : plan.left_alone) {
-        spdlog::warn("cohort '{}' has nobody left in the sources; it is left as it is "
-                     "(moodle.empty_vanished_cohorts is off)",
-                     idnumber);
-    }
-
-    report.impact = timed(report, "impact", [&] { return session->course_impact(plan); });
-    spdlog::info("{}impact: {} course enrolment(s) to add, {} to {} in {} course(s); {} student(s) to be removed "
-                 "have grades there",
-                 tag, report.impact->enrolments_added, report.impact->enrolments_removed,
-                 report.impact->deletes_data() ? "remove" : "suspend", report.impact->courses.size(),
-                 report.impact->graded_students_removed);
-    if (report.impact->deletes_data() && report.impact->enrolments_removed > 0) {
-        spdlog::warn("{}{} course enrolment(s) will be removed at Moodle's next cohort sync, and {} of these "
-                     "students have grades there: enrol_cohort's unenrol action 'unenrol' deletes them with a "
-                     "student's last enrolment in a course",
-                     tag, report.impact->enrolments_removed, report.impact->graded_students_removed);
-    }
-
-    report.verdicts = evaluate_guards(
-        {plan, desired.counts, current.last_success, ports.directory != nullptr, ports.apogee != nullptr},
-        config.guards);
-    log_guards(report.verdicts, options.force);
-    const bool refused = any_tripped(report.verdicts) && !options.force;
-    if (!options.plan_out.empty()) {
-        save_plan_file(options.plan_out, {report.run_id, report.started_at, config.moodle.prefix, config.moodle.schema,
-                                          config.moodle.component, options.force, report.counts, basis_of(current),
-                                          plan, report.verdicts});
-        spdlog::info("{}plan saved to '{}': review it, then 'cohort-sync apply-plan {}'", tag, options.plan_out,
-                     options.plan_out);
-    }
-
-    if (options.dry_run) {
-        report.outcome = "dry-run";
-        report.finished_at = unix_now();
-        if (options.json) {
-            out << to_json(report).dump(2) << '\n';
-        } else {
-            out << render_plan(plan, report.verdicts, options.verbose);
-            out << render_impact(*report.impact, options.verbose);
-        }
-        if (refused) {
-            spdlog::warn("[dry-run] a real run would be refused by: {}", tripped_names(report.verdicts));
-        }
-        spdlog::info("[dry-run] sync end: nothing applied ({:.1f}s)", total.seconds());
-        return;  // the session rolls back as it goes out of scope
-    }
-
-    if (refused) {
-        report.outcome = "refused";
-        session->record(record_of(report));
-        session->commit();
-        throw GuardRefused(fmt::format("the plan was refused by: {}; nothing was changed in Moodle",
-                                       tripped_names(report.verdicts)),
-                           "review it with 'cohort-sync --dry-run -v', then run once with --force if it is right");
-    }
-    throw_if_interrupted();
-
-    report.applied = timed(report, "apply", [&] { return session->apply(plan, report.started_at); });
-    if (report.applied->accounts_created > 0 || !plan.accounts.empty()) {
-        spdlog::info("apply: {} Moodle account(s) created of {} planned", report.applied->accounts_created,
+    report.applied = timed(report, "apply", [&] { return session.apply(plan, report.started_at); });
+    const auto& applied = *report.applied;
+    if (!plan.accounts.empty()) {
+        spdlog::info("apply: {} Moodle account(s) created of {} planned", applied.accounts_created,
                      plan.accounts.size());
     }
-    spdlog::info("apply: {} cohort(s) created, {} renamed, +{} -{} member(s) in {:.1f}s", report.applied->cohorts_created,
-                 report.applied->cohorts_renamed, report.applied->members_added, report.applied->members_removed,
-                 last_seconds(report));
+    spdlog::info("apply: {} cohort(s) created, {} renamed, +{} -{} member(s) in {:.1f}s",
+                 applied.cohorts_created, applied.cohorts_renamed, applied.members_added,
+                 applied.members_removed, last_seconds(report));
     throw_if_interrupted();
     report.outcome = "applied";
-    session->record(record_of(report));
+    session.record(record_of(report));
     timed(report, "commit", [&] {
-        session->commit();
+        session.commit();
         return 0;
     });
     spdlog::info("commit: done in {:.2f}s", last_seconds(report));
-    spdlog::info("sync end: completed ({:.1f}s)", total.seconds());
+}
+
+void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
+              std::ostream& out, const std::function<void()>& after_sources) {
+    SyncRun(config, ports, options, report, out, after_sources).run();
 }
 
 } // namespace cohort_sync

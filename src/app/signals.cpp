@@ -14,7 +14,7 @@ std::atomic<int> g_signal{0};
 
 extern "C" void on_stop_signal(int signal) {
     g_signal.store(signal);
-    request_cancel();  // PQcancel is async-signal-safe; it ends the statement in flight
+    request_cancel(); // PQcancel is async-signal-safe; it ends the statement in flight
 }
 
 } // namespace
@@ -32,7 +32,8 @@ void install_signal_handlers() {
 
 void throw_if_interrupted() {
     if (const int signal = g_signal.load(); signal != 0) {
-        throw Interrupted(fmt::format("stopped by {}: nothing was changed in Moodle", signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+        throw Interrupted(fmt::format("stopped by {}: nothing was changed in Moodle",
+                                      signal == SIGTERM ? "SIGTERM" : "SIGINT"));
     }
 }
 

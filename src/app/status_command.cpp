@@ -48,15 +48,17 @@ int status_command(const Config& config, int limit, std::ostream& out) {
     } else {
         out << fmt::format("last {} run(s), newest first:\n", runs.size());
         for (const auto& run : runs) {
-            out << fmt::format("  {}  {:<8} {:>6}s  {:<48} {}\n", format_local_time(run.started_at), run.outcome,
-                               run.finished_at - run.started_at, changes_of(run.report_json), run.run_id);
+            out << fmt::format("  {}  {:<8} {:>6}s  {:<48} {}\n", format_local_time(run.started_at),
+                               run.outcome, run.finished_at - run.started_at, changes_of(run.report_json),
+                               run.run_id);
         }
     }
     const auto propagation = read_propagation(config.moodle);
-    out << fmt::format("courses: {} course enrolment instance(s) use the managed cohorts; {} member(s) wait for "
-                       "their course enrolment, {} enrolment(s) wait for removal\n",
-                       propagation.cohort_instances, propagation.members_without_enrolment,
-                       propagation.enrolments_without_member);
+    out << fmt::format(
+        "courses: {} course enrolment instance(s) use the managed cohorts; {} member(s) wait for "
+        "their course enrolment, {} enrolment(s) wait for removal\n",
+        propagation.cohort_instances, propagation.members_without_enrolment,
+        propagation.enrolments_without_member);
     if (propagation.members_without_enrolment + propagation.enrolments_without_member > 0) {
         out << "  Moodle's hourly enrol_cohort task has not yet applied the latest cohort changes to the "
                "courses;\n  to do it now: sudo -u www-data php admin/cli/scheduled_task.php "

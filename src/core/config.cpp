@@ -3,9 +3,9 @@
 // "did you mean" suggestions and print_config() are all driven by that table, so a new key
 // is one new row.
 #include "cohort_sync/config.hpp"
-#include "cohort_sync/text.hpp"
 
 #include "cohort_sync/redact.hpp"
+#include "cohort_sync/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -480,13 +480,15 @@ void auth_plugin(const std::string& value, const std::string& at, Problems& prob
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     });
     if (!valid) {
-        problems.error(at, fmt::format("'{}' is not a Moodle auth plugin name (lower-case letters, digits, '_'; "
-                                       "at most 20 characters); HINT: cas, ldap, shibboleth, oidc...",
-                                       value));
+        problems.error(at,
+                       fmt::format("'{}' is not a Moodle auth plugin name (lower-case letters, digits, '_'; "
+                                   "at most 20 characters); HINT: cas, ldap, shibboleth, oidc...",
+                                   value));
     } else if (value == "manual" || value == "nologin" || value == "email") {
-        problems.error(at, fmt::format("'{}' accounts need a password Moodle keeps, which cohort-sync never sets; "
-                                       "HINT: use the plugin the students log in with (cas, ldap, shibboleth...)",
-                                       value));
+        problems.error(
+            at, fmt::format("'{}' accounts need a password Moodle keeps, which cohort-sync never sets; "
+                            "HINT: use the plugin the students log in with (cas, ldap, shibboleth...)",
+                            value));
     }
 }
 
@@ -849,9 +851,9 @@ const std::vector<Option>& options() {
 
         option<&C::provisioning, &P::enabled>("/provisioning/enabled", optional,
                                               "Create the Moodle accounts of students who have none."),
-        option<&C::provisioning, &P::auth>("/provisioning/auth", optional,
-                                           "Moodle auth plugin of the accounts created (cas, ldap, shibboleth...).",
-                                           auth_plugin),
+        option<&C::provisioning, &P::auth>(
+            "/provisioning/auth", optional,
+            "Moodle auth plugin of the accounts created (cas, ldap, shibboleth...).", auth_plugin),
 
         option<&C::guards, &G::min_directory_entries>("/guards/min_directory_entries", optional,
                                                       "Refuse a directory read with fewer entries.",
@@ -1358,8 +1360,8 @@ ConfigResult parse_config(std::string_view json_text, const std::string& source_
         if (const auto tag_end = reason.find("] "); tag_end != std::string::npos) {
             reason.erase(0, tag_end + 2);
         }
-        result.problems.push_back(
-            {Severity::error, source_path, fmt::format("unable to parse '{}' as JSON: {}", source_path, reason)});
+        result.problems.push_back({Severity::error, source_path,
+                                   fmt::format("unable to parse '{}' as JSON: {}", source_path, reason)});
         return result;
     }
     if (!document.is_object()) {

@@ -9,12 +9,15 @@ namespace {
 constexpr std::size_t k_listed = 5;
 
 std::string force_hint(std::string_view setting) {
-    return fmt::format("review the plan with 'cohort-sync --dry-run -v'; if these changes are expected, run once "
-                       "with --force, or change guards.{} in the configuration",
-                       setting);
+    return fmt::format(
+        "review the plan with 'cohort-sync --dry-run -v'; if these changes are expected, run once "
+        "with --force, or change guards.{} in the configuration",
+        setting);
 }
 
-std::string percent(double ratio) { return fmt::format("{:.1f} %", ratio * 100.0); }
+std::string percent(double ratio) {
+    return fmt::format("{:.1f} %", ratio * 100.0);
+}
 
 class Guards {
 public:
@@ -27,7 +30,8 @@ public:
         if (m_input.directory_used) {
             source_size("directory", m_input.counts.directory_entries, m_limits.min_directory_entries,
                         "min_directory_entries",
-                        m_input.last_success ? std::optional(m_input.last_success->directory_entries) : std::nullopt);
+                        m_input.last_success ? std::optional(m_input.last_success->directory_entries)
+                                             : std::nullopt);
         }
         if (m_input.export_used) {
             source_size("export", m_input.counts.export_inscriptions, m_limits.min_export_inscriptions,
@@ -91,17 +95,19 @@ private:
             }
         }
         add("etape_shrink", !shrunk.empty(),
-            shrunk.empty() ? fmt::format("no étape of {}+ students shrank by more than {} ({} checked)",
-                                         m_limits.min_cohort_size, percent(m_limits.max_etape_shrink_ratio), checked)
-                           : fmt::format("{} étape(s) shrank by more than {}: {}", shrunk.size(),
-                                         percent(m_limits.max_etape_shrink_ratio), list(shrunk)),
+            shrunk.empty()
+                ? fmt::format("no étape of {}+ students shrank by more than {} ({} checked)",
+                              m_limits.min_cohort_size, percent(m_limits.max_etape_shrink_ratio), checked)
+                : fmt::format("{} étape(s) shrank by more than {}: {}", shrunk.size(),
+                              percent(m_limits.max_etape_shrink_ratio), list(shrunk)),
             force_hint("max_etape_shrink_ratio"));
     }
 
     void removals() {
         const bool tripped = m_totals.removes > m_limits.max_removals;
         add("max_removals", tripped,
-            fmt::format("{} removal(s) {} limit {}", m_totals.removes, tripped ? ">" : "<=", m_limits.max_removals),
+            fmt::format("{} removal(s) {} limit {}", m_totals.removes,
+                        tripped ? ">" : "<=", m_limits.max_removals),
             force_hint("max_removals"));
     }
 
@@ -113,12 +119,13 @@ private:
             }
             const double ratio = static_cast<double>(cohort.removes.size()) / cohort.current_size;
             if (ratio > m_limits.max_cohort_removal_ratio) {
-                heavy.push_back(fmt::format("{} -{} of {}", cohort.idnumber, cohort.removes.size(), cohort.current_size));
+                heavy.push_back(
+                    fmt::format("{} -{} of {}", cohort.idnumber, cohort.removes.size(), cohort.current_size));
             }
         }
         add("max_cohort_removal_ratio", !heavy.empty(),
-            heavy.empty() ? fmt::format("no cohort of {}+ members loses more than {}", m_limits.min_cohort_size,
-                                        percent(m_limits.max_cohort_removal_ratio))
+            heavy.empty() ? fmt::format("no cohort of {}+ members loses more than {}",
+                                        m_limits.min_cohort_size, percent(m_limits.max_cohort_removal_ratio))
                           : fmt::format("{} cohort(s) would lose more than {}: {}", heavy.size(),
                                         percent(m_limits.max_cohort_removal_ratio), list(heavy)),
             force_hint("max_cohort_removal_ratio"));
@@ -134,8 +141,8 @@ private:
         const double ratio = static_cast<double>(m_totals.removes) / memberships;
         const bool tripped = ratio > m_limits.max_total_removal_ratio;
         add("max_total_removal_ratio", tripped,
-            fmt::format("{} of {} managed memberships ({}) {} limit {}", m_totals.removes, memberships, percent(ratio),
-                        tripped ? ">" : "<=", percent(m_limits.max_total_removal_ratio)),
+            fmt::format("{} of {} managed memberships ({}) {} limit {}", m_totals.removes, memberships,
+                        percent(ratio), tripped ? ">" : "<=", percent(m_limits.max_total_removal_ratio)),
             force_hint("max_total_removal_ratio"));
     }
 
@@ -145,8 +152,8 @@ private:
         }
         const bool tripped = m_totals.accounts > m_limits.max_accounts_created;
         add("max_accounts_created", tripped,
-            fmt::format("{} Moodle account(s) to create {} limit {}", m_totals.accounts, tripped ? ">" : "<=",
-                        m_limits.max_accounts_created),
+            fmt::format("{} Moodle account(s) to create {} limit {}", m_totals.accounts,
+                        tripped ? ">" : "<=", m_limits.max_accounts_created),
             force_hint("max_accounts_created"));
     }
 

@@ -20,12 +20,14 @@ const char* describe(UnenrolAction action) {
 
 std::string render_impact(const CourseImpact& impact, bool verbose) {
     const char* removed = impact.deletes_data() ? "removed" : "suspended";
-    std::string out = fmt::format("courses: {} enrolment(s) added, {} {} in {} course(s); enrol_cohort's unenrol "
-                                  "action: {}\n",
-                                  impact.enrolments_added, impact.enrolments_removed, removed, impact.courses.size(),
-                                  describe(impact.unenrol_action));
+    std::string out =
+        fmt::format("courses: {} enrolment(s) added, {} {} in {} course(s); enrol_cohort's unenrol "
+                    "action: {}\n",
+                    impact.enrolments_added, impact.enrolments_removed, removed, impact.courses.size(),
+                    describe(impact.unenrol_action));
     if (!impact.cohort_enrol_enabled) {
-        out += "  note: the 'cohort' enrolment plugin is disabled in Moodle: no course follows cohorts until it is "
+        out += "  note: the 'cohort' enrolment plugin is disabled in Moodle: no course follows cohorts until "
+               "it is "
                "enabled\n";
     }
     if (verbose) {
@@ -36,10 +38,11 @@ std::string render_impact(const CourseImpact& impact, bool verbose) {
         }
     }
     if (impact.deletes_data() && impact.enrolments_removed > 0) {
-        out += fmt::format("WARNING: {} student(s) to be removed have grades in the affected courses, and the unenrol "
-                           "action deletes them with a student's last enrolment in a course; set enrol_cohort's "
-                           "'External unenrol action' to suspend if that is not wanted\n",
-                           impact.graded_students_removed);
+        out += fmt::format(
+            "WARNING: {} student(s) to be removed have grades in the affected courses, and the unenrol "
+            "action deletes them with a student's last enrolment in a course; set enrol_cohort's "
+            "'External unenrol action' to suspend if that is not wanted\n",
+            impact.graded_students_removed);
     }
     return out;
 }

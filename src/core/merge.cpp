@@ -1,7 +1,7 @@
 #include "cohort_sync/merge.hpp"
-#include "cohort_sync/text.hpp"
 
 #include "cohort_sync/etape.hpp"
+#include "cohort_sync/text.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -15,7 +15,9 @@ namespace {
 
 constexpr std::size_t k_examples = 10;
 
-bool rule_uses_export(MembershipRule rule) { return rule != MembershipRule::directory; }
+bool rule_uses_export(MembershipRule rule) {
+    return rule != MembershipRule::directory;
+}
 bool rule_uses_directory_etapes(MembershipRule rule) {
     return rule == MembershipRule::directory || rule == MembershipRule::union_;
 }
@@ -88,8 +90,8 @@ private:
         }
         for (const auto& [reason, rejected] : m_rejected_etape_values) {
             m_desired.issues.push_back({Severity::warning, m_config.ldap.attributes.etapes,
-                                        fmt::format("{} value(s) ignored: {} (e.g. '{}')", rejected.count, reason,
-                                                    rejected.example)});
+                                        fmt::format("{} value(s) ignored: {} (e.g. '{}')", rejected.count,
+                                                    reason, rejected.example)});
         }
         m_desired.counts.directory_entries = static_cast<int>(m_input.directory->entries.size());
     }
@@ -99,10 +101,13 @@ private:
         return it == m_by_student_number.end() ? nullptr : it->second;
     }
 
-    bool year_active(int year) const { return std::ranges::find(m_input.active_years, year) != m_input.active_years.end(); }
+    bool year_active(int year) const {
+        return std::ranges::find(m_input.active_years, year) != m_input.active_years.end();
+    }
 
     bool status_active(const std::string& status) const {
-        return std::ranges::find(m_config.apogee.active_statuses, status) != m_config.apogee.active_statuses.end();
+        return std::ranges::find(m_config.apogee.active_statuses, status) !=
+               m_config.apogee.active_statuses.end();
     }
 
     void claim_from_export() {
@@ -134,21 +139,24 @@ private:
             const auto* entry = m_input.directory ? find_in_directory(row.student_number) : nullptr;
             if (need_directory && !entry) {
                 if (not_in_directory.insert(row.student_number).second && not_in_directory_example.empty()) {
-                    not_in_directory_example = fmt::format("{} ({}:{})", row.student_number, apogee.path, row.line);
+                    not_in_directory_example =
+                        fmt::format("{} ({}:{})", row.student_number, apogee.path, row.line);
                 }
                 continue;
             }
             const std::string version = row.version;
-            add_claim(row.student_number, entry,
-                      {row.etape, version, row.year, {"export", fmt::format("{}:{}", apogee.path, row.line)}});
+            add_claim(
+                row.student_number, entry,
+                {row.etape, version, row.year, {"export", fmt::format("{}:{}", apogee.path, row.line)}});
             m_export_etapes[row.student_number].insert(row.etape);
         }
         if (!not_in_directory.empty()) {
             m_desired.issues.push_back(
                 {Severity::warning, apogee.path,
-                 fmt::format("{} student(s) with an active inscription are not in the directory as students and "
-                             "are left out (rule 'both'), e.g. {}",
-                             not_in_directory.size(), not_in_directory_example)});
+                 fmt::format(
+                     "{} student(s) with an active inscription are not in the directory as students and "
+                     "are left out (rule 'both'), e.g. {}",
+                     not_in_directory.size(), not_in_directory_example)});
         }
     }
 
@@ -161,7 +169,8 @@ private:
                 if (!allowed(m_config.membership.etape_patterns, etape.code)) {
                     continue;
                 }
-                add_claim(entry.student_number, &entry, {etape.code, etape.version, m_current_year, {"directory", entry.dn}});
+                add_claim(entry.student_number, &entry,
+                          {etape.code, etape.version, m_current_year, {"directory", entry.dn}});
             }
         }
     }
@@ -188,7 +197,7 @@ private:
             }
             const auto in_export = m_export_etapes.find(entry.student_number);
             if (in_export == m_export_etapes.end()) {
-                continue;  // the export does not speak about this student
+                continue; // the export does not speak about this student
             }
             ++check.students_compared;
             std::set<std::string> in_directory;
@@ -220,24 +229,24 @@ private:
 
     void build_cohorts() {
         const auto& membership = m_config.membership;
-        std::map<std::string, DesiredCohort> cohorts;  // by idnumber
+        std::map<std::string, DesiredCohort> cohorts; // by idnumber
         std::set<StudentKey> students;
         for (const auto& [key, claims] : m_claims) {
             const auto& student = m_students.at(key);
-            std::map<std::string, DesiredMember> mine;  // by idnumber: one membership per cohort
+            std::map<std::string, DesiredMember> mine; // by idnumber: one membership per cohort
             for (const auto& claim : claims) {
                 const std::string label = label_of(claim.etape);
-                const std::string idnumber =
-                    expand_template(membership.idnumber_template, claim.etape, claim.version, label, claim.year);
+                const std::string idnumber = expand_template(membership.idnumber_template, claim.etape,
+                                                             claim.version, label, claim.year);
                 auto [cohort, created] = cohorts.try_emplace(idnumber);
                 if (created) {
                     cohort->second.etape = claim.etape;
                     cohort->second.idnumber = idnumber;
                     cohort->second.label = label;
-                    cohort->second.name =
-                        expand_template(membership.name_template, claim.etape, claim.version, label, claim.year);
+                    cohort->second.name = expand_template(membership.name_template, claim.etape,
+                                                          claim.version, label, claim.year);
                     cohort->second.description = expand_template(membership.description_template, claim.etape,
-                                                                  claim.version, label, claim.year);
+                                                                 claim.version, label, claim.year);
                 }
                 auto [member, fresh] = mine.try_emplace(idnumber, student);
                 if (fresh) {
@@ -247,7 +256,8 @@ private:
             }
             for (auto& [idnumber, member] : mine) {
                 std::ranges::sort(member.reasons);
-                member.reasons.erase(std::unique(member.reasons.begin(), member.reasons.end()), member.reasons.end());
+                member.reasons.erase(std::unique(member.reasons.begin(), member.reasons.end()),
+                                     member.reasons.end());
                 cohorts.at(idnumber).members.push_back(std::move(member));
             }
             students.insert(key);
@@ -284,7 +294,7 @@ private:
     std::unordered_map<const DirectoryEntry*, std::vector<EtapeRef>> m_directory_etapes;
     std::map<std::string, Rejected> m_rejected_etape_values;
     std::unordered_map<std::string, Label> m_labels;
-    std::unordered_map<std::string, std::set<std::string>> m_export_etapes;  // student number -> étapes
+    std::unordered_map<std::string, std::set<std::string>> m_export_etapes; // student number -> étapes
     std::map<StudentKey, DesiredMember> m_students;
     std::map<StudentKey, std::vector<Claim>> m_claims;
 };
@@ -318,6 +328,8 @@ std::string expand_template(const std::string& pattern, const std::string& etape
     return out;
 }
 
-Desired merge(const MergeInput& input, const Config& config) { return Merger(input, config).run(); }
+Desired merge(const MergeInput& input, const Config& config) {
+    return Merger(input, config).run();
+}
 
 } // namespace cohort_sync

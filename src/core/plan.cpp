@@ -1,4 +1,5 @@
 #include "cohort_sync/plan.hpp"
+
 #include "cohort_sync/text.hpp"
 
 #include <algorithm>
@@ -94,14 +95,15 @@ PlannedMember planned(const UserIndex& users, std::int64_t user_id) {
 }
 
 // Names a Moodle site reserves or that an administrator would never expect a sync to create.
-constexpr std::array<std::string_view, 8> k_reserved_usernames = {"guest",  "admin", "administrator", "root",
-                                                                   "moodle", "webservice", "nobody", "system"};
+constexpr std::array<std::string_view, 8> k_reserved_usernames = {
+    "guest", "admin", "administrator", "root", "moodle", "webservice", "nobody", "system"};
 
 // Moodle's default username rule (without $CFG->extendedusernamechars): lower-case letters,
 // digits and _ - . @.
 bool moodle_username(std::string_view name) {
     return !name.empty() && name.size() <= 100 && std::ranges::all_of(name, [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' || c == '@';
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+               c == '@';
     });
 }
 
@@ -139,7 +141,8 @@ public:
         }
         std::ranges::sort(m_plan.cohorts, {}, &CohortPlan::idnumber);
         std::ranges::sort(m_plan.unplaced, [](const Unplaced& a, const Unplaced& b) {
-            return std::tie(a.etape, a.student_number, a.login) < std::tie(b.etape, b.student_number, b.login);
+            return std::tie(a.etape, a.student_number, a.login) <
+                   std::tie(b.etape, b.student_number, b.login);
         });
         std::ranges::sort(m_plan.pending);
         for (auto& [username, account] : m_accounts) {
@@ -165,15 +168,16 @@ private:
         plan.desired_size = static_cast<int>(desired.members.size());
 
         std::set<std::int64_t> wanted;
-        std::vector<PlannedMember> to_create;  // members whose account this plan creates
+        std::vector<PlannedMember> to_create; // members whose account this plan creates
         for (const auto& member : desired.members) {
             const auto match = m_users.find(member, m_config.match_by);
             if (match.user) {
                 wanted.insert(match.user->id);
             } else if (match.reason == UnplacedReason::no_account && m_provisioning.enabled &&
                        provisioning_refusal(member).empty()) {
-                m_accounts.try_emplace(member.login, NewAccount{member.login, member.student_number, member.first_name,
-                                                                member.last_name, member.mail, m_provisioning.auth});
+                m_accounts.try_emplace(member.login,
+                                       NewAccount{member.login, member.student_number, member.first_name,
+                                                  member.last_name, member.mail, m_provisioning.auth});
                 to_create.push_back({0, member.login, member.student_number});
             } else {
                 m_plan.unplaced.push_back({member.student_number, member.login, desired.etape, match.reason});
@@ -237,14 +241,16 @@ private:
     }
 
     void refuse_taken_idnumber(const DesiredCohort& desired, const ForeignCohort& foreign) {
-        const std::string owner =
-            foreign.component.empty() ? "a cohort created by hand" : fmt::format("component '{}'", foreign.component);
+        const std::string owner = foreign.component.empty()
+                                      ? "a cohort created by hand"
+                                      : fmt::format("component '{}'", foreign.component);
         m_plan.issues.push_back(
             {Severity::error, desired.idnumber,
-             fmt::format("étape {} is skipped: idnumber '{}' is already used by cohort id {} ({}), which cohort-sync "
-                         "does not manage and will not adopt; HINT: rename that cohort's idnumber in Moodle, or "
-                         "change membership.idnumber_template",
-                         desired.etape, desired.idnumber, foreign.id, owner)});
+             fmt::format(
+                 "étape {} is skipped: idnumber '{}' is already used by cohort id {} ({}), which cohort-sync "
+                 "does not manage and will not adopt; HINT: rename that cohort's idnumber in Moodle, or "
+                 "change membership.idnumber_template",
+                 desired.etape, desired.idnumber, foreign.id, owner)});
     }
 
     const Desired& m_desired;
@@ -252,7 +258,7 @@ private:
     const MoodleConfig& m_config;
     const ProvisioningConfig& m_provisioning;
     UserIndex m_users;
-    std::map<std::string, NewAccount> m_accounts;  // by username: one account for several cohorts
+    std::map<std::string, NewAccount> m_accounts; // by username: one account for several cohorts
     std::unordered_map<std::string, const ManagedCohort*> m_managed;
     std::unordered_map<std::string, const ForeignCohort*> m_foreign;
     std::map<std::pair<std::int64_t, std::int64_t>, int> m_absent_runs;

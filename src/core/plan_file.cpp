@@ -46,7 +46,9 @@ std::vector<PlannedMember> members_from_json(const json& in) {
     return out;
 }
 
-json optional_json(const auto& value) { return value ? json(*value) : json(nullptr); }
+json optional_json(const auto& value) {
+    return value ? json(*value) : json(nullptr);
+}
 
 json plan_to_json(const Plan& plan) {
     auto cohorts = json::array();
@@ -79,10 +81,13 @@ json plan_to_json(const Plan& plan) {
     for (const auto& a : plan.accounts) {
         accounts.push_back({a.username, a.idnumber, a.first_name, a.last_name, a.mail, a.auth});
     }
-    return {{"cohorts", std::move(cohorts)},           {"unplaced", std::move(unplaced)},
+    return {{"cohorts", std::move(cohorts)},
+            {"unplaced", std::move(unplaced)},
             {"accounts", std::move(accounts)},
-            {"left_alone", plan.left_alone},           {"pending", std::move(pending)},
-            {"issues", std::move(issues)},             {"managed_memberships", plan.managed_memberships}};
+            {"left_alone", plan.left_alone},
+            {"pending", std::move(pending)},
+            {"issues", std::move(issues)},
+            {"managed_memberships", plan.managed_memberships}};
 }
 
 Plan plan_from_json(const json& in) {
@@ -111,20 +116,22 @@ Plan plan_from_json(const json& in) {
         if (reason < 0 || reason > static_cast<int>(UnplacedReason::several_accounts)) {
             throw std::invalid_argument("/plan/unplaced: unknown reason");
         }
-        plan.unplaced.push_back({u.at(0).get<std::string>(), u.at(1).get<std::string>(), u.at(2).get<std::string>(),
-                                 static_cast<UnplacedReason>(reason)});
+        plan.unplaced.push_back({u.at(0).get<std::string>(), u.at(1).get<std::string>(),
+                                 u.at(2).get<std::string>(), static_cast<UnplacedReason>(reason)});
     }
     for (const auto& a : in.at("accounts")) {
-        plan.accounts.push_back({a.at(0).get<std::string>(), a.at(1).get<std::string>(), a.at(2).get<std::string>(),
-                                 a.at(3).get<std::string>(), a.at(4).get<std::string>(), a.at(5).get<std::string>()});
+        plan.accounts.push_back({a.at(0).get<std::string>(), a.at(1).get<std::string>(),
+                                 a.at(2).get<std::string>(), a.at(3).get<std::string>(),
+                                 a.at(4).get<std::string>(), a.at(5).get<std::string>()});
     }
     plan.left_alone = in.at("left_alone").get<std::vector<std::string>>();
     for (const auto& p : in.at("pending")) {
-        plan.pending.push_back({p.at(0).get<std::int64_t>(), p.at(1).get<std::int64_t>(), p.at(2).get<int>()});
+        plan.pending.push_back(
+            {p.at(0).get<std::int64_t>(), p.at(1).get<std::int64_t>(), p.at(2).get<int>()});
     }
     for (const auto& i : in.at("issues")) {
-        plan.issues.push_back({i.at(0).get<int>() == 1 ? Severity::error : Severity::warning, i.at(1).get<std::string>(),
-                               i.at(2).get<std::string>()});
+        plan.issues.push_back({i.at(0).get<int>() == 1 ? Severity::error : Severity::warning,
+                               i.at(1).get<std::string>(), i.at(2).get<std::string>()});
     }
     plan.managed_memberships = in.at("managed_memberships").get<int>();
     return plan;
@@ -135,8 +142,8 @@ Plan plan_from_json(const json& in) {
 PlanBasis basis_of(const Current& current) {
     PlanBasis basis;
     for (const auto& cohort : current.cohorts) {
-        basis.cohorts.push_back({cohort.id, cohort.idnumber, cohort.name, static_cast<int>(cohort.members.size()),
-                                 digest_of(cohort.members)});
+        basis.cohorts.push_back({cohort.id, cohort.idnumber, cohort.name,
+                                 static_cast<int>(cohort.members.size()), digest_of(cohort.members)});
     }
     std::ranges::sort(basis.cohorts, {}, &CohortBasis::id);
     for (const auto& cohort : current.foreign) {
@@ -155,27 +162,30 @@ std::vector<std::string> basis_differences(const PlanBasis& planned, const PlanB
     for (const auto& cohort : now.cohorts) {
         const auto it = then_by_id.find(cohort.id);
         if (it == then_by_id.end()) {
-            moved.push_back(fmt::format("cohort '{}' (id {}) appeared since the plan was made", cohort.idnumber, cohort.id));
+            moved.push_back(fmt::format("cohort '{}' (id {}) appeared since the plan was made",
+                                        cohort.idnumber, cohort.id));
             continue;
         }
         const auto& then = *it->second;
         if (then.idnumber != cohort.idnumber || then.name != cohort.name) {
-            moved.push_back(fmt::format("cohort id {} was '{}' ('{}'), it is now '{}' ('{}')", cohort.id, then.idnumber,
-                                        then.name, cohort.idnumber, cohort.name));
+            moved.push_back(fmt::format("cohort id {} was '{}' ('{}'), it is now '{}' ('{}')", cohort.id,
+                                        then.idnumber, then.name, cohort.idnumber, cohort.name));
         }
         if (then.members != cohort.members || then.digest != cohort.digest) {
-            moved.push_back(fmt::format("the members of cohort '{}' changed: {} when planned, {} now", cohort.idnumber,
-                                        then.members, cohort.members));
+            moved.push_back(fmt::format("the members of cohort '{}' changed: {} when planned, {} now",
+                                        cohort.idnumber, then.members, cohort.members));
         }
         then_by_id.erase(it);
     }
     for (const auto& [id, cohort] : then_by_id) {
-        moved.push_back(fmt::format("cohort '{}' (id {}) is no longer managed by cohort-sync", cohort->idnumber, id));
+        moved.push_back(
+            fmt::format("cohort '{}' (id {}) is no longer managed by cohort-sync", cohort->idnumber, id));
     }
     std::vector<std::string> taken;
     std::ranges::set_difference(now.foreign_idnumbers, planned.foreign_idnumbers, std::back_inserter(taken));
     for (const auto& idnumber : taken) {
-        moved.push_back(fmt::format("idnumber '{}' is now used by a cohort cohort-sync does not manage", idnumber));
+        moved.push_back(
+            fmt::format("idnumber '{}' is now used by a cohort cohort-sync does not manage", idnumber));
     }
     return moved;
 }
@@ -191,18 +201,20 @@ std::string write_plan_file(const PlanFile& file) {
     }
     auto verdicts = json::array();
     for (const auto& v : file.verdicts) {
-        verdicts.push_back({{"guard", v.guard}, {"tripped", v.tripped}, {"figures", v.figures}, {"hint", v.hint}});
+        verdicts.push_back(
+            {{"guard", v.guard}, {"tripped", v.tripped}, {"figures", v.figures}, {"hint", v.hint}});
     }
-    const json out = {{"format", k_format},
-                      {"version", k_version},
-                      {"run_id", file.run_id},
-                      {"created_at", file.created_at},
-                      {"target", {{"prefix", file.prefix}, {"schema", file.schema}, {"component", file.component}}},
-                      {"forced", file.forced},
-                      {"counts", file.counts},
-                      {"basis", {{"cohorts", std::move(cohorts)}, {"foreign_idnumbers", file.basis.foreign_idnumbers}}},
-                      {"guards", std::move(verdicts)},
-                      {"plan", plan_to_json(file.plan)}};
+    const json out = {
+        {"format", k_format},
+        {"version", k_version},
+        {"run_id", file.run_id},
+        {"created_at", file.created_at},
+        {"target", {{"prefix", file.prefix}, {"schema", file.schema}, {"component", file.component}}},
+        {"forced", file.forced},
+        {"counts", file.counts},
+        {"basis", {{"cohorts", std::move(cohorts)}, {"foreign_idnumbers", file.basis.foreign_idnumbers}}},
+        {"guards", std::move(verdicts)},
+        {"plan", plan_to_json(file.plan)}};
     return out.dump(1) + "\n";
 }
 

@@ -65,7 +65,9 @@ std::string redact_query_passwords(const std::string& uri) {
 
 } // namespace
 
-std::string redact_uri(std::string_view uri) { return redact_query_passwords(redact_uri_userinfo(uri)); }
+std::string redact_uri(std::string_view uri) {
+    return redact_query_passwords(redact_uri_userinfo(uri));
+}
 
 std::string redact_conninfo(std::string_view conninfo) {
     if (conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://")) {
@@ -108,7 +110,8 @@ std::string redact_conninfo(std::string_view conninfo) {
                 ++i;
             }
         }
-        out += is_secret_keyword(key) ? std::string(k_mask) : std::string(conninfo.substr(value_begin, i - value_begin));
+        out += is_secret_keyword(key) ? std::string(k_mask)
+                                      : std::string(conninfo.substr(value_begin, i - value_begin));
     }
     return out;
 }

@@ -11,7 +11,9 @@ namespace {
 nlohmann::json members_json(const std::vector<PlannedMember>& members) {
     auto out = nlohmann::json::array();
     for (const auto& member : members) {
-        out.push_back({{"user_id", member.user_id}, {"username", member.username}, {"idnumber", member.student_number}});
+        out.push_back({{"user_id", member.user_id},
+                       {"username", member.username},
+                       {"idnumber", member.student_number}});
     }
     return out;
 }
@@ -19,7 +21,9 @@ nlohmann::json members_json(const std::vector<PlannedMember>& members) {
 nlohmann::json issues_json(const Issues& issues) {
     auto out = nlohmann::json::array();
     for (const auto& issue : issues) {
-        out.push_back({{"severity", to_string(issue.severity)}, {"locator", issue.locator}, {"message", issue.message}});
+        out.push_back({{"severity", to_string(issue.severity)},
+                       {"locator", issue.locator},
+                       {"message", issue.message}});
     }
     return out;
 }
@@ -53,13 +57,16 @@ nlohmann::json plan_json(const Plan& plan) {
                                {"removes", members_json(cohort.removes)},
                                {"deferred", members_json(cohort.deferred)}};
         item["cohort_id"] = cohort.cohort_id ? nlohmann::json(*cohort.cohort_id) : nlohmann::json(nullptr);
-        item["rename_from"] = cohort.rename_from ? nlohmann::json(*cohort.rename_from) : nlohmann::json(nullptr);
+        item["rename_from"] =
+            cohort.rename_from ? nlohmann::json(*cohort.rename_from) : nlohmann::json(nullptr);
         cohorts.push_back(std::move(item));
     }
     auto unplaced = nlohmann::json::array();
     for (const auto& u : plan.unplaced) {
-        unplaced.push_back(
-            {{"student_number", u.student_number}, {"login", u.login}, {"etape", u.etape}, {"reason", to_string(u.reason)}});
+        unplaced.push_back({{"student_number", u.student_number},
+                            {"login", u.login},
+                            {"etape", u.etape},
+                            {"reason", to_string(u.reason)}});
     }
     auto accounts = nlohmann::json::array();
     for (const auto& a : plan.accounts) {
@@ -89,7 +96,8 @@ nlohmann::json plan_json(const Plan& plan) {
 std::string names(const std::vector<PlannedMember>& members) {
     std::string out;
     for (const auto& member : members) {
-        out += (out.empty() ? "" : " ") + (member.username.empty() ? fmt::format("#{}", member.user_id) : member.username);
+        out += (out.empty() ? "" : " ") +
+               (member.username.empty() ? fmt::format("#{}", member.user_id) : member.username);
     }
     return out;
 }
@@ -118,14 +126,15 @@ nlohmann::json to_json(const RunReport& report) {
     out["plan"] = report.plan ? plan_json(*report.plan) : nlohmann::json(nullptr);
     auto verdicts = nlohmann::json::array();
     for (const auto& v : report.verdicts) {
-        verdicts.push_back({{"guard", v.guard}, {"tripped", v.tripped}, {"figures", v.figures}, {"hint", v.hint}});
+        verdicts.push_back(
+            {{"guard", v.guard}, {"tripped", v.tripped}, {"figures", v.figures}, {"hint", v.hint}});
     }
     out["guards"] = std::move(verdicts);
     out["applied"] = report.applied ? nlohmann::json{{"accounts_created", report.applied->accounts_created},
-                                                      {"cohorts_created", report.applied->cohorts_created},
-                                                      {"cohorts_renamed", report.applied->cohorts_renamed},
-                                                      {"members_added", report.applied->members_added},
-                                                      {"members_removed", report.applied->members_removed}}
+                                                     {"cohorts_created", report.applied->cohorts_created},
+                                                     {"cohorts_renamed", report.applied->cohorts_renamed},
+                                                     {"members_added", report.applied->members_added},
+                                                     {"members_removed", report.applied->members_removed}}
                                     : nlohmann::json(nullptr);
     if (report.impact) {
         auto courses = nlohmann::json::array();
@@ -153,8 +162,8 @@ nlohmann::json to_json(const RunReport& report) {
 
 std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdicts, bool verbose) {
     const auto totals = plan.totals();
-    std::string out = fmt::format("plan: +{} -{} in {} cohort(s), {} new, {} renamed", totals.adds, totals.removes,
-                                  totals.cohorts_changed, totals.creates, totals.renames);
+    std::string out = fmt::format("plan: +{} -{} in {} cohort(s), {} new, {} renamed", totals.adds,
+                                  totals.removes, totals.cohorts_changed, totals.creates, totals.renames);
     if (totals.deferred > 0) {
         out += fmt::format(", {} removal(s) deferred by the grace period", totals.deferred);
     }
@@ -163,8 +172,8 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
         if (!cohort.changes() && cohort.deferred.empty()) {
             continue;
         }
-        out += fmt::format("  {:<24} +{:<5} -{:<5} {}{}\n", cohort.idnumber, cohort.adds.size(), cohort.removes.size(),
-                           cohort.creates() ? "new: " : "", cohort.name);
+        out += fmt::format("  {:<24} +{:<5} -{:<5} {}{}\n", cohort.idnumber, cohort.adds.size(),
+                           cohort.removes.size(), cohort.creates() ? "new: " : "", cohort.name);
         if (cohort.rename_from) {
             out += fmt::format("      rename from '{}'\n", *cohort.rename_from);
         }
@@ -179,31 +188,28 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
         }
     }
     if (!plan.accounts.empty()) {
-        out += fmt::format("accounts: {} Moodle account(s) to create for students who have none (provisioning)\n",
-                           plan.accounts.size());
+        out += fmt::format(
+            "accounts: {} Moodle account(s) to create for students who have none (provisioning)\n",
+            plan.accounts.size());
         if (verbose) {
             for (const auto& a : plan.accounts) {
-                out += fmt::format("  + {:<20} {:<12} {} {}\n", a.username, a.idnumber, a.first_name, a.last_name);
+                out += fmt::format("  + {:<20} {:<12} {} {}\n", a.username, a.idnumber, a.first_name,
+                                   a.last_name);
             }
         }
     }
     for (const auto& idnumber : plan.left_alone) {
-        out += fmt::format("  {:<24} left alone: nobody in the sources any more (moodle.empty_vanished_cohorts is off)\n",
-                           idnumber);
+        out += fmt::format(
+            "  {:<24} left alone: nobody in the sources any more (moodle.empty_vanished_cohorts is off)\n",
+            idnumber);
     }
     if (!plan.unplaced.empty()) {
-        std::map<std::string, int> by_reason;
-        for (const auto& u : plan.unplaced) {
-            ++by_reason[to_string(u.reason)];
-        }
-        out += fmt::format("unplaced: {} student membership(s) without a usable Moodle account:", plan.unplaced.size());
-        for (const auto& [reason, count] : by_reason) {
-            out += fmt::format(" {} {}", count, reason);
-        }
-        out += '\n';
+        out += fmt::format("unplaced: {} student membership(s) without a usable Moodle account: {}\n",
+                           plan.unplaced.size(), unplaced_by_reason(plan));
         if (verbose) {
             for (const auto& u : plan.unplaced) {
-                out += fmt::format("  {:<12} {:<16} {:<12} {}\n", u.etape, u.student_number, u.login, to_string(u.reason));
+                out += fmt::format("  {:<12} {:<16} {:<12} {}\n", u.etape, u.student_number, u.login,
+                                   to_string(u.reason));
             }
         }
     }
@@ -211,7 +217,20 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
         out += fmt::format("{}: {}: {}\n", to_string(issue.severity), issue.locator, issue.message);
     }
     for (const auto& verdict : verdicts) {
-        out += fmt::format("guard {:<26} {}  {}\n", verdict.guard, verdict.tripped ? "TRIPPED" : "ok", verdict.figures);
+        out += fmt::format("guard {:<26} {}  {}\n", verdict.guard, verdict.tripped ? "TRIPPED" : "ok",
+                           verdict.figures);
+    }
+    return out;
+}
+
+std::string unplaced_by_reason(const Plan& plan) {
+    std::map<std::string, int> by_reason;
+    for (const auto& u : plan.unplaced) {
+        ++by_reason[to_string(u.reason)];
+    }
+    std::string out;
+    for (const auto& [reason, count] : by_reason) {
+        out += fmt::format("{}{} {}", out.empty() ? "" : ", ", count, reason);
     }
     return out;
 }
@@ -220,18 +239,19 @@ std::string render_summary(const RunReport& report) {
     std::string out = fmt::format("run {}: {}", report.run_id, report.outcome);
     if (report.plan) {
         const auto totals = report.plan->totals();
-        out += fmt::format("; +{} -{} in {} cohort(s), {} new", totals.adds, totals.removes, totals.cohorts_changed,
-                           totals.creates);
+        out += fmt::format("; +{} -{} in {} cohort(s), {} new", totals.adds, totals.removes,
+                           totals.cohorts_changed, totals.creates);
         out += fmt::format("; {} unplaced", report.plan->unplaced.size());
         if (totals.accounts > 0) {
             out += fmt::format("; {} account(s) to create", totals.accounts);
         }
     }
-    out += fmt::format("; sources: {} directory entries, {} active inscriptions, {} students", report.counts.directory_entries,
-                       report.counts.export_inscriptions, report.counts.students);
+    out += fmt::format("; sources: {} directory entries, {} active inscriptions, {} students",
+                       report.counts.directory_entries, report.counts.export_inscriptions,
+                       report.counts.students);
     if (report.cross_check.students_compared > 0) {
-        out += fmt::format("; cross-check: {} only in export, {} only in directory", report.cross_check.only_in_export,
-                           report.cross_check.only_in_directory);
+        out += fmt::format("; cross-check: {} only in export, {} only in directory",
+                           report.cross_check.only_in_export, report.cross_check.only_in_directory);
     }
     int tripped = 0;
     for (const auto& v : report.verdicts) {
