@@ -33,10 +33,12 @@ constexpr int k_exit_usage = 2;
 const char* const k_usage =
     "usage: per-statement-baseline --conninfo CONNINFO [--adds FILE] [--removes FILE]\n"
     "                              [--table NAME] [--timeadded UNIX_TIME] [--unprepared]\n"
+    "       per-statement-baseline --conninfo CONNINFO --ping N\n"
     "Applies each line \"cohortid<TAB>userid\" of --adds with one INSERT ... ON CONFLICT DO NOTHING\n"
     "and each line of --removes with one DELETE, one round trip per row, in one transaction.\n"
     "--unprepared sends each statement with its text (PQexecParams), as Moodle's driver does;\n"
-    "the default prepares both statements once.\n";
+    "the default prepares both statements once.\n"
+    "--ping N sends N empty prepared statements and prints the mean round trip in microseconds.\n";
 
 // A failure with the hint that follows it on its own line.
 class Failure : public std::runtime_error {
@@ -62,12 +64,28 @@ struct Options {
     std::string table = "mdl_cohort_members";
     std::string timeadded = "0";
     bool prepared = true;
+    long long pings = 0;
 };
 
 struct Membership {
     std::int64_t cohort_id = 0;
     std::int64_t user_id = 0;
 };
+
+bool parse_id(std::string_view text, std::int64_t& out) {
+    if (text.empty() || text.size() > 18) {
+        return false;
+    }
+    std::int64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        value = value * 10 + (c - '0');
+    }
+    out = value;
+    return true;
+}
 
 Options parse_options(int argc, char** argv) {
     Options options;
@@ -91,6 +109,13 @@ Options parse_options(int argc, char** argv) {
             options.timeadded = value();
         } else if (arg == "--unprepared") {
             options.prepared = false;
+        } else if (arg == "--ping") {
+            const std::string count = value();
+            std::int64_t parsed = 0;
+            if (!parse_id(count, parsed) || parsed == 0) {
+                throw UsageError("--ping '" + count + "' is not a positive number");
+            }
+            options.pings = parsed;
         } else if (arg == "--help" || arg == "-h") {
             std::fputs(k_usage, stdout);
             std::exit(k_exit_ok);
@@ -101,25 +126,10 @@ Options parse_options(int argc, char** argv) {
     if (options.conninfo.empty()) {
         throw UsageError("--conninfo is required");
     }
-    if (options.adds_path.empty() && options.removes_path.empty()) {
+    if (options.pings == 0 && options.adds_path.empty() && options.removes_path.empty()) {
         throw UsageError("give --adds, --removes or both: there is nothing to apply");
     }
     return options;
-}
-
-bool parse_id(std::string_view text, std::int64_t& out) {
-    if (text.empty() || text.size() > 18) {
-        return false;
-    }
-    std::int64_t value = 0;
-    for (const char c : text) {
-        if (c < '0' || c > '9') {
-            return false;
-        }
-        value = value * 10 + (c - '0');
-    }
-    out = value;
-    return true;
 }
 
 std::vector<Membership> read_memberships(const std::string& path) {
@@ -255,16 +265,38 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-int run(const Options& options) {
-    const auto adds = read_memberships(options.adds_path);
-    const auto removes = read_memberships(options.removes_path);
-
-    const auto start = std::chrono::steady_clock::now();
-    const Connection connection(PQconnectdb(options.conninfo.c_str()));
+Connection connect(const Options& options) {
+    Connection connection(PQconnectdb(options.conninfo.c_str()));
     if (!connection || PQstatus(connection.get()) != CONNECTION_OK) {
         throw Failure("unable to connect to PostgreSQL: " + message_of(connection.get()),
                       "check --conninfo (bench/run passes the throwaway server's)");
     }
+    return connection;
+}
+
+// The cost of a round trip alone, to tell it from the cost of the statements.
+int ping(const Options& options) {
+    const Connection connection = connect(options);
+    PGconn* const pg = connection.get();
+    expect(pg, PQprepare(pg, "ping", "SELECT 1", 0, nullptr), PGRES_COMMAND_OK, "prepare SELECT 1");
+    const auto start = std::chrono::steady_clock::now();
+    for (long long i = 0; i < options.pings; ++i) {
+        expect(pg, PQexecPrepared(pg, "ping", 0, nullptr, nullptr, nullptr, 0), PGRES_TUPLES_OK,
+               "run SELECT 1");
+    }
+    std::printf("%.1f\n", seconds_since(start) * 1e6 / static_cast<double>(options.pings));
+    return k_exit_ok;
+}
+
+int run(const Options& options) {
+    if (options.pings > 0) {
+        return ping(options);
+    }
+    const auto adds = read_memberships(options.adds_path);
+    const auto removes = read_memberships(options.removes_path);
+
+    const auto start = std::chrono::steady_clock::now();
+    const Connection connection = connect(options);
     PGconn* const pg = connection.get();
     expect(pg, PQexec(pg, "BEGIN"), PGRES_COMMAND_OK, "open a transaction");
     PerRowWriter writer(pg, options);
