@@ -445,10 +445,21 @@ void ThrowawayServers::start_slapd_server() {
     const auto started = std::chrono::steady_clock::now();
     for (int attempt = 1;; ++attempt) {
         const int port = pick_free_port();
-        const int status = run_process({"bash", m_script, "start-slapd", m_dir, std::to_string(port),
-                                        std::to_string(m_request.ldap_size_limit),
-                                        "--paged-total=" + m_request.ldap_paged_total},
-                                       m_log);
+        std::vector<std::string> args = {"bash",
+                                         m_script,
+                                         "start-slapd",
+                                         m_dir,
+                                         std::to_string(port),
+                                         std::to_string(m_request.ldap_size_limit),
+                                         "--paged-total=" + m_request.ldap_paged_total};
+        if (m_request.ldap_tls) {
+            int tls_port = pick_free_port();
+            while (tls_port == port) {
+                tls_port = pick_free_port();
+            }
+            args.push_back("--tls=" + std::to_string(tls_port));
+        }
+        const int status = run_process(args, m_log);
         if (status == 0) {
             m_ldap_port = port;
             break;
@@ -466,6 +477,10 @@ void ThrowawayServers::start_slapd_server() {
     m_ldap_admin_password_file = env_value(env, "LDAP_ADMIN_PASSWORD_FILE", env_path);
     m_ldap_reader_dn = env_value(env, "LDAP_READER_DN", env_path);
     m_ldap_reader_password_file = env_value(env, "LDAP_READER_PASSWORD_FILE", env_path);
+    if (m_request.ldap_tls) {
+        m_ldaps_uri = env_value(env, "LDAPS_URI", env_path);
+        m_ldap_ca_file = env_value(env, "LDAP_CA_FILE", env_path);
+    }
     std::cerr << "cohort-sync tests: slapd ready on " << m_ldap_uri << " in " << seconds_since(started)
               << " s (size limit " << m_request.ldap_size_limit << ")\n";
 }
@@ -517,6 +532,8 @@ void ThrowawayServers::stop(bool keep_logs) {
     m_ldap_admin_password_file.clear();
     m_ldap_reader_dn.clear();
     m_ldap_reader_password_file.clear();
+    m_ldaps_uri.clear();
+    m_ldap_ca_file.clear();
 }
 
 const std::string& ThrowawayServers::pg_conninfo() const {
@@ -552,6 +569,22 @@ const std::string& ThrowawayServers::ldap_reader_dn() const {
 const std::string& ThrowawayServers::ldap_reader_password_file() const {
     require_slapd();
     return m_ldap_reader_password_file;
+}
+
+const std::string& ThrowawayServers::ldaps_uri() const {
+    require_slapd();
+    if (m_ldaps_uri.empty()) {
+        throw std::logic_error("slapd runs without TLS: ask for it with ServersRequest::ldap_tls");
+    }
+    return m_ldaps_uri;
+}
+
+const std::string& ThrowawayServers::ldap_ca_file() const {
+    require_slapd();
+    if (m_ldap_ca_file.empty()) {
+        throw std::logic_error("slapd runs without TLS: ask for it with ServersRequest::ldap_tls");
+    }
+    return m_ldap_ca_file;
 }
 
 void ThrowawayServers::require_postgres() const {

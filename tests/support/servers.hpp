@@ -32,6 +32,9 @@ struct ServersRequest {
     // search of more fails with sizeLimitExceeded midway) or "disabled" (the paged results
     // control is refused with adminLimitExceeded).
     std::string ldap_paged_total = "unlimited";
+    // A throwaway CA and a server certificate for 127.0.0.1 signed by it: StartTLS on ldap_uri()
+    // and ldaps:// on ldaps_uri(). Clients trust it only with ldap_ca_file().
+    bool ldap_tls = false;
 };
 
 using Rows = std::vector<std::vector<std::string>>;
@@ -76,6 +79,9 @@ public:
     const std::string& ldap_reader_password_file() const;
     int ldap_port() const { return m_ldap_port; }
     int ldap_size_limit() const { return m_request.ldap_size_limit; }
+    // With ServersRequest::ldap_tls only (std::logic_error otherwise).
+    const std::string& ldaps_uri() const;
+    const std::string& ldap_ca_file() const;
 
     // SQL helpers; each call opens its own connection to "moodle". Errors throw with the
     // server's message (which names the violated index, for instance).
@@ -129,6 +135,8 @@ private:
     std::string m_ldap_admin_password_file;
     std::string m_ldap_reader_dn;
     std::string m_ldap_reader_password_file;
+    std::string m_ldaps_uri;
+    std::string m_ldap_ca_file;
 };
 
 inline ThrowawayServers& servers() {

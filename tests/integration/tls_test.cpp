@@ -1,0 +1,197 @@
+// TLS to the directory: slapd with a certificate signed by a throwaway CA that no system trusts,
+// reached by ldaps:// and by ldap:// with StartTLS. Without ldap.ca_file every run must fail,
+// saying that the certificate could not be verified and pointing at ldap.ca_file; with it, the
+// run syncs. ldap.verify_certificate = false works, and says loudly on every run that it is on.
+#include "e2e_support.hpp"
+#include "servers.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace cst = cohort_sync::testing;
+using namespace cohort_sync::e2e;
+using nlohmann::json;
+
+constexpr const char* k_verify_warning =
+    "ldap.verify_certificate is false: the LDAP server's certificate is not "
+    "checked";
+
+class Tls : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        cst::servers().reset_ldap_people();
+        std::string ldif;
+        for (int i = 1; i <= 20; ++i) {
+            const std::string number = std::to_string(22800000 + i);
+            ldif += cst::make_student_ldif("etu" + number, number, {"{UAI:0751717J}L1INFO"});
+        }
+        cst::servers().ldap_add_ldif(ldif);
+    }
+
+    void SetUp() override {
+        cst::servers().reset_moodle();
+        m_dir = make_temp_dir("tls-");
+        m_export = m_dir + "/apogee-inscriptions.csv";
+        m_config_path = m_dir + "/cohort-sync.json";
+        m_config = base_config(m_dir, m_export);
+        std::vector<MoodleAccount> accounts;
+        std::vector<ExportRow> rows;
+        for (int i = 1; i <= 20; ++i) {
+            const std::string number = std::to_string(22800000 + i);
+            accounts.push_back({"etu" + number, number});
+            rows.push_back({number, "L1INFO", "Licence 1 Informatique"});
+            m_expected.push_back({"etape-L1INFO", "etu" + number});
+        }
+        add_moodle_users(accounts);
+        write_export(m_export, rows);
+    }
+
+    void configure(const json& ldap) {
+        m_config["ldap"].merge_patch(ldap);
+        write_config(m_config_path, m_config);
+    }
+
+    RunResult sync(const std::vector<std::string>& options = {}) {
+        std::vector<std::string> args = {"--config", m_config_path};
+        args.insert(args.end(), options.begin(), options.end());
+        return run_cohort_sync(args);
+    }
+
+    static cst::Rows members() {
+        return cst::servers().query(
+            "SELECT c.idnumber, u.username FROM mdl_cohort_members m JOIN mdl_cohort c ON"
+            " c.id = m.cohortid JOIN mdl_user u ON u.id = m.userid ORDER BY 1, 2");
+    }
+
+    // A run that could not verify the server: exit 1, the URI and the cause named, ldap.ca_file
+    // in the hint, and nothing written.
+    void expect_refused_certificate(const RunResult& run, const std::string& uri) {
+        EXPECT_EQ(run.exit_code, 1) << run.describe();
+        EXPECT_TRUE(contains(run.err, "unable to connect to LDAP server " + uri)) << run.describe();
+        EXPECT_TRUE(contains(line_starting_after_level(run.err, "HINT:"), "ldap.ca_file")) << run.describe();
+        EXPECT_FALSE(contains(run.err, "source ldap:")) << run.describe();
+        EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM mdl_cohort"), "0");
+    }
+
+    // The first log line whose message starts with `prefix` (after the timestamp and level).
+    static std::string line_starting_after_level(const std::string& log, const std::string& prefix) {
+        return line_with(log, "] " + prefix);
+    }
+
+    std::string m_dir;
+    std::string m_export;
+    std::string m_config_path;
+    json m_config;
+    cst::Rows m_expected;
+};
+
+TEST_F(Tls, LdapsWithoutTheCaFileFailsPointingAtCaFile) {
+    configure({{"uris", {cst::servers().ldaps_uri()}}});
+
+    const auto run = sync();
+
+    expect_refused_certificate(run, cst::servers().ldaps_uri());
+    EXPECT_TRUE(contains(run.err, "certificate that cannot be verified")) << run.describe();
+}
+
+TEST_F(Tls, StarttlsWithoutTheCaFileFailsPointingAtCaFile) {
+    configure({{"uris", {cst::servers().ldap_uri()}}, {"starttls", true}});
+
+    const auto run = sync();
+
+    expect_refused_certificate(run, cst::servers().ldap_uri());
+    EXPECT_TRUE(contains(run.err, "TLS handshake failed")) << run.describe();
+}
+
+TEST_F(Tls, CaFileWithoutTheServersCaFailsNamingTheFile) {
+    // The system's bundle: real CAs, none of which signed the throwaway server certificate.
+    const std::string bundle = "/etc/ssl/certs/ca-certificates.crt";
+    if (!fs::exists(bundle)) {
+        GTEST_SKIP() << bundle << " is missing (package ca-certificates)";
+    }
+    configure({{"uris", {cst::servers().ldap_uri()}}, {"starttls", true}, {"ca_file", bundle}});
+
+    const auto run = sync();
+
+    expect_refused_certificate(run, cst::servers().ldap_uri());
+    EXPECT_TRUE(contains(run.err, "ldap.ca_file '" + bundle + "'")) << run.describe();
+}
+
+TEST_F(Tls, MissingCaFileIsAClearError) {
+    configure({{"uris", {cst::servers().ldaps_uri()}}, {"ca_file", m_dir + "/no-such-ca.pem"}});
+
+    const auto run = sync();
+
+    EXPECT_TRUE(run.exit_code == 1 || run.exit_code == 2) << run.describe();
+    EXPECT_TRUE(contains(run.err, "no-such-ca.pem")) << run.describe();
+    EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM mdl_cohort"), "0");
+}
+
+TEST_F(Tls, LdapsWithTheCaFileSyncs) {
+    configure({{"uris", {cst::servers().ldaps_uri()}}, {"ca_file", cst::servers().ldap_ca_file()}});
+
+    const auto run = sync();
+
+    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    EXPECT_TRUE(contains(run.err, "source ldap: 20 entries")) << run.describe();
+    EXPECT_TRUE(contains(run.err, "from " + cst::servers().ldaps_uri())) << run.describe();
+    EXPECT_FALSE(contains(run.err, k_verify_warning)) << run.describe();
+    EXPECT_EQ(members(), m_expected);
+}
+
+TEST_F(Tls, StarttlsWithTheCaFileSyncsAndChecks) {
+    configure({{"uris", {cst::servers().ldap_uri()}},
+               {"starttls", true},
+               {"ca_file", cst::servers().ldap_ca_file()}});
+
+    const auto run = sync();
+    const auto check = run_cohort_sync({"--config", m_config_path, "check"});
+
+    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    EXPECT_EQ(members(), m_expected);
+    EXPECT_EQ(check.exit_code, 0) << check.describe();
+    EXPECT_TRUE(contains(line_with(check.out, "ldap"), "ok")) << check.describe();
+}
+
+// An admin who cannot get the CA yet may turn verification off: it works, and every run, real
+// or dry, says so as a warning (journalctl -p warning shows it).
+TEST_F(Tls, VerifyCertificateFalseWorksButWarnsOnEveryRun) {
+    configure({{"uris", {cst::servers().ldaps_uri()}}, {"verify_certificate", false}});
+
+    const auto first = sync();
+    const auto second = sync();
+    const auto dry = sync({"--dry-run"});
+    const auto quiet = sync({"--quiet"});
+
+    for (const auto* run : {&first, &second, &dry, &quiet}) {
+        EXPECT_EQ(run->exit_code, 0) << run->describe();
+        EXPECT_TRUE(contains(line_with(run->err, k_verify_warning), "warning")) << run->describe();
+        EXPECT_TRUE(contains(run->err, "HINT: set ldap.ca_file")) << run->describe();
+    }
+    EXPECT_EQ(members(), m_expected);
+}
+
+TEST_F(Tls, ZzNoPasswordInAnyOutput) {
+    const std::vector<std::string> passwords = {
+        read_text(cst::servers().ldap_reader_password_file()),
+        read_text(cst::servers().ldap_admin_password_file()),
+    };
+    ASSERT_GE(captured_outputs().size(), 8U);
+    for (const auto& output : captured_outputs()) {
+        for (const auto& password : passwords) {
+            ASSERT_GE(password.size(), 8U);
+            EXPECT_FALSE(contains(output, password)) << output;
+        }
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    return cohort_sync::testing::run_integration_tests(
+        argc, argv, cst::ServersRequest{.postgres = true, .slapd = true, .ldap_tls = true});
+}
