@@ -60,10 +60,13 @@ struct EtapeRef {
 
 // ---- Desired state (the sources merged by the membership rule) ------------------------------
 
-// Why a student is in a cohort: which source said so, and where ("export.csv:214" or a DN).
+// Why a student is in a cohort: which source said so, and where. Kept as numbers and a DN rather
+// than formatted text: a university has hundreds of thousands of them, and only `explain` and
+// the report read them.
 struct Reason {
     std::string source; // "export" or "directory"
-    std::string locator;
+    int line = 0;       // the export's line, for source "export"
+    std::string dn;     // the directory entry, for source "directory"
 
     friend auto operator<=>(const Reason&, const Reason&) = default;
 };

@@ -40,7 +40,13 @@ struct RunReport {
     std::string hint;
 };
 
-nlohmann::json to_json(const RunReport& report);
+// `full`: everything (the report file, --format json). `summary`: without the per-member and
+// per-student lists (plan cohorts, unplaced, accounts, disagreements), for the copy stored with
+// the run in the database: a first sync at a large university would otherwise store tens of
+// megabytes while holding the lock.
+enum class ReportDetail { full, summary };
+
+nlohmann::json to_json(const RunReport& report, ReportDetail detail = ReportDetail::full);
 
 // The plan as an admin reads it: per cohort "+N -M", new cohorts, renames, guard verdicts,
 // students who cannot be placed. `verbose` lists the usernames.

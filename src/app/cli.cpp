@@ -121,6 +121,15 @@ int reported_run(const Config& config, RunReport& report, const std::function<vo
     } catch (const Error& error) {
         failed(error, ExitCode::failed, "failed");
         spdlog::error("nothing was changed in Moodle: the run stopped before its transaction committed");
+    } catch (const std::exception& error) {
+        // A bug or an exhausted resource, not a planned failure: still one exit code and a
+        // report, never an abort without a word.
+        failed(
+            Error(fmt::format("unexpected error: {}", error.what()),
+                  "this is a bug in cohort-sync or the machine ran out of resources; please report it with "
+                  "the log"),
+            ExitCode::failed, "failed");
+        spdlog::error("nothing was changed in Moodle: the run stopped before its transaction committed");
     }
     report.finished_at = unix_now();
     if (const auto path = store_report(config.report, report)) {

@@ -137,7 +137,10 @@ private:
             for (const auto& member : cohort.members) {
                 for (const auto& reason : member.reasons) {
                     reasons +=
-                        fmt::format("{}{} {}", reasons.empty() ? "" : "; ", reason.source, reason.locator);
+                        fmt::format("{}{}", reasons.empty() ? "" : "; ",
+                                    reason.source == "export"
+                                        ? fmt::format("export {}:{}", m_config.apogee.path, reason.line)
+                                        : "directory " + reason.dn);
                 }
             }
             m_out << fmt::format("  {:<24} '{}' because: {}\n", cohort.idnumber, cohort.name, reasons);

@@ -52,7 +52,7 @@ std::optional<std::string> store_report(const ReportConfig& config, const RunRep
     try {
         fs::create_directories(directory);
         const auto path = directory / (report.run_id + ".json");
-        write_atomically(path, to_json(report).dump(2) + "\n");
+        write_atomically(path, to_json(report).dump(1) + "\n");
         prune(directory, config.keep);
         return path.string();
     } catch (const std::exception& error) {

@@ -102,7 +102,8 @@ long long unix_now() {
 // The copy of the report stored with the run, in the same transaction: finished as of now.
 RunRecord record_of(RunReport& report) {
     report.finished_at = unix_now();
-    return {report.run_id, report.outcome, report.started_at, report.counts, to_json(report).dump()};
+    return {report.run_id, report.outcome, report.started_at, report.counts,
+            to_json(report, ReportDetail::summary).dump()};
 }
 
 const char* rule_name(MembershipRule rule) {

@@ -4,9 +4,9 @@
 #include "cohort_sync/text.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <fmt/format.h>
 #include <map>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -22,23 +22,46 @@ bool rule_uses_directory_etapes(MembershipRule rule) {
     return rule == MembershipRule::directory || rule == MembershipRule::union_;
 }
 
-bool allowed(const std::vector<std::string>& patterns, const std::string& etape) {
-    return patterns.empty() ||
-           std::ranges::any_of(patterns, [&](const std::string& p) { return etape_matches(p, etape); });
-}
+// Strings to small integers: a university's 250,000 inscriptions name a few thousand étapes,
+// so claims carry numbers and every per-étape string is built once.
+class Interned {
+public:
+    int id(std::string_view text) {
+        const auto [it, added] = m_ids.try_emplace(text, static_cast<int>(m_texts.size()));
+        if (added) {
+            m_texts.push_back(text);
+        }
+        return it->second;
+    }
+    // For strings that would not outlive the merge otherwise (parsed supannEtuEtape values).
+    int id_of_copy(std::string text) {
+        if (const auto it = m_ids.find(text); it != m_ids.end()) {
+            return it->second;
+        }
+        return id(m_owned.emplace_back(std::move(text)));
+    }
+    std::string_view text(int id) const { return m_texts[static_cast<std::size_t>(id)]; }
+    std::size_t size() const { return m_texts.size(); }
 
-// One student's claim to one cohort, before members are grouped.
-struct Claim {
-    std::string etape;
-    std::string version;
-    int year = 0;
-    Reason reason;
+private:
+    std::deque<std::string> m_owned; // stable addresses for the views below
+    std::vector<std::string_view> m_texts;
+    std::unordered_map<std::string_view, int> m_ids;
 };
 
-struct StudentKey {
-    std::string student_number;
-    std::string login;
-    friend auto operator<=>(const StudentKey&, const StudentKey&) = default;
+struct Student {
+    std::string_view number;               // may be empty with rule "directory"
+    const DirectoryEntry* entry = nullptr; // null when not in the directory
+    std::string login;                     // lower-cased
+};
+
+// One source's claim that a student belongs to one étape (version, year).
+struct Claim {
+    int student = 0;
+    int etape = 0;
+    int version = 0;
+    int year = 0;
+    int line = 0; // > 0: an export line; 0: the student's directory entry
 };
 
 class Merger {
@@ -68,37 +91,50 @@ private:
         if (!m_input.directory) {
             return;
         }
-        for (const auto& entry : m_input.directory->entries) {
+        const auto& entries = m_input.directory->entries;
+        m_by_number.reserve(entries.size());
+        m_directory_etapes.resize(entries.size());
+        std::map<std::string, std::pair<int, std::string>> rejected; // reason -> count, example
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto& entry = entries[i];
             if (!entry.student_number.empty()) {
-                m_by_student_number.emplace(entry.student_number, &entry);
+                m_by_number.emplace(entry.student_number, static_cast<int>(i));
             }
-            std::vector<EtapeRef> etapes;
+            auto& etapes = m_directory_etapes[i];
             for (const auto& raw : entry.etape_values) {
                 auto value = parse_etape_value(raw, m_config.ldap.institution_uai);
-                if (value.etape) {
-                    etapes.push_back(*value.etape);
-                } else {
-                    auto& rejected = m_rejected_etape_values[value.rejected_because];
-                    if (rejected.count++ == 0) {
-                        rejected.example = raw;
+                if (!value.etape) {
+                    auto& [count, example] = rejected[value.rejected_because];
+                    if (count++ == 0) {
+                        example = raw;
                     }
+                } else if (allowed(value.etape->code)) {
+                    etapes.push_back({m_etapes.id_of_copy(std::move(value.etape->code)),
+                                      m_versions.id_of_copy(std::move(value.etape->version))});
                 }
             }
             std::ranges::sort(etapes);
             etapes.erase(std::unique(etapes.begin(), etapes.end()), etapes.end());
-            m_directory_etapes.emplace(&entry, std::move(etapes));
         }
-        for (const auto& [reason, rejected] : m_rejected_etape_values) {
-            m_desired.issues.push_back({Severity::warning, m_config.ldap.attributes.etapes,
-                                        fmt::format("{} value(s) ignored: {} (e.g. '{}')", rejected.count,
-                                                    reason, rejected.example)});
+        for (const auto& [reason, figures] : rejected) {
+            m_desired.issues.push_back(
+                {Severity::warning, m_config.ldap.attributes.etapes,
+                 fmt::format("{} value(s) ignored: {} (e.g. '{}')", figures.first, reason, figures.second)});
         }
-        m_desired.counts.directory_entries = static_cast<int>(m_input.directory->entries.size());
+        m_desired.counts.directory_entries = static_cast<int>(entries.size());
     }
 
-    const DirectoryEntry* find_in_directory(const std::string& student_number) const {
-        const auto it = m_by_student_number.find(student_number);
-        return it == m_by_student_number.end() ? nullptr : it->second;
+    const DirectoryEntry* find_in_directory(std::string_view student_number) const {
+        const auto it = m_by_number.find(student_number);
+        return it == m_by_number.end() ? nullptr
+                                       : &m_input.directory->entries[static_cast<std::size_t>(it->second)];
+    }
+
+    bool allowed(std::string_view etape) const {
+        const auto& patterns = m_config.membership.etape_patterns;
+        return patterns.empty() || std::ranges::any_of(patterns, [&](const std::string& pattern) {
+                   return etape_matches(pattern, etape);
+               });
     }
 
     bool year_active(int year) const {
@@ -106,33 +142,46 @@ private:
     }
 
     bool status_active(const std::string& status) const {
-        return std::ranges::find(m_config.apogee.active_statuses, status) !=
-               m_config.apogee.active_statuses.end();
+        const auto& active = m_config.apogee.active_statuses;
+        return std::ranges::find(active, status) != active.end();
+    }
+
+    // The student a number (and, if in the directory, an entry) stands for; one index each.
+    int student_of(std::string_view number, const DirectoryEntry* entry) {
+        auto& index = number.empty() ? m_by_login[to_lower_ascii(entry->login)] : m_student_of_number[number];
+        if (index == 0) {
+            m_students.push_back({number, entry, entry ? to_lower_ascii(entry->login) : std::string()});
+            index = static_cast<int>(m_students.size());
+        }
+        return index - 1; // stored plus one, so that 0 means "not seen yet"
     }
 
     void claim_from_export() {
         const auto& apogee = *m_input.apogee;
         const bool need_directory = m_config.membership.rule == MembershipRule::both;
-        std::set<std::string> not_in_directory;
+        std::unordered_set<std::string_view> not_in_directory;
         std::string not_in_directory_example;
-        std::unordered_set<std::string> seen;
+        std::unordered_set<std::uint64_t> seen; // (student, étape, version) already claimed
         seen.reserve(apogee.rows.size());
+        m_claims.reserve(apogee.rows.size());
         for (const auto& row : apogee.rows) {
             if (!year_active(row.year) || !status_active(row.status)) {
                 continue;
             }
+            const int etape = m_etapes.id(row.etape);
             if (!row.label.empty()) {
-                auto& label = m_labels[row.etape];
-                if (row.year >= label.year) {
-                    label = {row.year, row.label};
-                }
+                note_label(etape, row.year, row.label);
             }
-            if (!allowed(m_config.membership.etape_patterns, row.etape)) {
+            if (!allowed(row.etape)) {
                 continue;
             }
             // The same inscription can appear several times (several NUM_OCC_IAE, a re-run
-            // extraction): the first line is its reason.
-            if (!seen.insert(row.student_number + '\x1f' + row.etape + '\x1f' + row.version).second) {
+            // extraction): the first line is its reason. Counted before the directory is asked,
+            // so that the export's size guard measures the export alone.
+            const int version = m_versions.id(row.version);
+            const auto key = (static_cast<std::uint64_t>(m_numbers.id(row.student_number)) << 40) |
+                             (static_cast<std::uint64_t>(etape) << 20) | static_cast<std::uint64_t>(version);
+            if (!seen.insert(key).second) {
                 continue;
             }
             ++m_desired.counts.export_inscriptions;
@@ -144,11 +193,9 @@ private:
                 }
                 continue;
             }
-            const std::string version = row.version;
-            add_claim(
-                row.student_number, entry,
-                {row.etape, version, row.year, {"export", fmt::format("{}:{}", apogee.path, row.line)}});
-            m_export_etapes[row.student_number].insert(row.etape);
+            const int student = student_of(row.student_number, entry);
+            m_claims.push_back({student, etape, version, row.year, row.line});
+            m_export_pairs.push_back({student, etape});
         }
         if (!not_in_directory.empty()) {
             m_desired.issues.push_back(
@@ -161,60 +208,75 @@ private:
     }
 
     void claim_from_directory() {
-        for (const auto& entry : m_input.directory->entries) {
+        const auto& entries = m_input.directory->entries;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto& entry = entries[i];
             if (entry.login.empty() && entry.student_number.empty()) {
                 continue;
             }
-            for (const auto& etape : m_directory_etapes.at(&entry)) {
-                if (!allowed(m_config.membership.etape_patterns, etape.code)) {
-                    continue;
-                }
-                add_claim(entry.student_number, &entry,
-                          {etape.code, etape.version, m_current_year, {"directory", entry.dn}});
+            for (const auto& [etape, version] : m_directory_etapes[i]) {
+                m_claims.push_back(
+                    {student_of(entry.student_number, &entry), etape, version, m_current_year, 0});
             }
         }
     }
 
-    void add_claim(const std::string& student_number, const DirectoryEntry* entry, Claim claim) {
-        StudentKey key{student_number, entry ? to_lower_ascii(entry->login) : std::string()};
-        auto& student = m_students[key];
-        if (student.login.empty() && entry) {
-            student.student_number = student_number;
-            student.login = to_lower_ascii(entry->login);
-            student.first_name = entry->first_name;
-            student.last_name = entry->last_name;
-            student.mail = entry->mail;
+    void note_label(int etape, int year, const std::string& text) {
+        if (m_labels.size() <= static_cast<std::size_t>(etape)) {
+            m_labels.resize(m_etapes.size());
         }
-        student.student_number = student_number;
-        m_claims[key].push_back(std::move(claim));
+        auto& label = m_labels[static_cast<std::size_t>(etape)];
+        if (year >= label.year) {
+            label = {year, text};
+        }
     }
 
+    std::string label_of(int etape) const {
+        const auto index = static_cast<std::size_t>(etape);
+        return index < m_labels.size() && m_labels[index].text ? std::string(*m_labels[index].text)
+                                                               : std::string(m_etapes.text(etape));
+    }
+
+    // Where both sources speak about a student, the étapes only one of them names.
     void cross_check() {
         auto& check = m_desired.cross_check;
-        for (const auto& entry : m_input.directory->entries) {
-            if (entry.student_number.empty()) {
-                continue;
-            }
-            const auto in_export = m_export_etapes.find(entry.student_number);
-            if (in_export == m_export_etapes.end()) {
+        std::ranges::sort(m_export_pairs);
+        m_export_pairs.erase(std::unique(m_export_pairs.begin(), m_export_pairs.end()), m_export_pairs.end());
+        std::vector<std::vector<int>> export_etapes_of(m_students.size());
+        for (const auto& [student, etape] : m_export_pairs) {
+            export_etapes_of[static_cast<std::size_t>(student)].push_back(etape);
+        }
+        const auto& entries = m_input.directory->entries;
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const auto& entry = entries[i];
+            const auto it = entry.student_number.empty() ? m_student_of_number.end()
+                                                         : m_student_of_number.find(entry.student_number);
+            if (it == m_student_of_number.end()) {
                 continue; // the export does not speak about this student
             }
+            const auto& in_export = export_etapes_of[static_cast<std::size_t>(it->second - 1)];
+            if (in_export.empty()) {
+                continue;
+            }
             ++check.students_compared;
-            std::set<std::string> in_directory;
-            for (const auto& etape : m_directory_etapes.at(&entry)) {
-                in_directory.insert(etape.code);
+            std::vector<int> in_directory;
+            for (const auto& [etape, version] : m_directory_etapes[i]) {
+                in_directory.push_back(etape);
             }
-            for (const auto& etape : in_export->second) {
-                if (!in_directory.contains(etape)) {
-                    ++check.only_in_export;
-                    note({entry.student_number, to_lower_ascii(entry.login), etape, "export", entry.dn});
-                }
+            in_directory.erase(std::unique(in_directory.begin(), in_directory.end()), in_directory.end());
+            std::vector<int> only;
+            std::ranges::set_difference(in_export, in_directory, std::back_inserter(only));
+            for (const int etape : only) {
+                ++check.only_in_export;
+                note({entry.student_number, to_lower_ascii(entry.login), std::string(m_etapes.text(etape)),
+                      "export", entry.dn});
             }
-            for (const auto& etape : in_directory) {
-                if (!in_export->second.contains(etape)) {
-                    ++check.only_in_directory;
-                    note({entry.student_number, to_lower_ascii(entry.login), etape, "directory", entry.dn});
-                }
+            only.clear();
+            std::ranges::set_difference(in_directory, in_export, std::back_inserter(only));
+            for (const int etape : only) {
+                ++check.only_in_directory;
+                note({entry.student_number, to_lower_ascii(entry.login), std::string(m_etapes.text(etape)),
+                      "directory", entry.dn});
             }
         }
     }
@@ -227,76 +289,134 @@ private:
         check.all.push_back(std::move(disagreement));
     }
 
-    void build_cohorts() {
-        const auto& membership = m_config.membership;
-        std::map<std::string, DesiredCohort> cohorts; // by idnumber
-        std::set<StudentKey> students;
-        for (const auto& [key, claims] : m_claims) {
-            const auto& student = m_students.at(key);
-            std::map<std::string, DesiredMember> mine; // by idnumber: one membership per cohort
-            for (const auto& claim : claims) {
-                const std::string label = label_of(claim.etape);
-                const std::string idnumber = expand_template(membership.idnumber_template, claim.etape,
-                                                             claim.version, label, claim.year);
-                auto [cohort, created] = cohorts.try_emplace(idnumber);
-                if (created) {
-                    cohort->second.etape = claim.etape;
-                    cohort->second.idnumber = idnumber;
-                    cohort->second.label = label;
-                    cohort->second.name = expand_template(membership.name_template, claim.etape,
-                                                          claim.version, label, claim.year);
-                    cohort->second.description = expand_template(membership.description_template, claim.etape,
-                                                                 claim.version, label, claim.year);
-                }
-                auto [member, fresh] = mine.try_emplace(idnumber, student);
-                if (fresh) {
-                    member->second.reasons.clear();
-                }
-                member->second.reasons.push_back(claim.reason);
-            }
-            for (auto& [idnumber, member] : mine) {
-                std::ranges::sort(member.reasons);
-                member.reasons.erase(std::unique(member.reasons.begin(), member.reasons.end()),
-                                     member.reasons.end());
-                cohorts.at(idnumber).members.push_back(std::move(member));
-            }
-            students.insert(key);
+    // The cohort a claim belongs to: templates are expanded once per (étape, version, year).
+    int cohort_of(const Claim& claim, std::map<std::string, int>& by_idnumber) {
+        const auto key = (static_cast<std::uint64_t>(claim.etape) << 40) |
+                         (static_cast<std::uint64_t>(claim.version) << 16) |
+                         static_cast<std::uint64_t>(claim.year);
+        if (const auto it = m_cohort_of_key.find(key); it != m_cohort_of_key.end()) {
+            return it->second;
         }
-        for (auto& [idnumber, cohort] : cohorts) {
-            std::ranges::sort(cohort.members, [](const DesiredMember& a, const DesiredMember& b) {
-                return std::tie(a.student_number, a.login) < std::tie(b.student_number, b.login);
-            });
+        const auto& membership = m_config.membership;
+        const std::string etape(m_etapes.text(claim.etape));
+        const std::string version(m_versions.text(claim.version));
+        const std::string label = label_of(claim.etape);
+        const auto idnumber =
+            expand_template(membership.idnumber_template, etape, version, label, claim.year);
+        auto [it, added] = by_idnumber.try_emplace(idnumber, static_cast<int>(m_cohorts.size()));
+        if (added) {
+            DesiredCohort cohort;
+            cohort.etape = etape;
+            cohort.idnumber = idnumber;
+            cohort.label = label;
+            cohort.name = expand_template(membership.name_template, etape, version, label, claim.year);
+            cohort.description =
+                expand_template(membership.description_template, etape, version, label, claim.year);
+            m_cohorts.push_back(std::move(cohort));
+        }
+        m_cohort_of_key.emplace(key, it->second);
+        return it->second;
+    }
+
+    DesiredMember member_of(const Student& student) const {
+        DesiredMember member;
+        member.student_number = std::string(student.number);
+        member.login = student.login;
+        if (student.entry) {
+            member.first_name = student.entry->first_name;
+            member.last_name = student.entry->last_name;
+            member.mail = student.entry->mail;
+        }
+        return member;
+    }
+
+    void build_cohorts() {
+        std::map<std::string, int> by_idnumber;
+        struct Membership {
+            int cohort;
+            int rank; // the student's place in (student number, login) order
+            int claim;
+        };
+        // Members are listed in (student number, login) order: rank the students once.
+        std::vector<int> order(m_students.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            order[i] = static_cast<int>(i);
+        }
+        std::ranges::sort(order, [&](int a, int b) {
+            const auto& x = m_students[static_cast<std::size_t>(a)];
+            const auto& y = m_students[static_cast<std::size_t>(b)];
+            return std::tie(x.number, x.login) < std::tie(y.number, y.login);
+        });
+        std::vector<int> rank(m_students.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            rank[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+        }
+        std::vector<Membership> memberships;
+        memberships.reserve(m_claims.size());
+        for (std::size_t i = 0; i < m_claims.size(); ++i) {
+            const auto& claim = m_claims[i];
+            memberships.push_back({cohort_of(claim, by_idnumber),
+                                   rank[static_cast<std::size_t>(claim.student)], static_cast<int>(i)});
+        }
+        std::ranges::sort(memberships, [](const Membership& a, const Membership& b) {
+            return std::tie(a.cohort, a.rank, a.claim) < std::tie(b.cohort, b.rank, b.claim);
+        });
+        std::vector<bool> placed(m_students.size());
+        for (std::size_t i = 0; i < memberships.size();) {
+            const auto& first = memberships[i];
+            const auto& claim = m_claims[static_cast<std::size_t>(first.claim)];
+            const auto& student = m_students[static_cast<std::size_t>(claim.student)];
+            auto member = member_of(student);
+            for (; i < memberships.size() && memberships[i].cohort == first.cohort &&
+                   memberships[i].rank == first.rank;
+                 ++i) {
+                const auto& reason_claim = m_claims[static_cast<std::size_t>(memberships[i].claim)];
+                if (reason_claim.line > 0) {
+                    member.reasons.push_back({"export", reason_claim.line, {}});
+                } else {
+                    member.reasons.push_back({"directory", 0, student.entry->dn});
+                }
+            }
+            std::ranges::sort(member.reasons);
+            member.reasons.erase(std::unique(member.reasons.begin(), member.reasons.end()),
+                                 member.reasons.end());
+            m_cohorts[static_cast<std::size_t>(first.cohort)].members.push_back(std::move(member));
+            placed[static_cast<std::size_t>(claim.student)] = true;
+        }
+        m_desired.counts.students = static_cast<int>(std::ranges::count(placed, true));
+        for (const auto& [idnumber, index] : by_idnumber) {
+            auto& cohort = m_cohorts[static_cast<std::size_t>(index)];
             m_desired.counts.per_etape[cohort.etape] += static_cast<int>(cohort.members.size());
             m_desired.cohorts.push_back(std::move(cohort));
         }
-        m_desired.counts.students = static_cast<int>(students.size());
-    }
-
-    std::string label_of(const std::string& etape) const {
-        const auto it = m_labels.find(etape);
-        return it == m_labels.end() ? etape : it->second.text;
     }
 
     struct Label {
         int year = 0;
-        std::string text;
-    };
-    struct Rejected {
-        int count = 0;
-        std::string example;
+        const std::string* text = nullptr; // points into the export's rows
+        Label() = default;
+        Label(int y, const std::string& t)
+            : year(y)
+            , text(&t) {}
     };
 
     const MergeInput& m_input;
     const Config& m_config;
     int m_current_year;
     Desired m_desired;
-    std::unordered_map<std::string, const DirectoryEntry*> m_by_student_number;
-    std::unordered_map<const DirectoryEntry*, std::vector<EtapeRef>> m_directory_etapes;
-    std::map<std::string, Rejected> m_rejected_etape_values;
-    std::unordered_map<std::string, Label> m_labels;
-    std::unordered_map<std::string, std::set<std::string>> m_export_etapes; // student number -> étapes
-    std::map<StudentKey, DesiredMember> m_students;
-    std::map<StudentKey, std::vector<Claim>> m_claims;
+    Interned m_etapes;
+    Interned m_versions;
+    Interned m_numbers; // student numbers of the export, for de-duplication
+    std::unordered_map<std::string_view, int> m_by_number; // directory entry index by student number
+    std::vector<std::vector<std::pair<int, int>>> m_directory_etapes; // per entry: (étape, version), sorted
+    std::vector<Student> m_students;
+    std::unordered_map<std::string_view, int> m_student_of_number; // student index + 1
+    std::unordered_map<std::string, int> m_by_login; // student index + 1, entries without number
+    std::vector<Claim> m_claims;
+    std::vector<std::pair<int, int>> m_export_pairs; // (student, étape) from the export
+    std::vector<Label> m_labels;                     // by étape id
+    std::unordered_map<std::uint64_t, int> m_cohort_of_key;
+    std::vector<DesiredCohort> m_cohorts;
 };
 
 } // namespace

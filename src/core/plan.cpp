@@ -12,10 +12,31 @@
 namespace cohort_sync {
 namespace {
 
+constexpr std::size_t k_cohort_idnumber_length = 100;
+constexpr std::size_t k_cohort_name_length = 254;
+
+// PostgreSQL's varchar(n) counts characters, not bytes.
+std::size_t utf8_length(std::string_view text) {
+    return static_cast<std::size_t>(std::ranges::count_if(text, [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string truncate_utf8(const std::string& text, std::size_t characters) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if ((text[i] & 0xC0) != 0x80 && seen++ == characters) {
+            return text.substr(0, i);
+        }
+    }
+    return text;
+}
+
 // Finds the Moodle account of a desired member, by the configured key; tells why when it can't.
 class UserIndex {
 public:
     explicit UserIndex(const std::vector<MoodleUser>& users) {
+        m_by_id.reserve(users.size());
+        m_by_username.reserve(users.size());
+        m_by_idnumber.reserve(users.size());
         for (const auto& user : users) {
             m_by_id.emplace(user.id, &user);
             auto& by_name = user.deleted ? m_deleted_by_username : m_by_username;
@@ -160,19 +181,24 @@ private:
                 return;
             }
         }
+        if (!fits_moodle(desired)) {
+            return;
+        }
         CohortPlan plan;
         plan.idnumber = desired.idnumber;
         plan.etape = desired.etape;
-        plan.name = desired.name;
+        plan.name = truncate_utf8(desired.name, k_cohort_name_length);
         plan.description = desired.description;
         plan.desired_size = static_cast<int>(desired.members.size());
 
-        std::set<std::int64_t> wanted;
+        // Sorted vectors and set differences: a cohort of thousands costs no tree nodes.
+        std::vector<std::int64_t> wanted;
+        wanted.reserve(desired.members.size());
         std::vector<PlannedMember> to_create; // members whose account this plan creates
         for (const auto& member : desired.members) {
             const auto match = m_users.find(member, m_config.match_by);
             if (match.user) {
-                wanted.insert(match.user->id);
+                wanted.push_back(match.user->id);
             } else if (match.reason == UnplacedReason::no_account && m_provisioning.enabled &&
                        provisioning_refusal(member).empty()) {
                 m_accounts.try_emplace(member.login,
@@ -183,26 +209,30 @@ private:
                 m_plan.unplaced.push_back({member.student_number, member.login, desired.etape, match.reason});
             }
         }
-        std::set<std::int64_t> present;
+        std::ranges::sort(wanted);
+        wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+        static const std::vector<std::int64_t> k_nobody;
+        const std::vector<std::int64_t>* present = &k_nobody; // sorted, as load() returns them
         if (managed != m_managed.end()) {
             const auto& cohort = *managed->second;
             plan.cohort_id = cohort.id;
             plan.current_size = static_cast<int>(cohort.members.size());
-            if (cohort.name != desired.name) {
+            if (cohort.name != plan.name) {
                 plan.rename_from = cohort.name;
             }
-            present.insert(cohort.members.begin(), cohort.members.end());
+            present = &cohort.members;
         }
-        for (const auto id : wanted) {
-            if (!present.contains(id)) {
-                plan.adds.push_back(planned(m_users, id));
-            }
+        std::vector<std::int64_t> difference;
+        std::ranges::set_difference(wanted, *present, std::back_inserter(difference));
+        plan.adds.reserve(difference.size() + to_create.size());
+        for (const auto id : difference) {
+            plan.adds.push_back(planned(m_users, id));
         }
         plan.adds.insert(plan.adds.end(), to_create.begin(), to_create.end());
-        for (const auto id : present) {
-            if (!wanted.contains(id)) {
-                remove_or_defer(plan, id);
-            }
+        difference.clear();
+        std::ranges::set_difference(*present, wanted, std::back_inserter(difference));
+        for (const auto id : difference) {
+            remove_or_defer(plan, id);
         }
         m_plan.cohorts.push_back(std::move(plan));
     }
@@ -238,6 +268,29 @@ private:
             plan.deferred.push_back(planned(m_users, user_id));
             m_plan.pending.push_back({*plan.cohort_id, user_id, absent_runs});
         }
+    }
+
+    // Moodle's columns: cohort.idnumber is varchar(100), cohort.name varchar(254). A name is cut
+    // (with a warning); an idnumber that does not fit leaves its étape out, since a cut one could
+    // collide with another étape's.
+    bool fits_moodle(const DesiredCohort& desired) {
+        if (utf8_length(desired.idnumber) > k_cohort_idnumber_length) {
+            m_plan.issues.push_back(
+                {Severity::error, desired.idnumber.substr(0, 40) + "...",
+                 fmt::format(
+                     "étape {} is skipped: its cohort idnumber has {} characters, more than Moodle's {}; "
+                     "HINT: shorten membership.idnumber_template",
+                     desired.etape, utf8_length(desired.idnumber), k_cohort_idnumber_length)});
+            return false;
+        }
+        if (utf8_length(desired.name) > k_cohort_name_length) {
+            m_plan.issues.push_back(
+                {Severity::warning, desired.idnumber,
+                 fmt::format("the cohort name has {} characters, more than Moodle's {}: it is "
+                             "cut; HINT: shorten membership.name_template",
+                             utf8_length(desired.name), k_cohort_name_length)});
+        }
+        return true;
     }
 
     void refuse_taken_idnumber(const DesiredCohort& desired, const ForeignCohort& foreign) {

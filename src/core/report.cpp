@@ -40,8 +40,21 @@ nlohmann::json disagreements_json(const std::vector<Disagreement>& list) {
     return out;
 }
 
-nlohmann::json plan_json(const Plan& plan) {
+nlohmann::json plan_json(const Plan& plan, ReportDetail detail) {
     const auto totals = plan.totals();
+    const nlohmann::json summary_totals = {{"adds", totals.adds},
+                                           {"accounts", totals.accounts},
+                                           {"removes", totals.removes},
+                                           {"creates", totals.creates},
+                                           {"renames", totals.renames},
+                                           {"deferred", totals.deferred},
+                                           {"cohorts_changed", totals.cohorts_changed},
+                                           {"managed_memberships", totals.managed_memberships}};
+    if (detail == ReportDetail::summary) {
+        return {{"totals", summary_totals},
+                {"left_alone", plan.left_alone},
+                {"issues", issues_json(plan.issues)}};
+    }
     auto cohorts = nlohmann::json::array();
     for (const auto& cohort : plan.cohorts) {
         if (!cohort.changes() && cohort.deferred.empty()) {
@@ -77,20 +90,9 @@ nlohmann::json plan_json(const Plan& plan) {
                             {"mail", a.mail},
                             {"auth", a.auth}});
     }
-    return {{"totals",
-             {{"adds", totals.adds},
-              {"accounts", totals.accounts},
-              {"removes", totals.removes},
-              {"creates", totals.creates},
-              {"renames", totals.renames},
-              {"deferred", totals.deferred},
-              {"cohorts_changed", totals.cohorts_changed},
-              {"managed_memberships", totals.managed_memberships}}},
-            {"cohorts", std::move(cohorts)},
-            {"unplaced", std::move(unplaced)},
-            {"accounts", std::move(accounts)},
-            {"left_alone", plan.left_alone},
-            {"issues", issues_json(plan.issues)}};
+    return {{"totals", summary_totals},        {"cohorts", std::move(cohorts)},
+            {"unplaced", std::move(unplaced)}, {"accounts", std::move(accounts)},
+            {"left_alone", plan.left_alone},   {"issues", issues_json(plan.issues)}};
 }
 
 std::string names(const std::vector<PlannedMember>& members) {
@@ -104,7 +106,7 @@ std::string names(const std::vector<PlannedMember>& members) {
 
 } // namespace
 
-nlohmann::json to_json(const RunReport& report) {
+nlohmann::json to_json(const RunReport& report, ReportDetail detail) {
     nlohmann::json out = {{"format", 1},
                           {"run_id", report.run_id},
                           {"outcome", report.outcome},
@@ -123,7 +125,11 @@ nlohmann::json to_json(const RunReport& report) {
                           {"only_in_export", report.cross_check.only_in_export},
                           {"only_in_directory", report.cross_check.only_in_directory},
                           {"disagreements", disagreements_json(report.cross_check.all)}};
-    out["plan"] = report.plan ? plan_json(*report.plan) : nlohmann::json(nullptr);
+    out["plan"] = report.plan ? plan_json(*report.plan, detail) : nlohmann::json(nullptr);
+    if (detail == ReportDetail::summary) {
+        out["detail"] = "summary";
+        out["cross_check"].erase("disagreements");
+    }
     auto verdicts = nlohmann::json::array();
     for (const auto& v : report.verdicts) {
         verdicts.push_back(

@@ -1,9 +1,9 @@
 #include "cohort_sync/io/apogee_export.hpp"
-#include "file_descriptor.hpp"
 
 #include "cohort_sync/academic_year.hpp"
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/export_parser.hpp"
+#include "file_descriptor.hpp"
 
 #include <cerrno>
 #include <fcntl.h>

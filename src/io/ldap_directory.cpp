@@ -1,19 +1,21 @@
 #include "cohort_sync/io/ldap_directory.hpp"
-#include "cohort_sync/ldap_filter.hpp"
-#include "cohort_sync/text.hpp"
 
 #include "cohort_sync/error.hpp"
+#include "cohort_sync/ldap_filter.hpp"
 #include "cohort_sync/redact.hpp"
+#include "cohort_sync/text.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <fmt/format.h>
+#include <functional>
 #include <ldap.h>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -40,8 +42,10 @@ struct ControlsDeleter {
 struct BervalDeleter {
     void operator()(struct berval* value) const { ber_bvfree(value); }
 };
-struct ValuesDeleter {
-    void operator()(struct berval** values) const { ldap_value_free_len(values); }
+// The array of an attribute's values from ldap_get_attribute_ber(), ended by a null bv_val:
+// the values point into the message's buffer, only the array is ours to free.
+struct BerArrayDeleter {
+    void operator()(struct berval* values) const { ber_memfree(values); }
 };
 struct MemDeleter {
     void operator()(char* text) const { ldap_memfree(text); }
@@ -56,7 +60,7 @@ using BerPtr = std::unique_ptr<BerElement, BerDeleter>;
 using ControlPtr = std::unique_ptr<LDAPControl, ControlDeleter>;
 using ControlsPtr = std::unique_ptr<LDAPControl*, ControlsDeleter>;
 using BervalPtr = std::unique_ptr<struct berval, BervalDeleter>;
-using ValuesPtr = std::unique_ptr<struct berval*, ValuesDeleter>;
+using BerArrayPtr = std::unique_ptr<struct berval, BerArrayDeleter>;
 using MemPtr = std::unique_ptr<char, MemDeleter>;
 using MemArrayPtr = std::unique_ptr<char*, MemArrayDeleter>;
 
@@ -84,10 +88,11 @@ std::string describe(int code, const std::string& diagnostic) {
     return text;
 }
 
+// ASCII only, as attribute names are (std::tolower costs a library call per character, six
+// names for each of 100,000 entries).
 bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(a, b, [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return std::ranges::equal(a, b, [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool contains(std::string_view text, std::string_view needle) {
@@ -337,6 +342,73 @@ private:
 
 // ---- Mapping entries ------------------------------------------------------------------------
 
+// A server's size estimate is a hint, not a promise: a wrong one must not reserve gigabytes.
+constexpr std::size_t k_max_reserved_entries = 1'000'000;
+
+// The kept entries by one of their keys: open addressing over (hash, entry index) pairs in one
+// array, so that a lookup reads one slot and an entry only when the hashes match. A
+// std::unordered_map of 100,000 strings spent more time allocating, rehashing and freeing its
+// nodes than the mapping of the entries took.
+class KeyIndex {
+public:
+    void reserve(std::size_t keys) {
+        if (keys * 2 > m_slots.size()) {
+            rehash(std::bit_ceil(keys * 2));
+        }
+    }
+
+    // The entry index stored with `hash` that `same` accepts, if any.
+    template <typename Same> std::optional<std::size_t> find(std::size_t hash, const Same& same) const {
+        if (m_slots.empty()) {
+            return std::nullopt;
+        }
+        const auto tag = static_cast<std::uint32_t>(hash);
+        const std::size_t mask = m_slots.size() - 1;
+        for (std::size_t i = tag & mask; m_slots[i].index != k_empty; i = (i + 1) & mask) {
+            if (m_slots[i].tag == tag && same(m_slots[i].index)) {
+                return m_slots[i].index;
+            }
+        }
+        return std::nullopt;
+    }
+
+    void insert(std::size_t hash, std::size_t index) {
+        if ((m_size + 1) * 2 > m_slots.size()) {
+            rehash(std::max<std::size_t>(1024, m_slots.size() * 2));
+        }
+        place({static_cast<std::uint32_t>(hash), static_cast<std::uint32_t>(index)});
+        ++m_size;
+    }
+
+private:
+    static constexpr std::uint32_t k_empty = std::numeric_limits<std::uint32_t>::max();
+    struct Slot {
+        std::uint32_t tag = 0; // the hash's low bits: they also choose the first slot
+        std::uint32_t index = k_empty;
+    };
+
+    void place(Slot slot) {
+        const std::size_t mask = m_slots.size() - 1;
+        std::size_t i = slot.tag & mask;
+        while (m_slots[i].index != k_empty) {
+            i = (i + 1) & mask;
+        }
+        m_slots[i] = slot;
+    }
+
+    void rehash(std::size_t size) {
+        std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(size));
+        for (const Slot& slot : old) {
+            if (slot.index != k_empty) {
+                place(slot);
+            }
+        }
+    }
+
+    std::vector<Slot> m_slots; // a power of two, at most half full
+    std::size_t m_size = 0;
+};
+
 // Maps entries as they arrive and keeps the first of entries sharing a login or a student
 // number, so that one person is never two members.
 class EntryCollector {
@@ -345,51 +417,66 @@ public:
         : m_attributes(attributes)
         , m_read(read) {}
 
-    void add(LDAP* ld, LDAPMessage* message) {
-        ++m_received;
-        DirectoryEntry entry;
-        {
-            MemPtr dn(ldap_get_dn(ld, message));
-            entry.dn = to_string(dn);
+    // Room for `expected` entries in all, when the server says how many there are.
+    void reserve(std::size_t expected) {
+        expected = std::min(expected, k_max_reserved_entries);
+        if (expected > m_read.entries.capacity()) {
+            m_read.entries.reserve(expected);
+            m_by_login.reserve(expected);
+            m_by_student_number.reserve(expected);
         }
-        BerElement* raw_ber = nullptr;
-        MemPtr name(ldap_first_attribute(ld, message, &raw_ber));
-        const BerPtr ber(raw_ber);
-        for (; name; name.reset(ldap_next_attribute(ld, message, ber.get()))) {
-            const ValuesPtr values(ldap_get_values_len(ld, message, name.get()));
-            map_attribute(entry, name.get(), values.get());
-        }
-        if (!check_keys(entry)) {
-            return;
-        }
-        m_read.entries.push_back(std::move(entry));
     }
 
-    int received() const { return m_received; }
+    // Maps one entry straight from the message's buffer: ldap_get_values_len() would scan the
+    // entry again and copy its values for each attribute, and this runs 100,000 times a night.
+    // False when the entry cannot be decoded. The buffer is decoded in place, so only once.
+    bool add(LDAP* ld, LDAPMessage* message) {
+        BerElement* raw_ber = nullptr;
+        struct berval dn {};
+        const int rc = ldap_get_dn_ber(ld, message, &raw_ber, &dn);
+        const BerPtr ber(raw_ber);
+        if (rc != LDAP_SUCCESS || dn.bv_val == nullptr) {
+            return false;
+        }
+        DirectoryEntry entry;
+        entry.dn.assign(dn.bv_val, dn.bv_len);
+        for (;;) {
+            struct berval name {};
+            struct berval* raw_values = nullptr;
+            const int attribute_rc = ldap_get_attribute_ber(ld, message, ber.get(), &name, &raw_values);
+            const BerArrayPtr values(raw_values);
+            if (attribute_rc != LDAP_SUCCESS) {
+                return false;
+            }
+            if (name.bv_val == nullptr) {
+                break;
+            }
+            map_attribute(entry, std::string_view(name.bv_val, name.bv_len), values.get());
+        }
+        keep_unless_duplicate(std::move(entry));
+        return true;
+    }
 
 private:
-    static std::vector<std::string> strings(struct berval** values) {
-        std::vector<std::string> out;
-        for (auto** v = values; v != nullptr && *v != nullptr; ++v) {
-            out.emplace_back((*v)->bv_val, (*v)->bv_len);
+    void map_attribute(DirectoryEntry& entry, std::string_view name, const struct berval* values) {
+        std::size_t count = 0;
+        while (values != nullptr && values[count].bv_val != nullptr) {
+            ++count;
         }
-        return out;
-    }
-
-    void map_attribute(DirectoryEntry& entry, const char* name, struct berval** raw) {
-        const auto values = strings(raw);
-        if (values.empty()) {
+        if (count == 0) {
             return;
         }
+        const auto value = [&](std::size_t i) {
+            return std::string_view(values[i].bv_val, values[i].bv_len);
+        };
         // Servers return the attribute's name as the schema spells it, or as asked, or in
         // lower case: compare without case.
         const auto single = [&](std::string& field, const std::string& attribute) {
-            field = values.front();
-            if (values.size() > 1) {
+            field = value(0);
+            if (count > 1) {
                 warn(entry.dn,
-                     fmt::format("entry has {} '{}' values ('{}', '{}'{}); the first, '{}', is used",
-                                 values.size(), attribute, values[0], values[1],
-                                 values.size() > 2 ? ", ..." : "", values[0]));
+                     fmt::format("entry has {} '{}' values ('{}', '{}'{}); the first, '{}', is used", count,
+                                 attribute, value(0), value(1), count > 2 ? ", ..." : "", value(0)));
             }
         };
         if (iequals(name, m_attributes.login)) {
@@ -399,54 +486,65 @@ private:
             single(entry.student_number, m_attributes.student_number);
         }
         if (iequals(name, m_attributes.etapes)) {
-            entry.etape_values = values;
+            entry.etape_values.clear();
+            entry.etape_values.reserve(count);
+            for (std::size_t i = 0; i < count; ++i) {
+                entry.etape_values.emplace_back(value(i));
+            }
         }
         if (iequals(name, m_attributes.first_name)) {
-            entry.first_name = values.front();
+            entry.first_name = value(0);
         }
         if (iequals(name, m_attributes.last_name)) {
-            entry.last_name = values.front();
+            entry.last_name = value(0);
         }
         if (iequals(name, m_attributes.mail)) {
-            entry.mail = values.front();
+            entry.mail = value(0);
         }
     }
 
-    // False when the entry duplicates an earlier one and is to be left out.
-    bool check_keys(const DirectoryEntry& entry) {
+    // Keeps the entry unless it duplicates an earlier one.
+    void keep_unless_duplicate(DirectoryEntry&& entry) {
         if (entry.login.empty()) {
             warn(entry.dn, fmt::format("entry has no '{}' attribute", m_attributes.login));
         }
         if (entry.student_number.empty()) {
             warn(entry.dn, fmt::format("entry has no '{}' attribute", m_attributes.student_number));
         }
+        const auto& entries = m_read.entries;
         const std::string login_key = to_lower_ascii(entry.login);
+        const std::size_t login_hash = std::hash<std::string_view>{}(login_key);
         if (!login_key.empty()) {
-            if (const auto it = m_by_login.find(login_key); it != m_by_login.end()) {
+            if (const auto first = m_by_login.find(login_hash, [&](std::size_t i) {
+                    return to_lower_ascii(entries[i].login) == login_key;
+                })) {
                 warn(entry.dn,
                      fmt::format("{} '{}' is also the {} of '{}', read first; this entry is left out",
-                                 m_attributes.login, entry.login, m_attributes.login, it->second));
-                return false;
+                                 m_attributes.login, entry.login, m_attributes.login, entries[*first].dn));
+                return;
             }
         }
         // supannEtuId is caseExactMatch: student numbers are compared as they are.
+        const std::size_t number_hash = std::hash<std::string_view>{}(entry.student_number);
         if (!entry.student_number.empty()) {
-            if (const auto it = m_by_student_number.find(entry.student_number);
-                it != m_by_student_number.end()) {
+            if (const auto first = m_by_student_number.find(number_hash, [&](std::size_t i) {
+                    return entries[i].student_number == entry.student_number;
+                })) {
                 warn(entry.dn,
                      fmt::format("{} '{}' is also the {} of '{}', read first; this entry is left out",
                                  m_attributes.student_number, entry.student_number,
-                                 m_attributes.student_number, it->second));
-                return false;
+                                 m_attributes.student_number, entries[*first].dn));
+                return;
             }
         }
+        const std::size_t index = entries.size();
         if (!login_key.empty()) {
-            m_by_login.emplace(login_key, entry.dn);
+            m_by_login.insert(login_hash, index);
         }
         if (!entry.student_number.empty()) {
-            m_by_student_number.emplace(entry.student_number, entry.dn);
+            m_by_student_number.insert(number_hash, index);
         }
-        return true;
+        m_read.entries.push_back(std::move(entry));
     }
 
     void warn(const std::string& dn, std::string message) {
@@ -455,9 +553,8 @@ private:
 
     const LdapAttributes& m_attributes;
     DirectoryRead& m_read;
-    std::unordered_map<std::string, std::string> m_by_login;          // lower-cased login -> DN
-    std::unordered_map<std::string, std::string> m_by_student_number; // -> DN
-    int m_received = 0;
+    KeyIndex m_by_login; // lower-cased
+    KeyIndex m_by_student_number;
 };
 
 // ---- Searching ------------------------------------------------------------------------------
@@ -545,6 +642,16 @@ std::string search_hint(int code, const LdapConfig& config) {
                       search_hint(code, config));
 }
 
+// One page as received and checked: the server's messages, in the order it sent them, and the
+// cookie that asks for the next page.
+struct Page {
+    int number = 0; // 1-based
+    MessagePtr messages;
+    BervalPtr cookie; // null after the last page
+};
+
+// The paged search, pipelined: the request for page N+1 leaves as soon as page N has arrived
+// and been checked, so that the server prepares it while page N is mapped.
 class Search {
 public:
     Search(const Connection& connection, const LdapConfig& config, DirectoryRead& read)
@@ -565,8 +672,15 @@ public:
         m_attributes.push_back(nullptr);
     }
 
-    // Reads one page; returns the cookie for the next one, or null after the last page.
-    BervalPtr page(const struct berval* cookie) {
+    // An exception (the progress callback's, a failed mapping) may leave a request in flight:
+    // the server need not go on preparing a page nobody will read.
+    ~Search() { abandon(); }
+
+    Search(const Search&) = delete;
+    Search& operator=(const Search&) = delete;
+
+    // Sends the request for the next page: the first one without a cookie.
+    void request(const struct berval* cookie) {
         ++m_context.page;
 
         ControlPtr page_control;
@@ -585,36 +699,82 @@ public:
         }
         controls.push_back(nullptr);
 
-        Timeval timeout(m_config.timeout_seconds);
-        LDAPMessage* raw_result = nullptr;
-        const int rc = ldap_search_ext_s(m_ld, m_config.base_dn.c_str(), LDAP_SCOPE_SUBTREE,
-                                         m_config.filter.c_str(), m_attributes.data(), 0, controls.data(),
-                                         nullptr, m_config.timeout_seconds > 0 ? &timeout.value : nullptr,
-                                         LDAP_NO_LIMIT, &raw_result);
-        const MessagePtr result(raw_result);
-        if (!result) {
-            // No answer at all: a lost connection, a timeout, a filter libldap could not encode.
+        // Sent as the search's time limit, as ldap_search_ext_s() did; receive() waits as long.
+        Timeval limit(m_config.timeout_seconds);
+        int msgid = -1;
+        const int rc =
+            ldap_search_ext(m_ld, m_config.base_dn.c_str(), LDAP_SCOPE_SUBTREE, m_config.filter.c_str(),
+                            m_attributes.data(), 0, controls.data(), nullptr,
+                            m_config.timeout_seconds > 0 ? &limit.value : nullptr, LDAP_NO_LIMIT, &msgid);
+        if (rc != LDAP_SUCCESS) {
+            // Not sent: a lost connection, a filter libldap could not encode.
             fail(rc, diagnostic_message(m_ld));
         }
-        return read_messages(result.get());
+        m_msgid = msgid;
     }
 
-    int received() const { return m_collector.received(); }
-    int pages() const { return m_context.page; }
+    // Waits for the whole answer to the last request, at most ldap.timeout_seconds, and checks
+    // it: a referral, a size limit or any other failure throws.
+    Page receive() {
+        Timeval timeout(m_config.timeout_seconds);
+        LDAPMessage* raw = nullptr;
+        const int rc = ldap_result(m_ld, m_msgid, LDAP_MSG_ALL,
+                                   m_config.timeout_seconds > 0 ? &timeout.value : nullptr, &raw);
+        MessagePtr messages(raw);
+        if (rc == 0) {
+            abandon();
+            fail(LDAP_TIMEOUT, diagnostic_message(m_ld));
+        }
+        m_msgid = -1; // answered, or the connection is gone
+        if (rc < 0 || !messages) {
+            // A lost connection, or a signal that ended the wait (see LdapDirectory::search).
+            int code = LDAP_SERVER_DOWN;
+            ldap_get_option(m_ld, LDAP_OPT_RESULT_CODE, &code);
+            fail(code, diagnostic_message(m_ld));
+        }
+        Page page{m_context.page, std::move(messages), nullptr};
+        page.cookie = check(page.messages.get());
+        return page;
+    }
+
+    // Maps a received page's entries (while the server prepares the next one).
+    void map(const Page& page) {
+        for (LDAPMessage* message = ldap_first_entry(m_ld, page.messages.get()); message != nullptr;
+             message = ldap_next_entry(m_ld, message)) {
+            if (!m_collector.add(m_ld, message)) {
+                SearchContext context = m_context;
+                context.page = page.number;
+                context.entries = m_mapped;
+                throw_search_error(context, LDAP_DECODING_ERROR, diagnostic_message(m_ld),
+                                   "unable to decode an entry of the server's answer");
+            }
+            ++m_mapped;
+        }
+    }
+
+    int received() const { return m_received; }
 
 private:
     [[noreturn]] void fail(int code, const std::string& diagnostic, const std::string& detail = {}) {
-        m_context.entries = m_collector.received();
+        m_context.entries = m_received;
         throw_search_error(m_context, code, diagnostic, detail);
     }
 
-    BervalPtr read_messages(LDAPMessage* result) {
+    void abandon() noexcept {
+        if (m_msgid >= 0) {
+            ldap_abandon_ext(m_ld, m_msgid, nullptr, nullptr);
+            m_msgid = -1;
+        }
+    }
+
+    // Counts the entries and reads the result; the entries are mapped later, by map().
+    BervalPtr check(LDAPMessage* messages) {
         std::optional<BervalPtr> next_cookie;
-        for (LDAPMessage* message = ldap_first_message(m_ld, result); message != nullptr;
+        for (LDAPMessage* message = ldap_first_message(m_ld, messages); message != nullptr;
              message = ldap_next_message(m_ld, message)) {
             const auto type = static_cast<ber_tag_t>(ldap_msgtype(message));
             if (type == LDAP_RES_SEARCH_ENTRY) {
-                m_collector.add(m_ld, message);
+                ++m_received;
             } else if (type == LDAP_RES_SEARCH_REFERENCE) {
                 char** raw_refs = nullptr;
                 ldap_parse_reference(m_ld, message, &raw_refs, nullptr, 0);
@@ -682,6 +842,10 @@ private:
                  fmt::format("unable to read the server's paged results control: {}",
                              ldap_err2string(parsed)));
         }
+        // slapd says 0 (unknown); Active Directory, for one, gives the total.
+        if (estimate > 0) {
+            m_collector.reserve(static_cast<std::size_t>(estimate));
+        }
         if (cookie->bv_len == 0) {
             return nullptr;
         }
@@ -690,10 +854,13 @@ private:
 
     LDAP* m_ld;
     const LdapConfig& m_config;
-    SearchContext m_context;
+    SearchContext m_context; // its page is the one requested last
     EntryCollector m_collector;
     std::vector<std::string> m_attribute_names;
     std::vector<char*> m_attributes;
+    int m_msgid = -1;   // the request in flight, if any
+    int m_received = 0; // entries received, mapped or not
+    int m_mapped = 0;
 };
 
 } // namespace
@@ -726,7 +893,9 @@ std::string LdapDirectory::check() {
     return redact_uri(connection.uri);
 }
 
-DirectoryRead LdapDirectory::read_all() { return search(m_config); }
+DirectoryRead LdapDirectory::read_all() {
+    return search(m_config);
+}
 
 DirectoryRead LdapDirectory::find(std::string_view login_or_number, bool students_only) {
     LdapConfig narrowed = m_config;
@@ -745,16 +914,25 @@ DirectoryRead LdapDirectory::search(const LdapConfig& config) {
         DirectoryRead read;
         read.uri = redact_uri(connection.uri);
         Search search(connection, config, read);
-        BervalPtr cookie;
-        do {
-            cookie = search.page(cookie.get());
+        search.request(nullptr);
+        for (;;) {
+            const Page page = search.receive();
             received = search.received();
-            pages = search.pages();
+            pages = page.number;
+            // Before the next request: a stop request the callback throws for leaves nothing in
+            // flight, and a server lost meanwhile is blamed on the next page.
             if (m_progress) {
                 m_progress(received, pages);
             }
-        } while (cookie);
-        read.pages = search.pages();
+            if (page.cookie) {
+                search.request(page.cookie.get());
+            }
+            search.map(page);
+            if (!page.cookie) {
+                break;
+            }
+        }
+        read.pages = pages;
         return read;
     } catch (const SourceError&) {
         // A signal that arrives while libldap waits for the server ends the wait with EINTR,

@@ -209,9 +209,9 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
         const auto& statement = impl.statement(sql::Id::create_accounts);
         const auto result = impl.run(
             sql::Id::create_accounts,
-            {array_of(usernames, "username"), array_of(idnumbers, "idnumber"), array_of(first_names, "first name"),
-             array_of(last_names, "last name"), array_of(mails, "mail"), plan.accounts.front().auth,
-             std::to_string(impl.mnet_localhost_id), now_text},
+            {array_of(usernames, "username"), array_of(idnumbers, "idnumber"),
+             array_of(first_names, "first name"), array_of(last_names, "last name"), array_of(mails, "mail"),
+             plan.accounts.front().auth, std::to_string(impl.mnet_localhost_id), now_text},
             PGRES_TUPLES_OK, fmt::format("create {} Moodle accounts", usernames.size()));
         std::vector<std::int64_t> ids;
         for (int row = 0; row < result.rows(); ++row) {
@@ -221,8 +221,10 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
         stats.accounts_created = result.rows();
         if (!ids.empty()) {
             const auto id_list = sql::int_array_literal(ids);
-            impl.run(sql::Id::create_user_contexts, {id_list}, PGRES_COMMAND_OK, "create the new users' contexts");
-            impl.run(sql::Id::set_user_context_paths, {id_list}, PGRES_COMMAND_OK, "complete the new users' contexts");
+            impl.run(sql::Id::create_user_contexts, {id_list}, PGRES_COMMAND_OK,
+                     "create the new users' contexts");
+            impl.run(sql::Id::set_user_context_paths, {id_list}, PGRES_COMMAND_OK,
+                     "complete the new users' contexts");
         }
     }
     // A member whose account was to be created: its id, or 0 when the account was not created
@@ -295,28 +297,56 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
         return it->second;
     };
 
-    // 3. Additions: COPY into a temporary table, then one INSERT ... SELECT.
+    // 3. Additions. Members of the cohorts created above cannot be there yet: COPY straight into
+    // cohort_members (a first sync at a large university is mostly these). The others go through
+    // a temporary table and one INSERT ... ON CONFLICT DO NOTHING, which tolerates a member added
+    // meanwhile by hand.
+    std::size_t new_cohort_adds = 0;
     std::size_t adds = 0;
     std::size_t removes = 0;
     for (const auto& cohort : plan.cohorts) {
-        adds += cohort.adds.size();
+        (cohort.creates() ? new_cohort_adds : adds) += cohort.adds.size();
         removes += cohort.removes.size();
+    }
+    // Every member once, even if a plan (a hand-edited plan file) lists one twice. Returns the
+    // number of rows sent.
+    const auto send_adds = [&](CopyIn& copy_in, bool new_cohorts, auto... extra) {
+        std::size_t sent = 0;
+        for (const auto& cohort : plan.cohorts) {
+            if (cohort.creates() != new_cohorts || cohort.adds.empty()) {
+                continue;
+            }
+            const auto cohort_id = id_of(cohort);
+            std::vector<std::int64_t> users;
+            users.reserve(cohort.adds.size());
+            for (const auto& member : cohort.adds) {
+                if (const auto user_id = user_of(member); user_id != 0) {
+                    users.push_back(user_id);
+                }
+            }
+            std::ranges::sort(users);
+            users.erase(std::unique(users.begin(), users.end()), users.end());
+            for (const auto user_id : users) {
+                copy_in.row(cohort_id, user_id, extra...);
+            }
+            sent += users.size();
+        }
+        return sent;
+    };
+    if (new_cohort_adds > 0) {
+        std::size_t sent = 0;
+        impl.copy(sql::Id::copy_new_members,
+                  fmt::format("add {} members to the new cohorts", new_cohort_adds),
+                  [&](CopyIn& copy_in) { sent = send_adds(copy_in, true, now); });
+        stats.members_added += static_cast<int>(sent);
     }
     if (adds > 0) {
         impl.run(sql::Id::create_adds_table, {}, PGRES_COMMAND_OK, "prepare the additions");
-        impl.copy(sql::Id::copy_adds, fmt::format("send {} additions", adds), [&](CopyIn& copy_in) {
-            for (const auto& cohort : plan.cohorts) {
-                const auto cohort_id = cohort.adds.empty() ? 0 : id_of(cohort);
-                for (const auto& member : cohort.adds) {
-                    if (const auto user_id = user_of(member); user_id != 0) {
-                        copy_in.row(cohort_id, user_id);
-                    }
-                }
-            }
-        });
+        impl.copy(sql::Id::copy_adds, fmt::format("send {} additions", adds),
+                  [&](CopyIn& copy_in) { send_adds(copy_in, false); });
         const auto result = impl.run(sql::Id::insert_members, {component, now_text}, PGRES_COMMAND_OK,
                                      fmt::format("add {} cohort members", adds));
-        stats.members_added = static_cast<int>(result.affected_rows());
+        stats.members_added += static_cast<int>(result.affected_rows());
     }
 
     // 4. Removals: the same way, with one DELETE.

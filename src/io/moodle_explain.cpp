@@ -9,8 +9,9 @@ namespace cohort_sync {
 
 using namespace pgio;
 
-MoodleView explain_in_moodle(const MoodleConfig& config, const std::string& login, const std::string& student_number,
-                             const std::vector<std::string>& idnumbers, std::int64_t user_id) {
+MoodleView explain_in_moodle(const MoodleConfig& config, const std::string& login,
+                             const std::string& student_number, const std::vector<std::string>& idnumbers,
+                             std::int64_t user_id) {
     const sql::Statements statements(config);
     const auto connection = connect(config);
     const auto run = [&](sql::Id id, const Parameters& parameters, const char* attempt) {
@@ -26,8 +27,9 @@ MoodleView explain_in_moodle(const MoodleConfig& config, const std::string& logi
     }
 
     const auto& users_statement = statements[sql::Id::explain_users];
-    const auto users = run(sql::Id::explain_users, {login, student_number, std::to_string(view.mnet_localhost_id)},
-                           "find the student's Moodle accounts");
+    const auto users =
+        run(sql::Id::explain_users, {login, student_number, std::to_string(view.mnet_localhost_id)},
+            "find the student's Moodle accounts");
     for (int row = 0; row < users.rows(); ++row) {
         view.accounts.push_back({number_at<std::int64_t>(users, row, 0, users_statement, "user.id"),
                                  std::string(users.text(row, 1)), std::string(users.text(row, 2)),
@@ -39,7 +41,8 @@ MoodleView explain_in_moodle(const MoodleConfig& config, const std::string& logi
     std::set<std::int64_t> cohort_ids;
     if (user_id != 0) {
         const auto& statement = statements[sql::Id::explain_memberships];
-        const auto members = run(sql::Id::explain_memberships, {std::to_string(user_id)}, "read the student's cohorts");
+        const auto members =
+            run(sql::Id::explain_memberships, {std::to_string(user_id)}, "read the student's cohorts");
         for (int row = 0; row < members.rows(); ++row) {
             view.memberships.push_back({number_at<std::int64_t>(members, row, 0, statement, "cohort.id"),
                                         std::string(members.text(row, 1)), std::string(members.text(row, 2)),
@@ -72,7 +75,8 @@ MoodleView explain_in_moodle(const MoodleConfig& config, const std::string& logi
             course.shortname = courses.text(row, 2);
             course.instance_enabled = number_at<int>(courses, row, 3, statement, "enrol.status") == 0;
             if (!courses.is_null(row, 4)) {
-                course.enrolment_status = number_at<int>(courses, row, 4, statement, "user_enrolments.status");
+                course.enrolment_status =
+                    number_at<int>(courses, row, 4, statement, "user_enrolments.status");
             }
             course.has_grades = courses.text(row, 5) == "t";
             course.cohort_idnumber = courses.text(row, 6);

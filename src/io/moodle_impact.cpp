@@ -21,9 +21,11 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
     if (!settings.is_null(0, 0)) {
         action = number_at<int>(settings, 0, 0, settings_statement, "config_plugins.value of unenrolaction");
     }
-    impact.unenrol_action = action >= 0 && action <= 3 ? static_cast<UnenrolAction>(action) : UnenrolAction::unenrol;
+    impact.unenrol_action =
+        action >= 0 && action <= 3 ? static_cast<UnenrolAction>(action) : UnenrolAction::unenrol;
     const std::string enabled(settings.text(0, 1));
-    impact.cohort_enrol_enabled = settings.is_null(0, 1) || (',' + enabled + ',').find(",cohort,") != std::string::npos;
+    impact.cohort_enrol_enabled =
+        settings.is_null(0, 1) || (',' + enabled + ',').find(",cohort,") != std::string::npos;
 
     // Only existing cohorts can have course instances: a cohort being created has none yet.
     std::size_t adds = 0;
@@ -49,8 +51,11 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
             }
         });
     };
-    send(sql::Id::copy_impact_adds, "additions", [](const CohortPlan& c) -> const auto& { return c.adds; });
-    send(sql::Id::copy_impact_removes, "removals", [](const CohortPlan& c) -> const auto& { return c.removes; });
+    send(
+        sql::Id::copy_impact_adds, "additions", [](const CohortPlan& c) -> const auto& { return c.adds; });
+    send(
+        sql::Id::copy_impact_removes, "removals",
+        [](const CohortPlan& c) -> const auto& { return c.removes; });
 
     std::map<std::int64_t, CourseChange> courses;
     const auto& adds_statement = impl.statement(sql::Id::impact_adds);

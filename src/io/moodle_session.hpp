@@ -26,7 +26,7 @@ struct MoodleSession::Impl {
     pg::CancelPtr cancel;
     State state = State::open;
     bool applied = false;
-    std::int64_t mnet_localhost_id = 1;  // read by load(); new accounts belong to this host
+    std::int64_t mnet_localhost_id = 1; // read by load(); new accounts belong to this host
 
     Impl(const MoodleConfig& config_, std::shared_ptr<const sql::Statements> statements_)
         : config(config_)
@@ -78,6 +78,5 @@ struct MoodleSession::Impl {
 
     const sql::Statement& statement(sql::Id id) const { return (*statements)[id]; }
 };
-
 
 } // namespace cohort_sync

@@ -75,7 +75,8 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " coalesce((SELECT value FROM {m:config} WHERE name = 'lang'), 'en'),"
      " left(coalesce((SELECT value FROM {m:config} WHERE name = 'country'), ''), 2),"
      " left(coalesce((SELECT value FROM {m:config} WHERE name = 'defaultcity'), ''), 120),"
-     " coalesce((SELECT value FROM {m:config} WHERE name = 'calendartype'), 'gregorian'), $8::bigint, $8::bigint"
+     " coalesce((SELECT value FROM {m:config} WHERE name = 'calendartype'), 'gregorian'), $8::bigint, "
+     "$8::bigint"
      " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
      " AS n(username, idnumber, firstname, lastname, email, ord)"
      " WHERE NOT EXISTS (SELECT 1 FROM {m:user} u WHERE u.idnumber = n.idnumber)"
@@ -106,6 +107,10 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      "UPDATE {m:cohort} c SET name = u.name, timemodified = $3::bigint"
      " FROM unnest($1::bigint[], $2::text[]) AS u(id, name) WHERE c.id = u.id AND c.component = $4::text"},
 
+    // Members of cohorts this transaction created: nothing to conflict with. timeadded as the
+    // cohort API fills it.
+    {Id::copy_new_members, "copy_new_members", 0,
+     "COPY {m:cohort_members} (cohortid, userid, timeadded) FROM STDIN"},
     {Id::create_adds_table, "create_adds_table", 0,
      "CREATE TEMPORARY TABLE cohort_sync_adds (cohortid bigint NOT NULL, userid bigint NOT NULL)"
      " ON COMMIT DROP"},
@@ -177,7 +182,8 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      "SELECT count(DISTINCT r.userid) FROM pg_temp.cohort_sync_impact_removes r"
      " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.customint1 = r.cohortid"
      " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"
-     " WHERE ($1::int = 0 OR ue.status = 0) AND EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"
+     " WHERE ($1::int = 0 OR ue.status = 0) AND EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN "
+     "{m:grade_items} gi ON gi.id = g.itemid"
      " WHERE gi.courseid = e.courseid AND g.userid = r.userid AND g.finalgrade IS NOT NULL)"},
 
     {Id::recent_runs, "recent_runs", 1,

@@ -34,6 +34,7 @@ enum class Id {
     set_user_context_paths,
     create_cohorts,
     rename_cohorts,
+    copy_new_members,
     create_adds_table,
     copy_adds,
     insert_members,

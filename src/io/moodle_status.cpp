@@ -42,7 +42,8 @@ Propagation read_propagation(const MoodleConfig& config) {
     const auto& statement = statements[sql::Id::propagation];
     const auto result = execute(connection.get(), statement, {config.component, std::to_string(action)},
                                 PGRES_TUPLES_OK, "compare cohort members with course enrolments", config);
-    return {number_at<int>(result, 0, 0, statement, "count"), number_at<int>(result, 0, 1, statement, "count"),
+    return {number_at<int>(result, 0, 0, statement, "count"),
+            number_at<int>(result, 0, 1, statement, "count"),
             number_at<int>(result, 0, 2, statement, "count")};
 }
 

@@ -247,8 +247,9 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
     return id;
 }
 
-
-bool cancel_requested() noexcept { return g_cancel_requested.load(); }
+bool cancel_requested() noexcept {
+    return g_cancel_requested.load();
+}
 
 } // namespace cohort_sync::pgio
 

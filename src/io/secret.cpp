@@ -1,7 +1,7 @@
 #include "cohort_sync/io/secret.hpp"
-#include "file_descriptor.hpp"
 
 #include "cohort_sync/error.hpp"
+#include "file_descriptor.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -705,7 +705,7 @@ TEST_F(SyncE2e, ErrorInTheMiddleOfApplyRollsEverythingBack) {
 
     EXPECT_EQ(failed.exit_code, 1) << failed.describe();
     EXPECT_TRUE(contains(failed.err, "e2e: injected failure for userid " + poisoned)) << failed.describe();
-    EXPECT_TRUE(contains(failed.err, "insert_members")) << failed.describe();
+    EXPECT_TRUE(contains(failed.err, "copy_new_members")) << failed.describe();
     EXPECT_EQ(database_fingerprint(), before);
     ASSERT_TRUE(m_report.is_object());
     EXPECT_EQ(m_report["outcome"], "failed");

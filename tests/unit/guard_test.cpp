@@ -58,11 +58,12 @@ TEST_F(GuardFixture, SourceBelowMinimumTrips) {
 }
 
 TEST_F(GuardFixture, SourceShrunkSinceLastSuccessTrips) {
-    counts.export_inscriptions = 2000;  // -20 % > 10 %
+    counts.export_inscriptions = 2000; // -20 % > 10 %
     EXPECT_EQ(tripped(), std::vector<std::string>{"export_shrink"});
     const auto all = verdicts();
     const auto it = std::ranges::find(all, std::string("export_shrink"), &GuardVerdict::guard);
-    EXPECT_NE(it->figures.find("2000 now, 2500 at the last successful run"), std::string::npos) << it->figures;
+    EXPECT_NE(it->figures.find("2000 now, 2500 at the last successful run"), std::string::npos)
+        << it->figures;
     EXPECT_NE(it->hint.find("--force"), std::string::npos);
 }
 

@@ -62,7 +62,8 @@ TEST(Merge, RuleDirectoryUsesOnlySupannEtuEtape) {
     EXPECT_TRUE(members_of(desired, "etape-M2PHYS").empty());
     EXPECT_TRUE(members_of(desired, "etape-M1DROIT").empty()) << "another institution's étape is ignored";
     ASSERT_EQ(desired.issues.size(), 1u);
-    EXPECT_NE(desired.issues[0].message.find("1 value(s) ignored"), std::string::npos) << desired.issues[0].message;
+    EXPECT_NE(desired.issues[0].message.find("1 value(s) ignored"), std::string::npos)
+        << desired.issues[0].message;
 }
 
 TEST(Merge, RuleUnionTakesBothSourcesAndKeepsEveryReason) {
@@ -75,13 +76,14 @@ TEST(Merge, RuleUnionTakesBothSourcesAndKeepsEveryReason) {
     const auto& alice = desired.cohorts.front().members.front();
     ASSERT_EQ(alice.reasons.size(), 2u);
     EXPECT_EQ(alice.reasons[0].source, "directory");
-    EXPECT_EQ(alice.reasons[1], (Reason{"export", "export.csv:7"}));
+    EXPECT_EQ(alice.reasons[0].dn, "uid=alice,ou=people,dc=univ-test,dc=fr");
+    EXPECT_EQ(alice.reasons[1], (Reason{"export", 7, ""}));
 }
 
 TEST(Merge, SelectsActiveStatusAndActiveYearsAndCollapsesDuplicates) {
     Sources s;
     s.directory.entries = {student("a", "1"), student("b", "2"), student("c", "3"), student("d", "4")};
-    s.apogee.rows = {inscription("1", "L1INFO", 2),         inscription("1", "L1INFO", 3),
+    s.apogee.rows = {inscription("1", "L1INFO", 2), inscription("1", "L1INFO", 3),
                      inscription("2", "L1INFO", 4, 2026, "A"), inscription("3", "L1INFO", 5, 2025),
                      inscription("4", "L1INFO", 6, 2025)};
     EXPECT_EQ(members_of(s.merge_with(test_config()), "etape-L1INFO"), std::vector<std::string>{"a"});
@@ -96,7 +98,8 @@ TEST(Merge, SelectsActiveStatusAndActiveYearsAndCollapsesDuplicates) {
 TEST(Merge, TemplatesBuildIdnumberNameAndDescription) {
     Sources s;
     s.directory.entries = {student("alice", "1001")};
-    s.apogee.rows = {inscription("1001", "CEMU", 2, 2026, "E", "DU Capacité de Gestion des Entreprises - FOAD")};
+    s.apogee.rows = {
+        inscription("1001", "CEMU", 2, 2026, "E", "DU Capacité de Gestion des Entreprises - FOAD")};
     auto config = test_config();
     config.membership.idnumber_template = "apogee-{etape}-v{version}";
     config.membership.name_template = "{etape}: {label}";
@@ -131,7 +134,8 @@ TEST(Merge, CrossCheckReportsEtapesOnlyInOneSource) {
     Sources s;
     s.directory.entries = {student("alice", "1001", {"L1INFO", "L1MATH"}), student("bob", "1002", {"L2INFO"}),
                            student("carol", "1003", {"L3INFO"})};
-    s.apogee.rows = {inscription("1001", "L1INFO", 2), inscription("1001", "L1PHYS", 3), inscription("1002", "L2INFO", 4)};
+    s.apogee.rows = {inscription("1001", "L1INFO", 2), inscription("1001", "L1PHYS", 3),
+                     inscription("1002", "L2INFO", 4)};
     const auto desired = s.merge_with(test_config());
     const auto& check = desired.cross_check;
     EXPECT_EQ(check.students_compared, 2) << "carol is not in the export: nothing to compare";

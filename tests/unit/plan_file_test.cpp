@@ -76,7 +76,7 @@ TEST(PlanBasis, NamesWhatMoved) {
     Current now = then;
     EXPECT_TRUE(basis_differences(basis_of(then), basis_of(now)).empty());
 
-    now.cohorts[0].members = {11, 14};  // same size, other member
+    now.cohorts[0].members = {11, 14}; // same size, other member
     now.cohorts[1].name = "L1 renamed";
     now.cohorts.push_back({9, "etape-NEW", "NEW", "", 1, {}});
     now.foreign = {{3, "etape-L2", ""}};

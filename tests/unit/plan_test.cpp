@@ -144,8 +144,8 @@ TEST_F(PlanFixture, ReportsStudentsWhoCannotBePlacedByReason) {
     current.users.push_back(user(20, "erin.deleted.1700000000", "1005", true));
     current.users.push_back(user(21, "frank", "1006"));
     current.users.push_back(user(22, "frank2", "1006"));
-    desired.cohorts = {cohort("L1INFO", {member("nobody", "1999"), member("erin", "1005"), member("other", "1001"),
-                                         member("", "1006")})};
+    desired.cohorts = {cohort("L1INFO", {member("nobody", "1999"), member("erin", "1005"),
+                                         member("other", "1001"), member("", "1006")})};
     auto p = plan();
     ASSERT_EQ(p.unplaced.size(), 4u);
     EXPECT_EQ(p.unplaced[0].student_number, "1001");
@@ -203,9 +203,10 @@ TEST_F(ProvisioningFixture, CreatesOneAccountPerStudentWithoutOneAndAddsThem) {
 }
 
 TEST_F(ProvisioningFixture, NeverCreatesOverATakenKeyOrAReservedName) {
-    current.users.push_back(user(20, "erin.gone", "3001", true));  // deleted, same student number
-    desired.cohorts = {cohort("L1INFO", {member("erin", "3001"), member("other", "1002"), member("admin", "4001"),
-                                         member("", "5001"), member("bad name", "6001")})};
+    current.users.push_back(user(20, "erin.gone", "3001", true)); // deleted, same student number
+    desired.cohorts = {
+        cohort("L1INFO", {member("erin", "3001"), member("other", "1002"), member("admin", "4001"),
+                          member("", "5001"), member("bad name", "6001")})};
     const auto p = plan_with_provisioning();
     EXPECT_TRUE(p.accounts.empty());
     ASSERT_EQ(p.unplaced.size(), 5u);
@@ -221,6 +222,28 @@ TEST_F(ProvisioningFixture, OffByDefault) {
     const auto p = plan();
     EXPECT_TRUE(p.accounts.empty());
     EXPECT_EQ(p.unplaced.size(), 1u);
+}
+
+} // namespace
+} // namespace cohort_sync
+
+namespace cohort_sync {
+namespace {
+
+TEST_F(PlanFixture, FitsMoodlesColumnsOrLeavesTheEtapeOut) {
+    desired.cohorts = {cohort("LONG", {member("alice", "1001")}), cohort("OK", {member("bob", "1002")})};
+    desired.cohorts[0].idnumber = std::string(101, 'i');
+    desired.cohorts[1].name = std::string(250, 'n') + "éééééé"; // 256 characters, 262 bytes
+    const auto p = plan();
+    ASSERT_EQ(p.cohorts.size(), 1u) << "an idnumber cut short could collide: the étape is left out";
+    EXPECT_EQ(p.cohorts[0].name, std::string(250, 'n') + "éééé") << "cut to 254 characters, not bytes";
+    ASSERT_EQ(p.issues.size(), 2u);
+    EXPECT_EQ(p.issues[0].severity, Severity::error);
+    EXPECT_NE(p.issues[0].message.find("étape LONG is skipped"), std::string::npos) << p.issues[0].message;
+    EXPECT_EQ(p.issues[1].severity, Severity::warning);
+
+    current.cohorts = {{5, "etape-OK", p.cohorts[0].name, "", 1, {11}}};
+    EXPECT_FALSE(plan().cohorts.back().rename_from) << "the cut name is not renamed every night";
 }
 
 } // namespace

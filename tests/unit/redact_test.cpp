@@ -12,12 +12,15 @@ struct Case {
 
 TEST(Redact, HidesPasswordsInConninfo) {
     const Case cases[] = {
-        {"host=db user=moodle password=s3cret dbname=moodle", "host=db user=moodle password=******** dbname=moodle"},
+        {"host=db user=moodle password=s3cret dbname=moodle",
+         "host=db user=moodle password=******** dbname=moodle"},
         {"password = 's3 cr\\'et' host=db", "password = ******** host=db"},
         {"PASSWORD=x sslpassword=y", "PASSWORD=******** sslpassword=********"},
         {"service=moodle", "service=moodle"},
-        {"host=a,b port=5432,5433 target_session_attrs=read-write", "host=a,b port=5432,5433 target_session_attrs=read-write"},
-        {"postgresql://moodle:s3cret@db.example:5432/moodle", "postgresql://moodle:********@db.example:5432/moodle"},
+        {"host=a,b port=5432,5433 target_session_attrs=read-write",
+         "host=a,b port=5432,5433 target_session_attrs=read-write"},
+        {"postgresql://moodle:s3cret@db.example:5432/moodle",
+         "postgresql://moodle:********@db.example:5432/moodle"},
         {"postgresql://db/moodle?user=m&password=s3cret&sslmode=require",
          "postgresql://db/moodle?user=m&password=********&sslmode=require"},
     };

@@ -79,19 +79,21 @@ struct RunSyncFixture : ::testing::Test {
 
     void SetUp() override {
         report.run_id = "test-run";
-        report.started_at = 1795000000;  // 2026-11-18
+        report.started_at = 1795000000; // 2026-11-18
         directory.result.entries = {student("alice", "1001"), student("bob", "1002")};
         apogee.result.path = "export.csv";
         apogee.result.rows = {inscription("1001", "L1INFO", 2), inscription("1002", "L1INFO", 3)};
         target.calls.current.users = {user(10, "alice", "1001"), user(11, "bob", "1002")};
     }
-    void run(SyncOptions options = {}) { run_sync(config, {&directory, &apogee, &target}, options, report, out); }
+    void run(SyncOptions options = {}) {
+        run_sync(config, {&directory, &apogee, &target}, options, report, out);
+    }
 };
 
 TEST_F(RunSyncFixture, RealRunAppliesRecordsAndCommitsInOneSession) {
     run();
-    EXPECT_EQ(target.calls.log,
-              (std::vector<std::string>{"begin", "load", "impact", "apply", "record applied", "commit", "close"}));
+    EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "impact", "apply",
+                                                          "record applied", "commit", "close"}));
     ASSERT_TRUE(target.calls.applied);
     EXPECT_EQ(target.calls.applied->totals().adds, 2);
     EXPECT_EQ(report.outcome, "applied");
@@ -114,9 +116,10 @@ TEST_F(RunSyncFixture, DryRunPrintsJsonOnRequest) {
 
 TEST_F(RunSyncFixture, TrippedGuardRecordsTheRefusalAndAppliesNothing) {
     target.calls.current.cohorts = {{1, "etape-L1INFO", "L1INFO: L1INFO", "", 1, {10, 11}}};
-    apogee.result.rows.clear();  // a broken export
+    apogee.result.rows.clear(); // a broken export
     EXPECT_THROW(run(), GuardRefused);
-    EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "impact", "record refused", "commit", "close"}));
+    EXPECT_EQ(target.calls.log,
+              (std::vector<std::string>{"begin", "load", "impact", "record refused", "commit", "close"}));
     EXPECT_FALSE(target.calls.applied);
     EXPECT_EQ(report.outcome, "refused");
 }
@@ -155,7 +158,8 @@ TEST_F(RunSyncFixture, ReportTimesEveryPhase) {
     for (const auto& phase : report.phases) {
         phases.push_back(phase.phase);
     }
-    EXPECT_EQ(phases, (std::vector<std::string>{"ldap", "export", "merge", "lock", "load", "plan", "impact", "apply", "commit"}));
+    EXPECT_EQ(phases, (std::vector<std::string>{"ldap", "export", "merge", "lock", "load", "plan", "impact",
+                                                "apply", "commit"}));
 }
 
 } // namespace
