@@ -162,7 +162,7 @@ void write_ldif(const University& u, const Options& options, const std::filesyst
                 DirectoryCounts& counts) {
     OutputFile file(path);
     std::string& out = file.buffer();
-    out += "version: 1\n\n";
+    // No "version: 1" line: ldapadd takes the file either way, slapadd 2.5 does not.
     const std::string other_uai = foreign_uai(options);
     for (const auto& s : u.students) {
         const auto active = active_etapes(s);
