@@ -31,17 +31,17 @@ void write_atomically(const fs::path& path, const std::string& content) {
 }
 
 void prune(const fs::path& directory, int keep) {
-    std::vector<fs::path> reports;
+    std::vector<std::pair<fs::file_time_type, fs::path>> reports;
     for (const auto& entry : fs::directory_iterator(directory)) {
         if (entry.path().extension() == ".json") {
-            reports.push_back(entry.path());
+            reports.emplace_back(entry.last_write_time(), entry.path());
         }
     }
-    // Run ids start with a UTC timestamp, so names sort by age.
+    // Oldest first: by when each was written (run ids only have whole seconds), then by name.
     std::ranges::sort(reports);
     const auto excess = static_cast<std::ptrdiff_t>(reports.size()) - keep;
     for (std::ptrdiff_t i = 0; i < excess; ++i) {
-        fs::remove(reports[static_cast<std::size_t>(i)]);
+        fs::remove(reports[static_cast<std::size_t>(i)].second);
     }
 }
 

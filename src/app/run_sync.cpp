@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <ostream>
 #include <spdlog/spdlog.h>
 
@@ -159,7 +160,14 @@ public:
     }
 
 private:
+    // The export is read on another thread while the directory pages arrive: the two sources
+    // are independent, and the LDAP read mostly waits for the server.
     void read_sources() {
+        std::future<ExportRead> apogee;
+        Stopwatch export_watch;
+        if (m_ports.apogee) {
+            apogee = std::async(std::launch::async, [this] { return m_ports.apogee->read(); });
+        }
         if (m_ports.directory) {
             m_directory = timed(m_report, "ldap", [&] { return m_ports.directory->read_all(); });
             if (m_after_sources) {
@@ -173,10 +181,11 @@ private:
             append(m_report.issues, m_directory->issues);
         }
         throw_if_interrupted();
-        if (m_ports.apogee) {
-            m_apogee = timed(m_report, "export", [&] { return m_ports.apogee->read(); });
-            spdlog::info("{}source export: {} rows ({} data lines) in {:.1f}s from '{}'", m_tag,
-                         m_apogee->rows.size(), m_apogee->data_lines, last_seconds(m_report), m_apogee->path);
+        if (apogee.valid()) {
+            m_apogee = apogee.get();
+            m_report.phases.push_back({"export", export_watch.seconds()});
+            spdlog::info("{}source export: {} rows ({} data lines) from '{}'", m_tag, m_apogee->rows.size(),
+                         m_apogee->data_lines, m_apogee->path);
             log_issues("source export", m_apogee->issues);
             append(m_report.issues, m_apogee->issues);
         }

@@ -41,6 +41,10 @@ public:
         return id(m_owned.emplace_back(std::move(text)));
     }
     std::string_view text(int id) const { return m_texts[static_cast<std::size_t>(id)]; }
+    void reserve(std::size_t count) {
+        m_ids.reserve(count);
+        m_texts.reserve(count);
+    }
     std::size_t size() const { return m_texts.size(); }
 
 private:
@@ -164,6 +168,10 @@ private:
         std::unordered_set<std::uint64_t> seen; // (student, étape, version) already claimed
         seen.reserve(apogee.rows.size());
         m_claims.reserve(apogee.rows.size());
+        // A student has a few inscriptions: as many students as rows / 2 is a safe bound.
+        m_numbers.reserve(apogee.rows.size() / 2);
+        m_student_of_number.reserve(apogee.rows.size() / 2);
+        m_students.reserve(apogee.rows.size() / 2);
         for (const auto& row : apogee.rows) {
             if (!year_active(row.year) || !status_active(row.status)) {
                 continue;
