@@ -57,7 +57,8 @@ TEST_F(ApplyPlan, AppliesExactlyTheSavedPlanOnce) {
     const auto applied = run({"apply-plan", m_plan});
     ASSERT_EQ(applied.exit_code, 0) << applied.describe();
     EXPECT_EQ(members(), "6");
-    EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM cohort_sync.runs WHERE outcome = 'applied'"), "1");
+    EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM cohort_sync.runs WHERE outcome = 'applied'"),
+              "1");
 
     // Applied once: the cohort it created now exists, so the plan is stale.
     const auto again = run({"apply-plan", m_plan});
@@ -111,4 +112,6 @@ TEST_F(ApplyPlan, RefusesADamagedOrForeignFile) {
 
 } // namespace
 
-int main(int argc, char** argv) { return cst::run_integration_tests(argc, argv, true, true); }
+int main(int argc, char** argv) {
+    return cst::run_integration_tests(argc, argv, true, true);
+}

@@ -76,18 +76,21 @@ TEST_F(Provisioning, CreatesExactlyOneExternalAuthAccountThatJoinsTheCohortInThe
 
     const auto result = run();
     ASSERT_EQ(result.exit_code, 0) << result.describe();
-    const auto account = cst::servers().query(
-        "SELECT auth, confirmed, mnethostid, idnumber, password, deleted, suspended, firstname, lastname, email,"
-        " lang, timecreated > 0, timemodified = timecreated FROM mdl_user WHERE username = 'nouvelle.etudiante'");
+    const auto account = cst::servers().query("SELECT auth, confirmed, mnethostid, idnumber, password, "
+                                              "deleted, suspended, firstname, lastname, email,"
+                                              " lang, timecreated > 0, timemodified = timecreated FROM "
+                                              "mdl_user WHERE username = 'nouvelle.etudiante'");
     ASSERT_EQ(account.size(), 1u);
-    EXPECT_EQ(account[0], (std::vector<std::string>{"cas", "1", "1", "22800003", "not cached", "0", "0", "Camille",
-                                                    "Étudiant", "Nouvelle.Etudiante@univ-test.fr", "en", "t", "t"}));
+    EXPECT_EQ(account[0],
+              (std::vector<std::string>{"cas", "1", "1", "22800003", "not cached", "0", "0", "Camille",
+                                        "Étudiant", "Nouvelle.Etudiante@univ-test.fr", "en", "t", "t"}));
     EXPECT_EQ(count("SELECT count(*) FROM mdl_cohort_members m JOIN mdl_user u ON u.id = m.userid"
                     " WHERE u.username = 'nouvelle.etudiante'"),
               "1");
-    EXPECT_EQ(count("SELECT count(*) FROM mdl_context c JOIN mdl_user u ON c.instanceid = u.id"
-                    " WHERE c.contextlevel = 30 AND u.username = 'nouvelle.etudiante' AND c.path = '/1/' || c.id"),
-              "1");
+    EXPECT_EQ(
+        count("SELECT count(*) FROM mdl_context c JOIN mdl_user u ON c.instanceid = u.id"
+              " WHERE c.contextlevel = 30 AND u.username = 'nouvelle.etudiante' AND c.path = '/1/' || c.id"),
+        "1");
 
     const auto again = run();
     ASSERT_EQ(again.exit_code, 0) << again.describe();
@@ -122,4 +125,6 @@ TEST_F(Provisioning, TheCapTripsAndNothingIsWritten) {
 
 } // namespace
 
-int main(int argc, char** argv) { return cst::run_integration_tests(argc, argv, true, true); }
+int main(int argc, char** argv) {
+    return cst::run_integration_tests(argc, argv, true, true);
+}

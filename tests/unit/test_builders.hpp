@@ -10,7 +10,8 @@
 
 namespace cohort_sync::testing {
 
-inline DirectoryEntry student(std::string login, std::string number, std::initializer_list<std::string> etapes = {}) {
+inline DirectoryEntry student(std::string login, std::string number,
+                              std::initializer_list<std::string> etapes = {}) {
     DirectoryEntry entry;
     entry.dn = "uid=" + login + ",ou=people,dc=univ-test,dc=fr";
     entry.login = std::move(login);
@@ -42,7 +43,8 @@ inline Config test_config(MembershipRule rule = MembershipRule::both) {
     return config;
 }
 
-inline MoodleUser user(std::int64_t id, std::string username, std::string idnumber = "", bool deleted = false) {
+inline MoodleUser user(std::int64_t id, std::string username, std::string idnumber = "",
+                       bool deleted = false) {
     return {id, std::move(username), std::move(idnumber), false, deleted};
 }
 

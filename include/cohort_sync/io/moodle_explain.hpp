@@ -24,7 +24,7 @@ struct ExplainMembership {
     std::int64_t cohort_id = 0;
     std::string idnumber;
     std::string name;
-    std::string component;                  // empty: created by hand
+    std::string component; // empty: created by hand
     long long timeadded = 0;
 };
 
@@ -40,7 +40,7 @@ struct ExplainCourse {
     std::int64_t course_id = 0;
     std::string shortname;
     bool instance_enabled = true;
-    std::optional<int> enrolment_status;    // 0 active, 1 suspended; empty: not enrolled
+    std::optional<int> enrolment_status; // 0 active, 1 suspended; empty: not enrolled
     bool has_grades = false;
 };
 
@@ -53,7 +53,8 @@ struct MoodleView {
 };
 
 // `user_id` picks the account whose memberships and enrolments are read (0: none).
-MoodleView explain_in_moodle(const MoodleConfig& config, const std::string& login, const std::string& student_number,
-                             const std::vector<std::string>& idnumbers, std::int64_t user_id);
+MoodleView explain_in_moodle(const MoodleConfig& config, const std::string& login,
+                             const std::string& student_number, const std::vector<std::string>& idnumbers,
+                             std::int64_t user_id);
 
 } // namespace cohort_sync

@@ -15,16 +15,16 @@ struct RunHistoryEntry {
     long long started_at = 0;
     long long finished_at = 0;
     std::string outcome;
-    std::string report_json;                // empty when not stored
+    std::string report_json; // empty when not stored
 };
 
 // The newest `limit` runs, newest first; empty before the first run created the state schema.
 std::vector<RunHistoryEntry> read_run_history(const MoodleConfig& config, int limit);
 
 struct Propagation {
-    int members_without_enrolment = 0;      // enrol_cohort will enrol (or unsuspend) them
-    int enrolments_without_member = 0;      // enrol_cohort will unenrol (or suspend) them
-    int cohort_instances = 0;               // course enrolment instances using our cohorts
+    int members_without_enrolment = 0; // enrol_cohort will enrol (or unsuspend) them
+    int enrolments_without_member = 0; // enrol_cohort will unenrol (or suspend) them
+    int cohort_instances = 0;          // course enrolment instances using our cohorts
 };
 
 Propagation read_propagation(const MoodleConfig& config);
