@@ -453,6 +453,24 @@ inline std::string line_starting(const std::string& text, const std::string& pre
     return {};
 }
 
+// The lines of `text` after the line starting with `header`, up to a blank line or the end: one
+// section of `explain` or `status`.
+inline std::vector<std::string> lines_after(const std::string& text, const std::string& header) {
+    std::istringstream in(text);
+    std::vector<std::string> lines;
+    bool inside = false;
+    for (std::string line; std::getline(in, line);) {
+        if (!inside) {
+            inside = line.starts_with(header);
+        } else if (line.empty()) {
+            break;
+        } else {
+            lines.push_back(line);
+        }
+    }
+    return lines;
+}
+
 // The line right after the first line of `text` holding `needle` (a "HINT:" follows its error).
 inline std::string line_after(const std::string& text, const std::string& needle) {
     std::istringstream in(text);

@@ -15,24 +15,6 @@ using namespace cohort_sync::e2e;
 
 using Lines = std::vector<std::string>;
 
-// The lines of one section of explain's output: those after the header starting with
-// `header`, up to the blank line that ends the section.
-Lines section(const std::string& out, const std::string& header) {
-    std::istringstream in(out);
-    Lines lines;
-    bool inside = false;
-    for (std::string line; std::getline(in, line);) {
-        if (!inside) {
-            inside = line.starts_with(header);
-        } else if (line.empty()) {
-            break;
-        } else {
-            lines.push_back(line);
-        }
-    }
-    return lines;
-}
-
 std::string local_date(long long unix_seconds) {
     const std::time_t t = unix_seconds;
     std::tm local{};
@@ -133,31 +115,32 @@ TEST_F(Explain, AMemberIsWhereTheExportSaysAndNothingChanges) {
     const auto result = explain("etu22800001");
     const auto& out = result.out;
     EXPECT_TRUE(out.starts_with("explain 'etu22800001'\n")) << out;
-    EXPECT_EQ(section(out, "directory ("),
+    EXPECT_EQ(lines_after(out, "directory ("),
               (Lines{"  uid=etu22800001,ou=people,dc=univ-test,dc=fr",
                      "    login 'etu22800001', student number '22800001', Camille Étudiant",
                      "    supannEtuEtape 'L1INFO': étape L1INFO"}))
         << out;
-    EXPECT_EQ(section(out, "export ("),
+    EXPECT_EQ(lines_after(out, "export ("),
               Lines{"  line 2: " + m_year +
                     " L1INFO version '101' status 'E' 'Licence 1 Informatique': active inscription"})
         << out;
-    EXPECT_EQ(section(out, "should be in:"),
+    EXPECT_EQ(lines_after(out, "should be in:"),
               Lines{"  etape-L1INFO             'L1INFO: Licence 1 Informatique' because: export " +
                     m_export + ":2"})
         << out;
-    EXPECT_EQ(section(out, "Moodle accounts:"), Lines{"  id " + user_id("etu22800001") +
-                                                      " username 'etu22800001' idnumber '22800001' auth cas"})
+    EXPECT_EQ(
+        lines_after(out, "Moodle accounts:"),
+        Lines{"  id " + user_id("etu22800001") + " username 'etu22800001' idnumber '22800001' auth cas"})
         << out;
     const auto since =
         std::stoll(q("SELECT m.timeadded FROM mdl_cohort_members m JOIN mdl_user u ON u.id = m.userid"
                      " WHERE u.username = 'etu22800001'"));
-    EXPECT_EQ(section(out, "is in now:"),
+    EXPECT_EQ(lines_after(out, "is in now:"),
               Lines{"  etape-L1INFO             'L1INFO: Licence 1 Informatique' since " + local_date(since) +
                     " (managed by cohort-sync)"})
         << out;
-    EXPECT_EQ(section(out, "the next run would:"), Lines{"  nothing"}) << out;
-    EXPECT_EQ(section(out, "courses (through enrol_cohort):"), Lines{"  no course enrols these cohorts"})
+    EXPECT_EQ(lines_after(out, "the next run would:"), Lines{"  nothing"}) << out;
+    EXPECT_EQ(lines_after(out, "courses (through enrol_cohort):"), Lines{"  no course enrols these cohorts"})
         << out;
 }
 
@@ -165,11 +148,11 @@ TEST_F(Explain, TheStudentNumberFindsTheSameStudent) {
     students({"22800001"});
     sync();
     const auto result = explain("22800001");
-    EXPECT_EQ(section(result.out, "should be in:"),
+    EXPECT_EQ(lines_after(result.out, "should be in:"),
               Lines{"  etape-L1INFO             'L1INFO: Licence 1 Informatique' because: export " +
                     m_export + ":2"})
         << result.out;
-    EXPECT_EQ(section(result.out, "the next run would:"), Lines{"  nothing"}) << result.out;
+    EXPECT_EQ(lines_after(result.out, "the next run would:"), Lines{"  nothing"}) << result.out;
 }
 
 TEST_F(Explain, AWithdrawnStudentWouldLoseTheirGradedEnrolment) {
@@ -185,17 +168,17 @@ TEST_F(Explain, AWithdrawnStudentWouldLoseTheirGradedEnrolment) {
     const auto result = explain("etu22800002");
     const auto& out = result.out;
     EXPECT_EQ(
-        section(out, "export ("),
+        lines_after(out, "export ("),
         Lines{"  line 3: " + m_year +
               " L1INFO version '101' status 'A' 'Licence 1 Informatique': not counted, inactive status"})
         << out;
-    EXPECT_EQ(section(out, "should be in:"), Lines{"  no cohort"}) << out;
-    const auto now = section(out, "is in now:");
+    EXPECT_EQ(lines_after(out, "should be in:"), Lines{"  no cohort"}) << out;
+    const auto now = lines_after(out, "is in now:");
     ASSERT_EQ(now.size(), 1u) << out;
     EXPECT_TRUE(now[0].starts_with("  etape-L1INFO ")) << out;
-    EXPECT_EQ(section(out, "the next run would:"), Lines{"  remove from etape-L1INFO"}) << out;
+    EXPECT_EQ(lines_after(out, "the next run would:"), Lines{"  remove from etape-L1INFO"}) << out;
     EXPECT_EQ(
-        section(out, "courses (through enrol_cohort):"),
+        lines_after(out, "courses (through enrol_cohort):"),
         Lines{"  course " + course +
               " 'INFO101' via etape-L1INFO: enrolled, will lose this enrolment at Moodle's next cohort sync "
               "(has grades in this course)"})
@@ -203,8 +186,8 @@ TEST_F(Explain, AWithdrawnStudentWouldLoseTheirGradedEnrolment) {
 
     // The classmate who stays keeps the enrolment, and is told nothing will happen.
     const auto stays = explain("etu22800001");
-    EXPECT_EQ(section(stays.out, "the next run would:"), Lines{"  nothing"}) << stays.out;
-    EXPECT_EQ(section(stays.out, "courses (through enrol_cohort):"),
+    EXPECT_EQ(lines_after(stays.out, "the next run would:"), Lines{"  nothing"}) << stays.out;
+    EXPECT_EQ(lines_after(stays.out, "courses (through enrol_cohort):"),
               Lines{"  course " + course + " 'INFO101' via etape-L1INFO: enrolled"})
         << stays.out;
 }
@@ -220,7 +203,7 @@ TEST_F(Explain, AWithdrawnStudentWithoutGradesIsNotSaidToHaveAny) {
     write_export(m_export, m_rows);
     const auto result = explain("etu22800002");
     EXPECT_EQ(
-        section(result.out, "courses (through enrol_cohort):"),
+        lines_after(result.out, "courses (through enrol_cohort):"),
         Lines{"  course " + course +
               " 'INFO101' via etape-L1INFO: enrolled, will lose this enrolment at Moodle's next cohort sync"})
         << result.out;
@@ -232,18 +215,18 @@ TEST_F(Explain, AStudentWithoutAccountIsReportedAndStaysOut) {
     sync();
     const auto result = explain("etu22800003");
     const auto& out = result.out;
-    EXPECT_EQ(section(out, "should be in:"),
+    EXPECT_EQ(lines_after(out, "should be in:"),
               Lines{"  etape-L1INFO             'L1INFO: Licence 1 Informatique' because: export " +
                     m_export + ":3"})
         << out;
     EXPECT_EQ(
-        section(out, "Moodle accounts:"),
+        lines_after(out, "Moodle accounts:"),
         (Lines{"  none with this username or idnumber: the student has never logged in, or the account has "
                "another key",
                "  cannot be placed in the L1INFO cohort: no_account"}))
         << out;
-    EXPECT_EQ(section(out, "is in now:"), Lines{"  no cohort"}) << out;
-    EXPECT_EQ(section(out, "the next run would:"), Lines{"  nothing"}) << out;
+    EXPECT_EQ(lines_after(out, "is in now:"), Lines{"  no cohort"}) << out;
+    EXPECT_EQ(lines_after(out, "the next run would:"), Lines{"  nothing"}) << out;
 }
 
 TEST_F(Explain, WithProvisioningTheNextRunCreatesTheAccount) {
@@ -254,7 +237,7 @@ TEST_F(Explain, WithProvisioningTheNextRunCreatesTheAccount) {
     write_config(m_config_path, m_config);
     const auto result = explain("etu22800003");
     EXPECT_EQ(
-        section(result.out, "Moodle accounts:"),
+        lines_after(result.out, "Moodle accounts:"),
         (Lines{"  none with this username or idnumber: the student has never logged in, or the account has "
                "another key",
                "  no account yet: the next run creates 'etu22800003' (auth cas, provisioning is on)"}))
@@ -270,7 +253,7 @@ TEST_F(Explain, WithProvisioningTheNextRunAddsTheNewAccountToItsExistingCohort) 
     m_config["provisioning"] = {{"enabled", true}, {"auth", "cas"}};
     write_config(m_config_path, m_config);
     const auto result = explain("etu22800003");
-    EXPECT_NE(section(result.out, "the next run would:"), Lines{"  nothing"}) << result.out;
+    EXPECT_NE(lines_after(result.out, "the next run would:"), Lines{"  nothing"}) << result.out;
 
     // What the next run really does.
     sync();
@@ -287,10 +270,11 @@ TEST_F(Explain, AStudentOnlyInTheDirectoryHasNoExportRow) {
     sync();
     const auto result = explain("etu22800004");
     const auto& out = result.out;
-    EXPECT_EQ(section(out, "directory (").front(), "  uid=etu22800004,ou=people,dc=univ-test,dc=fr") << out;
-    EXPECT_EQ(section(out, "export ("), Lines{"  no row for student number '22800004'"}) << out;
-    EXPECT_EQ(section(out, "should be in:"), Lines{"  no cohort"}) << out;
-    EXPECT_EQ(section(out, "the next run would:"), Lines{"  nothing"}) << out;
+    EXPECT_EQ(lines_after(out, "directory (").front(), "  uid=etu22800004,ou=people,dc=univ-test,dc=fr")
+        << out;
+    EXPECT_EQ(lines_after(out, "export ("), Lines{"  no row for student number '22800004'"}) << out;
+    EXPECT_EQ(lines_after(out, "should be in:"), Lines{"  no cohort"}) << out;
+    EXPECT_EQ(lines_after(out, "the next run would:"), Lines{"  nothing"}) << out;
 }
 
 TEST_F(Explain, AStudentOnlyInTheExportHasNoDirectoryEntry) {
@@ -298,15 +282,16 @@ TEST_F(Explain, AStudentOnlyInTheExportHasNoDirectoryEntry) {
     students({"22800005"}, /*ldap=*/false, /*moodle=*/false);
     const auto result = explain("22800005");
     const auto& out = result.out;
-    EXPECT_EQ(section(out, "directory ("), Lines{"  no entry has this login or student number"}) << out;
-    EXPECT_EQ(section(out, "export ("),
+    EXPECT_EQ(lines_after(out, "directory ("), Lines{"  no entry has this login or student number"}) << out;
+    EXPECT_EQ(lines_after(out, "export ("),
               Lines{"  line 3: " + m_year +
                     " L1INFO version '101' status 'E' 'Licence 1 Informatique': active inscription"})
         << out;
     // Rule "both": the export alone does not make a member.
-    EXPECT_EQ(section(out, "should be in:"), Lines{"  no cohort"}) << out;
-    EXPECT_EQ(section(out, "Moodle accounts:").front(), "  none with this username or idnumber: the student "
-                                                        "has never logged in, or the account has another key")
+    EXPECT_EQ(lines_after(out, "should be in:"), Lines{"  no cohort"}) << out;
+    EXPECT_EQ(lines_after(out, "Moodle accounts:").front(),
+              "  none with this username or idnumber: the student "
+              "has never logged in, or the account has another key")
         << out;
 }
 
@@ -318,7 +303,7 @@ TEST_F(Explain, AFormerStudentOutsideTheFilterIsShownAsSuch) {
     staff.affiliations = {"staff"};
     cst::servers().ldap_add_ldif(cst::make_student_ldif(staff));
     const auto result = explain("etu22800006");
-    EXPECT_EQ(section(result.out, "directory ("),
+    EXPECT_EQ(lines_after(result.out, "directory ("),
               (Lines{"  uid=etu22800006,ou=people,dc=univ-test,dc=fr is in the directory but not selected by "
                      "ldap.filter '(eduPersonAffiliation=student)': not a student there (any more)",
                      "    login 'etu22800006', student number '22800006'"}))
@@ -332,13 +317,14 @@ TEST_F(Explain, LdapFilterMetacharactersMatchNobody) {
     const auto before = database_fingerprint();
     for (const std::string key : {"*)(uid=*", "*", "etu*", "(uid=etu22800001)", "\\2a"}) {
         const auto result = explain(key);
-        EXPECT_EQ(section(result.out, "directory ("), Lines{"  no entry has this login or student number"})
+        EXPECT_EQ(lines_after(result.out, "directory ("),
+                  Lines{"  no entry has this login or student number"})
             << key << "\n"
             << result.describe();
-        EXPECT_EQ(section(result.out, "export ("), Lines{"  no row for student number '" + key + "'"})
+        EXPECT_EQ(lines_after(result.out, "export ("), Lines{"  no row for student number '" + key + "'"})
             << result.out;
-        EXPECT_EQ(section(result.out, "should be in:"), Lines{"  no cohort"}) << result.out;
-        EXPECT_EQ(section(result.out, "is in now:"), Lines{"  no cohort"}) << result.out;
+        EXPECT_EQ(lines_after(result.out, "should be in:"), Lines{"  no cohort"}) << result.out;
+        EXPECT_EQ(lines_after(result.out, "is in now:"), Lines{"  no cohort"}) << result.out;
         EXPECT_FALSE(contains(result.all(), "etu22800001'")) << result.out;
     }
     EXPECT_EQ(database_fingerprint(), before);
@@ -352,12 +338,12 @@ TEST_F(Explain, SqlQuotesDoNoHarm) {
          {"x' OR '1'='1", "etu22800001'; DELETE FROM mdl_cohort_members; --", "22800001' OR idnumber <> '"}) {
         const auto result = explain(key);
         EXPECT_EQ(
-            section(result.out, "Moodle accounts:").front(),
+            lines_after(result.out, "Moodle accounts:").front(),
             "  none with this username or idnumber: the student has never logged in, or the account has "
             "another key")
             << key << "\n"
             << result.describe();
-        EXPECT_EQ(section(result.out, "is in now:"), Lines{"  no cohort"}) << result.out;
+        EXPECT_EQ(lines_after(result.out, "is in now:"), Lines{"  no cohort"}) << result.out;
     }
     EXPECT_EQ(database_fingerprint(), before);
     EXPECT_EQ(q("SELECT count(*) FROM mdl_cohort_members"), "2");

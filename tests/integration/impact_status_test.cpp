@@ -19,23 +19,6 @@ void sql(const std::string& statements) {
     cst::servers().psql(statements);
 }
 
-// The lines of `text` after the line starting with `header`, up to a blank line or the end.
-std::vector<std::string> lines_after(const std::string& text, const std::string& header) {
-    std::istringstream in(text);
-    std::vector<std::string> lines;
-    bool inside = false;
-    for (std::string line; std::getline(in, line);) {
-        if (!inside) {
-            inside = line.starts_with(header);
-        } else if (line.empty()) {
-            break;
-        } else {
-            lines.push_back(line);
-        }
-    }
-    return lines;
-}
-
 std::string run_id_of(const RunResult& result) {
     const auto line = line_with(result.err, "sync begin: run ");
     const auto at = line.find("sync begin: run ") + std::string("sync begin: run ").size();
