@@ -2,7 +2,7 @@
 # Helpers of bench/run: the servers' data, repeated measurements, the results. Sourced, not run.
 # Expects: $root (the checkout), $work (the work folder, holding the throwaway servers), $servers
 # (the harness), $gnu_time, $cohort_sync, $repeat (runs per measurement), and
-# scripts/lib/university.sh sourced (env_value).
+# scripts/lib/university.sh sourced (env_value, write_config).
 # The results live in global arrays that bench/run reads:
 # shellcheck disable=SC2034,SC2154
 
@@ -91,25 +91,8 @@ count_lines() { wc -l <"$1" | tr -d ' '; }
 # guards.max_removals of 1,000, and the benchmark measures the work, not the refusal.
 bench_config() {
     local file=$1 data=$2 database=$3
-    cat >"$file" <<JSON
-{
-  // Written by bench/run for throwaway servers.
-  "ldap": {
-    "uris": ["$(env_value "$work/ldap.env" LDAP_URI)"],
-    "starttls": false,
-    "base_dn": "$(env_value "$work/ldap.env" LDAP_BASE)",
-    "bind_dn": "$(env_value "$work/ldap.env" LDAP_READER_DN)",
-    "password_file": "$work/reader.password",
-    "page_size": 500,
-    "institution_uai": "0141408E"
-  },
-  "apogee": { "path": "$data/apogee.csv" },
-  "membership": { "rule": "both" },
-  "moodle": { "conninfo": "$(pg_conninfo "$database")" },
-  "guards": { "max_removals": 1000000, "max_total_removal_ratio": 1.0, "max_cohort_removal_ratio": 1.0 },
-  "report": { "directory": "$work/state-$database" }
-}
-JSON
+    write_config "$work" "$data" "$file" both "$(pg_conninfo "$database")" "$work/state-$database" \
+        '"guards": { "max_removals": 1000000, "max_total_removal_ratio": 1.0, "max_cohort_removal_ratio": 1.0 },'
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -63,9 +63,12 @@ load_moodle_users() {
     psql_moodle "$dir" -c "\\copy mdl_user ($(cat "$data/moodle-users.columns")) FROM '$data/moodle-users.copy'"
 }
 
-# write_config DIR DATA FILE [membership rule]: a cohort-sync configuration for these servers.
+# write_config DIR DATA FILE [RULE] [CONNINFO] [REPORT_DIR] [EXTRA]: a cohort-sync configuration
+# for these servers. CONNINFO defaults to the throwaway database, REPORT_DIR to DIR/state; EXTRA
+# is more JSON members ending with a comma (the benchmark's opened-up guards).
 write_config() {
     local dir=$1 data=$2 file=$3 rule=${4:-both}
+    local conninfo=${5:-$(env_value "$dir/pg.env" CONNINFO)} reports=${6:-$dir/state} extra=${7:-}
     cat >"$file" <<JSON
 {
   // Written by scripts/lib/university.sh for throwaway servers.
@@ -80,8 +83,9 @@ write_config() {
   },
   "apogee": { "path": "$data/apogee.csv" },
   "membership": { "rule": "$rule" },
-  "moodle": { "conninfo": "$(env_value "$dir/pg.env" CONNINFO)" },
-  "report": { "directory": "$dir/state" }
+  "moodle": { "conninfo": "$conninfo" },
+  $extra
+  "report": { "directory": "$reports" }
 }
 JSON
 }
