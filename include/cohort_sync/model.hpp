@@ -71,12 +71,18 @@ struct Reason {
     friend auto operator<=>(const Reason&, const Reason&) = default;
 };
 
-struct DesiredMember {
+// A student the sources place in at least one cohort. Held once in Desired::students, however
+// many cohorts the student belongs to: a university has 2 to 3 memberships per student.
+struct DesiredStudent {
     std::string student_number; // may be empty with rule "directory"
     std::string login;          // lower-cased; empty when not in LDAP
     std::string first_name;
     std::string last_name;
     std::string mail;
+};
+
+struct DesiredMember {
+    int student = 0; // index in Desired::students
     std::vector<Reason> reasons;
 };
 
@@ -86,7 +92,7 @@ struct DesiredCohort {
     std::string name;     // from membership.name_template
     std::string description;
     std::string label;
-    std::vector<DesiredMember> members; // sorted by student_number, then login
+    std::vector<DesiredMember> members; // sorted by student (so by student number, then login)
 };
 
 struct Disagreement {
@@ -116,7 +122,8 @@ struct SourceCounts {
 };
 
 struct Desired {
-    std::vector<DesiredCohort> cohorts; // sorted by idnumber
+    std::vector<DesiredStudent> students; // sorted by student_number, then login
+    std::vector<DesiredCohort> cohorts;   // sorted by idnumber
     CrossCheck cross_check;
     SourceCounts counts;
     Issues issues;

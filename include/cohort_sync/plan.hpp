@@ -62,7 +62,7 @@ struct NewAccount {
 };
 
 // Why provisioning will not create an account for a student; empty when it may.
-std::string provisioning_refusal(const DesiredMember& member);
+std::string provisioning_refusal(const DesiredStudent& student);
 
 struct PlanTotals {
     int adds = 0;

@@ -46,6 +46,13 @@ struct RunReport {
 // megabytes while holding the lock.
 enum class ReportDetail { full, summary };
 
+// The report as JSON text (without a final newline), keys in the order of docs/report.md,
+// indented by two spaces, each element of a list of records (a planned member, an issue...) on
+// one line. Written without building a tree: a first sync's report holds a quarter of a million
+// members (json_writer.hpp).
+std::string report_json_text(const RunReport& report, ReportDetail detail = ReportDetail::full);
+
+// The same document as a value, parsed from report_json_text(): for callers that read a few keys.
 nlohmann::json to_json(const RunReport& report, ReportDetail detail = ReportDetail::full);
 
 // The plan as an admin reads it: per cohort "+N -M", new cohorts, renames, guard verdicts,

@@ -52,7 +52,9 @@ std::optional<std::string> store_report(const ReportConfig& config, const RunRep
     try {
         fs::create_directories(directory);
         const auto path = directory / (report.run_id + ".json");
-        write_atomically(path, to_json(report).dump(1) + "\n");
+        auto text = report_json_text(report);
+        text += '\n';
+        write_atomically(path, text);
         prune(directory, config.keep);
         return path.string();
     } catch (const std::exception& error) {

@@ -7,6 +7,7 @@
 #include <deque>
 #include <fmt/format.h>
 #include <map>
+#include <span>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -59,6 +60,14 @@ struct Student {
     std::string login;                     // lower-cased
 };
 
+// What is known about one student number, so that an export row costs one string lookup: its
+// dense id (for de-duplication keys), its directory entry and its student, once it has one.
+struct NumberSlot {
+    int id = 0;
+    int entry = -1;  // index in the directory's entries; -1 when not in the directory
+    int student = 0; // index in m_students plus one; 0 until the number claims something
+};
+
 // One source's claim that a student belongs to one étape (version, year).
 struct Claim {
     int student = 0;
@@ -96,15 +105,19 @@ private:
             return;
         }
         const auto& entries = m_input.directory->entries;
-        m_by_number.reserve(entries.size());
-        m_directory_etapes.resize(entries.size());
+        m_slots.reserve(entries.size() + (m_input.apogee ? m_input.apogee->rows.size() / 2 : 0));
+        m_directory_etapes_begin.reserve(entries.size() + 1);
+        m_directory_etapes.reserve(entries.size() * 2);
         std::map<std::string, std::pair<int, std::string>> rejected; // reason -> count, example
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto& entry = entries[i];
             if (!entry.student_number.empty()) {
-                m_by_number.emplace(entry.student_number, static_cast<int>(i));
+                // A number held by two entries stays with the first (the directory's reader has
+                // already reported the duplicate).
+                m_slots.try_emplace(entry.student_number, NumberSlot{next_slot_id(), static_cast<int>(i)});
             }
-            auto& etapes = m_directory_etapes[i];
+            const auto begin = m_directory_etapes.size();
+            m_directory_etapes_begin.push_back(begin);
             for (const auto& raw : entry.etape_values) {
                 auto value = parse_etape_value(raw, m_config.ldap.institution_uai);
                 if (!value.etape) {
@@ -113,13 +126,15 @@ private:
                         example = raw;
                     }
                 } else if (allowed(value.etape->code)) {
-                    etapes.push_back({m_etapes.id_of_copy(std::move(value.etape->code)),
-                                      m_versions.id_of_copy(std::move(value.etape->version))});
+                    m_directory_etapes.emplace_back(m_etapes.id_of_copy(std::move(value.etape->code)),
+                                                    m_versions.id_of_copy(std::move(value.etape->version)));
                 }
             }
-            std::ranges::sort(etapes);
-            etapes.erase(std::unique(etapes.begin(), etapes.end()), etapes.end());
+            const auto first = m_directory_etapes.begin() + static_cast<std::ptrdiff_t>(begin);
+            std::sort(first, m_directory_etapes.end());
+            m_directory_etapes.erase(std::unique(first, m_directory_etapes.end()), m_directory_etapes.end());
         }
+        m_directory_etapes_begin.push_back(m_directory_etapes.size());
         for (const auto& [reason, figures] : rejected) {
             m_desired.issues.push_back(
                 {Severity::warning, m_config.ldap.attributes.etapes,
@@ -128,10 +143,20 @@ private:
         m_desired.counts.directory_entries = static_cast<int>(entries.size());
     }
 
-    const DirectoryEntry* find_in_directory(std::string_view student_number) const {
-        const auto it = m_by_number.find(student_number);
-        return it == m_by_number.end() ? nullptr
-                                       : &m_input.directory->entries[static_cast<std::size_t>(it->second)];
+    int next_slot_id() const { return static_cast<int>(m_slots.size()); }
+
+    NumberSlot& slot_of(std::string_view student_number) {
+        return m_slots.try_emplace(student_number, NumberSlot{next_slot_id()}).first->second;
+    }
+
+    std::span<const std::pair<int, int>> directory_etapes_of(std::size_t entry) const {
+        return std::span(m_directory_etapes)
+            .subspan(m_directory_etapes_begin[entry],
+                     m_directory_etapes_begin[entry + 1] - m_directory_etapes_begin[entry]);
+    }
+
+    const DirectoryEntry* entry_of(const NumberSlot& slot) const {
+        return slot.entry < 0 ? nullptr : &m_input.directory->entries[static_cast<std::size_t>(slot.entry)];
     }
 
     bool allowed(std::string_view etape) const {
@@ -151,8 +176,9 @@ private:
     }
 
     // The student a number (and, if in the directory, an entry) stands for; one index each.
-    int student_of(std::string_view number, const DirectoryEntry* entry) {
-        auto& index = number.empty() ? m_by_login[to_lower_ascii(entry->login)] : m_student_of_number[number];
+    // Without a number (rule "directory"), the lower-cased login identifies the student.
+    int student_of(std::string_view number, NumberSlot* slot, const DirectoryEntry* entry) {
+        auto& index = slot ? slot->student : m_by_login[to_lower_ascii(entry->login)];
         if (index == 0) {
             m_students.push_back({number, entry, entry ? to_lower_ascii(entry->login) : std::string()});
             index = static_cast<int>(m_students.size());
@@ -169,8 +195,9 @@ private:
         seen.reserve(apogee.rows.size());
         m_claims.reserve(apogee.rows.size());
         // A student has a few inscriptions: as many students as rows / 2 is a safe bound.
-        m_numbers.reserve(apogee.rows.size() / 2);
-        m_student_of_number.reserve(apogee.rows.size() / 2);
+        if (!m_input.directory) {
+            m_slots.reserve(apogee.rows.size() / 2);
+        }
         m_students.reserve(apogee.rows.size() / 2);
         for (const auto& row : apogee.rows) {
             if (!year_active(row.year) || !status_active(row.status)) {
@@ -187,13 +214,14 @@ private:
             // extraction): the first line is its reason. Counted before the directory is asked,
             // so that the export's size guard measures the export alone.
             const int version = m_versions.id(row.version);
-            const auto key = (static_cast<std::uint64_t>(m_numbers.id(row.student_number)) << 40) |
+            auto& slot = slot_of(row.student_number);
+            const auto key = (static_cast<std::uint64_t>(slot.id) << 40) |
                              (static_cast<std::uint64_t>(etape) << 20) | static_cast<std::uint64_t>(version);
             if (!seen.insert(key).second) {
                 continue;
             }
             ++m_desired.counts.export_inscriptions;
-            const auto* entry = m_input.directory ? find_in_directory(row.student_number) : nullptr;
+            const auto* entry = entry_of(slot);
             if (need_directory && !entry) {
                 if (not_in_directory.insert(row.student_number).second && not_in_directory_example.empty()) {
                     not_in_directory_example =
@@ -201,7 +229,7 @@ private:
                 }
                 continue;
             }
-            const int student = student_of(row.student_number, entry);
+            const int student = student_of(row.student_number, &slot, entry);
             m_claims.push_back({student, etape, version, row.year, row.line});
             m_export_pairs.push_back({student, etape});
         }
@@ -222,9 +250,10 @@ private:
             if (entry.login.empty() && entry.student_number.empty()) {
                 continue;
             }
-            for (const auto& [etape, version] : m_directory_etapes[i]) {
+            auto* slot = entry.student_number.empty() ? nullptr : &slot_of(entry.student_number);
+            for (const auto& [etape, version] : directory_etapes_of(i)) {
                 m_claims.push_back(
-                    {student_of(entry.student_number, &entry), etape, version, m_current_year, 0});
+                    {student_of(entry.student_number, slot, &entry), etape, version, m_current_year, 0});
             }
         }
     }
@@ -250,29 +279,39 @@ private:
         auto& check = m_desired.cross_check;
         std::ranges::sort(m_export_pairs);
         m_export_pairs.erase(std::unique(m_export_pairs.begin(), m_export_pairs.end()), m_export_pairs.end());
-        std::vector<std::vector<int>> export_etapes_of(m_students.size());
-        for (const auto& [student, etape] : m_export_pairs) {
-            export_etapes_of[static_cast<std::size_t>(student)].push_back(etape);
+        // Each student's étapes in the export, sorted: a slice of the sorted pairs.
+        std::vector<std::size_t> export_begin(m_students.size() + 1, m_export_pairs.size());
+        for (std::size_t p = m_export_pairs.size(); p-- > 0;) {
+            export_begin[static_cast<std::size_t>(m_export_pairs[p].first)] = p;
         }
+        for (std::size_t student = m_students.size(); student-- > 0;) {
+            export_begin[student] = std::min(export_begin[student], export_begin[student + 1]);
+        }
+        std::vector<int> in_export;
+        std::vector<int> in_directory;
+        std::vector<int> only;
         const auto& entries = m_input.directory->entries;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto& entry = entries[i];
-            const auto it = entry.student_number.empty() ? m_student_of_number.end()
-                                                         : m_student_of_number.find(entry.student_number);
-            if (it == m_student_of_number.end()) {
+            const auto it = entry.student_number.empty() ? m_slots.end() : m_slots.find(entry.student_number);
+            if (it == m_slots.end() || it->second.student == 0) {
                 continue; // the export does not speak about this student
             }
-            const auto& in_export = export_etapes_of[static_cast<std::size_t>(it->second - 1)];
+            const auto student = static_cast<std::size_t>(it->second.student - 1);
+            in_export.clear();
+            for (auto p = export_begin[student]; p < export_begin[student + 1]; ++p) {
+                in_export.push_back(m_export_pairs[p].second);
+            }
             if (in_export.empty()) {
                 continue;
             }
             ++check.students_compared;
-            std::vector<int> in_directory;
-            for (const auto& [etape, version] : m_directory_etapes[i]) {
+            in_directory.clear();
+            for (const auto& [etape, version] : directory_etapes_of(i)) {
                 in_directory.push_back(etape);
             }
             in_directory.erase(std::unique(in_directory.begin(), in_directory.end()), in_directory.end());
-            std::vector<int> only;
+            only.clear();
             std::ranges::set_difference(in_export, in_directory, std::back_inserter(only));
             for (const int etape : only) {
                 ++check.only_in_export;
@@ -326,16 +365,16 @@ private:
         return it->second;
     }
 
-    DesiredMember member_of(const Student& student) const {
-        DesiredMember member;
-        member.student_number = std::string(student.number);
-        member.login = student.login;
+    static DesiredStudent describe(const Student& student) {
+        DesiredStudent out;
+        out.student_number = student.number;
+        out.login = student.login;
         if (student.entry) {
-            member.first_name = student.entry->first_name;
-            member.last_name = student.entry->last_name;
-            member.mail = student.entry->mail;
+            out.first_name = student.entry->first_name;
+            out.last_name = student.entry->last_name;
+            out.mail = student.entry->mail;
         }
-        return member;
+        return out;
     }
 
     void build_cohorts() {
@@ -355,9 +394,13 @@ private:
             const auto& y = m_students[static_cast<std::size_t>(b)];
             return std::tie(x.number, x.login) < std::tie(y.number, y.login);
         });
+        // Every student has at least one claim, so every one is placed: the rank is the index
+        // in Desired::students.
         std::vector<int> rank(m_students.size());
+        m_desired.students.reserve(order.size());
         for (std::size_t i = 0; i < order.size(); ++i) {
             rank[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+            m_desired.students.push_back(describe(m_students[static_cast<std::size_t>(order[i])]));
         }
         std::vector<Membership> memberships;
         memberships.reserve(m_claims.size());
@@ -369,12 +412,23 @@ private:
         std::ranges::sort(memberships, [](const Membership& a, const Membership& b) {
             return std::tie(a.cohort, a.rank, a.claim) < std::tie(b.cohort, b.rank, b.claim);
         });
-        std::vector<bool> placed(m_students.size());
+        // Each cohort's members are allocated once: a university has hundreds of thousands.
+        std::vector<std::size_t> sizes(m_cohorts.size());
+        for (std::size_t i = 0; i < memberships.size(); ++i) {
+            if (i == 0 || memberships[i].cohort != memberships[i - 1].cohort ||
+                memberships[i].rank != memberships[i - 1].rank) {
+                ++sizes[static_cast<std::size_t>(memberships[i].cohort)];
+            }
+        }
+        for (std::size_t c = 0; c < m_cohorts.size(); ++c) {
+            m_cohorts[c].members.reserve(sizes[c]);
+        }
         for (std::size_t i = 0; i < memberships.size();) {
             const auto& first = memberships[i];
             const auto& claim = m_claims[static_cast<std::size_t>(first.claim)];
             const auto& student = m_students[static_cast<std::size_t>(claim.student)];
-            auto member = member_of(student);
+            auto& member = m_cohorts[static_cast<std::size_t>(first.cohort)].members.emplace_back();
+            member.student = first.rank;
             for (; i < memberships.size() && memberships[i].cohort == first.cohort &&
                    memberships[i].rank == first.rank;
                  ++i) {
@@ -385,13 +439,13 @@ private:
                     member.reasons.push_back({"directory", 0, student.entry->dn});
                 }
             }
-            std::ranges::sort(member.reasons);
-            member.reasons.erase(std::unique(member.reasons.begin(), member.reasons.end()),
-                                 member.reasons.end());
-            m_cohorts[static_cast<std::size_t>(first.cohort)].members.push_back(std::move(member));
-            placed[static_cast<std::size_t>(claim.student)] = true;
+            if (member.reasons.size() > 1) {
+                std::ranges::sort(member.reasons);
+                member.reasons.erase(std::unique(member.reasons.begin(), member.reasons.end()),
+                                     member.reasons.end());
+            }
         }
-        m_desired.counts.students = static_cast<int>(std::ranges::count(placed, true));
+        m_desired.counts.students = static_cast<int>(m_desired.students.size());
         for (const auto& [idnumber, index] : by_idnumber) {
             auto& cohort = m_cohorts[static_cast<std::size_t>(index)];
             m_desired.counts.per_etape[cohort.etape] += static_cast<int>(cohort.members.size());
@@ -414,11 +468,11 @@ private:
     Desired m_desired;
     Interned m_etapes;
     Interned m_versions;
-    Interned m_numbers; // student numbers of the export, for de-duplication
-    std::unordered_map<std::string_view, int> m_by_number; // directory entry index by student number
-    std::vector<std::vector<std::pair<int, int>>> m_directory_etapes; // per entry: (étape, version), sorted
+    std::unordered_map<std::string_view, NumberSlot> m_slots; // by student number, both sources
+    // Per directory entry, its (étape, version) sorted: entry i's are [begin[i], begin[i + 1]).
+    std::vector<std::pair<int, int>> m_directory_etapes;
+    std::vector<std::size_t> m_directory_etapes_begin;
     std::vector<Student> m_students;
-    std::unordered_map<std::string_view, int> m_student_of_number; // student index + 1
     std::unordered_map<std::string, int> m_by_login; // student index + 1, entries without number
     std::vector<Claim> m_claims;
     std::vector<std::pair<int, int>> m_export_pairs; // (student, étape) from the export

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <fmt/format.h>
 #include <map>
 #include <set>
@@ -30,7 +31,8 @@ std::string truncate_utf8(const std::string& text, std::size_t characters) {
     return text;
 }
 
-// Finds the Moodle account of a desired member, by the configured key; tells why when it can't.
+// Finds the Moodle account of a desired student, by the configured key; tells why when it can't.
+// Keys are views into the loaded users: a site has a hundred thousand of them.
 class UserIndex {
 public:
     explicit UserIndex(const std::vector<MoodleUser>& users) {
@@ -40,9 +42,11 @@ public:
         for (const auto& user : users) {
             m_by_id.emplace(user.id, &user);
             auto& by_name = user.deleted ? m_deleted_by_username : m_by_username;
-            by_name.emplace(to_lower_ascii(user.username), &user);
+            by_name.emplace(lower_case(user.username), &user);
             if (!user.idnumber.empty()) {
-                (user.deleted ? m_deleted_by_idnumber : m_by_idnumber)[user.idnumber].push_back(&user);
+                auto& accounts = (user.deleted ? m_deleted_by_idnumber : m_by_idnumber)[user.idnumber];
+                accounts.first = accounts.first ? accounts.first : &user;
+                ++accounts.count;
             }
         }
     }
@@ -52,7 +56,7 @@ public:
         UnplacedReason reason = UnplacedReason::no_account;
     };
 
-    Match find(const DesiredMember& member, MatchBy match_by) const {
+    Match find(const DesiredStudent& member, MatchBy match_by) const {
         if (match_by == MatchBy::username) {
             if (const auto* user = by_username(member.login)) {
                 return {user, {}};
@@ -60,16 +64,16 @@ public:
             if (deleted_by_username(member.login) || deleted_by_idnumber(member.student_number)) {
                 return {nullptr, UnplacedReason::deleted_account};
             }
-            if (!by_idnumber(member.student_number).empty()) {
+            if (by_idnumber(member.student_number).count > 0) {
                 return {nullptr, UnplacedReason::other_key_only};
             }
             return {nullptr, UnplacedReason::no_account};
         }
-        const auto& matches = by_idnumber(member.student_number);
-        if (matches.size() == 1) {
-            return {matches.front(), {}};
+        const auto matches = by_idnumber(member.student_number);
+        if (matches.count == 1) {
+            return {matches.first, {}};
         }
-        if (matches.size() > 1) {
+        if (matches.count > 1) {
             return {nullptr, UnplacedReason::several_accounts};
         }
         if (deleted_by_idnumber(member.student_number) || deleted_by_username(member.login)) {
@@ -87,27 +91,41 @@ public:
     }
 
 private:
-    const MoodleUser* by_username(const std::string& login) const {
+    // Accounts sharing one idnumber: Moodle does not make idnumbers unique.
+    struct Accounts {
+        const MoodleUser* first = nullptr;
+        int count = 0;
+    };
+
+    // Moodle stores usernames lower-cased; a copy is kept only for one that is not.
+    std::string_view lower_case(const std::string& username) {
+        if (std::ranges::none_of(username, [](char c) { return c >= 'A' && c <= 'Z'; })) {
+            return username;
+        }
+        return m_lowered.emplace_back(to_lower_ascii(username));
+    }
+
+    const MoodleUser* by_username(std::string_view login) const {
         const auto it = login.empty() ? m_by_username.end() : m_by_username.find(login);
         return it == m_by_username.end() ? nullptr : it->second;
     }
-    bool deleted_by_username(const std::string& login) const {
+    bool deleted_by_username(std::string_view login) const {
         return !login.empty() && m_deleted_by_username.contains(login);
     }
-    bool deleted_by_idnumber(const std::string& idnumber) const {
+    bool deleted_by_idnumber(std::string_view idnumber) const {
         return !idnumber.empty() && m_deleted_by_idnumber.contains(idnumber);
     }
-    const std::vector<const MoodleUser*>& by_idnumber(const std::string& idnumber) const {
-        static const std::vector<const MoodleUser*> k_none;
+    Accounts by_idnumber(std::string_view idnumber) const {
         const auto it = idnumber.empty() ? m_by_idnumber.end() : m_by_idnumber.find(idnumber);
-        return it == m_by_idnumber.end() ? k_none : it->second;
+        return it == m_by_idnumber.end() ? Accounts{} : it->second;
     }
 
+    std::deque<std::string> m_lowered; // stable addresses for the views below
     std::unordered_map<std::int64_t, const MoodleUser*> m_by_id;
-    std::unordered_map<std::string, const MoodleUser*> m_by_username;
-    std::unordered_map<std::string, const MoodleUser*> m_deleted_by_username;
-    std::unordered_map<std::string, std::vector<const MoodleUser*>> m_by_idnumber;
-    std::unordered_map<std::string, std::vector<const MoodleUser*>> m_deleted_by_idnumber;
+    std::unordered_map<std::string_view, const MoodleUser*> m_by_username;
+    std::unordered_map<std::string_view, const MoodleUser*> m_deleted_by_username;
+    std::unordered_map<std::string_view, Accounts> m_by_idnumber;
+    std::unordered_map<std::string_view, Accounts> m_deleted_by_idnumber;
 };
 
 PlannedMember planned(const UserIndex& users, std::int64_t user_id) {
@@ -137,6 +155,11 @@ public:
         , m_config(config)
         , m_provisioning(provisioning)
         , m_users(current.users) {
+        // Once per student, not per membership: most students are in two or three cohorts.
+        m_matches.reserve(desired.students.size());
+        for (const auto& student : desired.students) {
+            m_matches.push_back(m_users.find(student, config.match_by));
+        }
         for (const auto& cohort : current.cohorts) {
             m_managed.emplace(cohort.idnumber, &cohort);
         }
@@ -195,8 +218,9 @@ private:
         std::vector<std::int64_t> wanted;
         wanted.reserve(desired.members.size());
         std::vector<PlannedMember> to_create; // members whose account this plan creates
-        for (const auto& member : desired.members) {
-            const auto match = m_users.find(member, m_config.match_by);
+        for (const auto& desired_member : desired.members) {
+            const auto& member = m_desired.students[static_cast<std::size_t>(desired_member.student)];
+            const auto& match = m_matches[static_cast<std::size_t>(desired_member.student)];
             if (match.user) {
                 wanted.push_back(match.user->id);
             } else if (match.reason == UnplacedReason::no_account && m_provisioning.enabled &&
@@ -311,6 +335,7 @@ private:
     const MoodleConfig& m_config;
     const ProvisioningConfig& m_provisioning;
     UserIndex m_users;
+    std::vector<UserIndex::Match> m_matches;      // by index in m_desired.students
     std::map<std::string, NewAccount> m_accounts; // by username: one account for several cohorts
     std::unordered_map<std::string, const ManagedCohort*> m_managed;
     std::unordered_map<std::string, const ForeignCohort*> m_foreign;
@@ -334,7 +359,7 @@ const char* to_string(UnplacedReason reason) {
     return "unknown";
 }
 
-std::string provisioning_refusal(const DesiredMember& member) {
+std::string provisioning_refusal(const DesiredStudent& member) {
     if (member.login.empty()) {
         return "no login in the directory";
     }

@@ -1,98 +1,248 @@
 #include "cohort_sync/report.hpp"
 
-#include "cohort_sync/source_counts_json.hpp"
+#include "cohort_sync/json_writer.hpp"
 
 #include <fmt/format.h>
 #include <map>
+#include <string_view>
 
 namespace cohort_sync {
 namespace {
 
-nlohmann::json members_json(const std::vector<PlannedMember>& members) {
-    auto out = nlohmann::json::array();
+using Layout = JsonWriter::Layout;
+
+// Each element of a list of records is written on one line: a first sync's report has a quarter
+// of a million planned members, and one per line keeps the file short and grep-able.
+void write_members(JsonWriter& out, std::string_view name, const std::vector<PlannedMember>& members) {
+    out.key(name).begin_array();
     for (const auto& member : members) {
-        out.push_back({{"user_id", member.user_id},
-                       {"username", member.username},
-                       {"idnumber", member.student_number}});
+        out.begin_object(Layout::line)
+            .field("user_id", member.user_id)
+            .field("username", member.username)
+            .field("idnumber", member.student_number)
+            .end_object();
     }
-    return out;
+    out.end_array();
 }
 
-nlohmann::json issues_json(const Issues& issues) {
-    auto out = nlohmann::json::array();
+void write_issues(JsonWriter& out, const Issues& issues) {
+    out.key("issues").begin_array();
     for (const auto& issue : issues) {
-        out.push_back({{"severity", to_string(issue.severity)},
-                       {"locator", issue.locator},
-                       {"message", issue.message}});
+        out.begin_object(Layout::line)
+            .field("severity", to_string(issue.severity))
+            .field("locator", issue.locator)
+            .field("message", issue.message)
+            .end_object();
     }
-    return out;
+    out.end_array();
 }
 
-nlohmann::json disagreements_json(const std::vector<Disagreement>& list) {
-    auto out = nlohmann::json::array();
-    for (const auto& d : list) {
-        out.push_back({{"student_number", d.student_number},
-                       {"login", d.login},
-                       {"etape", d.etape},
-                       {"only_in", d.only_in},
-                       {"locator", d.locator}});
+// The same keys and values as source_counts_json.cpp's to_json (the database's copy), in the
+// order of docs/report.md.
+void write_counts(JsonWriter& out, const SourceCounts& counts) {
+    out.key("counts")
+        .begin_object()
+        .field("directory_entries", counts.directory_entries)
+        .field("export_inscriptions", counts.export_inscriptions)
+        .field("students", counts.students)
+        .key("per_etape")
+        .begin_object();
+    for (const auto& [etape, members] : counts.per_etape) {
+        out.key(etape).value(members);
     }
-    return out;
+    out.end_object().end_object();
 }
 
-nlohmann::json plan_json(const Plan& plan, ReportDetail detail) {
-    const auto totals = plan.totals();
-    const nlohmann::json summary_totals = {{"adds", totals.adds},
-                                           {"accounts", totals.accounts},
-                                           {"removes", totals.removes},
-                                           {"creates", totals.creates},
-                                           {"renames", totals.renames},
-                                           {"deferred", totals.deferred},
-                                           {"cohorts_changed", totals.cohorts_changed},
-                                           {"managed_memberships", totals.managed_memberships}};
-    if (detail == ReportDetail::summary) {
-        return {{"totals", summary_totals},
-                {"left_alone", plan.left_alone},
-                {"issues", issues_json(plan.issues)}};
+void write_phases(JsonWriter& out, const std::vector<PhaseTiming>& phases) {
+    out.key("phases").begin_array();
+    for (const auto& phase : phases) {
+        out.begin_object(Layout::line)
+            .field("phase", phase.phase)
+            .field("seconds", phase.seconds)
+            .end_object();
     }
-    auto cohorts = nlohmann::json::array();
-    for (const auto& cohort : plan.cohorts) {
-        if (!cohort.changes() && cohort.deferred.empty()) {
-            continue;
+    out.end_array();
+}
+
+void write_cross_check(JsonWriter& out, const CrossCheck& cross_check, ReportDetail detail) {
+    out.key("cross_check")
+        .begin_object()
+        .field("students_compared", cross_check.students_compared)
+        .field("only_in_export", cross_check.only_in_export)
+        .field("only_in_directory", cross_check.only_in_directory);
+    if (detail == ReportDetail::full) {
+        out.key("disagreements").begin_array();
+        for (const auto& d : cross_check.all) {
+            out.begin_object(Layout::line)
+                .field("student_number", d.student_number)
+                .field("login", d.login)
+                .field("etape", d.etape)
+                .field("only_in", d.only_in)
+                .field("locator", d.locator)
+                .end_object();
         }
-        nlohmann::json item = {{"idnumber", cohort.idnumber},
-                               {"etape", cohort.etape},
-                               {"name", cohort.name},
-                               {"create", cohort.creates()},
-                               {"current_size", cohort.current_size},
-                               {"desired_size", cohort.desired_size},
-                               {"adds", members_json(cohort.adds)},
-                               {"removes", members_json(cohort.removes)},
-                               {"deferred", members_json(cohort.deferred)}};
-        item["cohort_id"] = cohort.cohort_id ? nlohmann::json(*cohort.cohort_id) : nlohmann::json(nullptr);
-        item["rename_from"] =
-            cohort.rename_from ? nlohmann::json(*cohort.rename_from) : nlohmann::json(nullptr);
-        cohorts.push_back(std::move(item));
+        out.end_array();
     }
-    auto unplaced = nlohmann::json::array();
-    for (const auto& u : plan.unplaced) {
-        unplaced.push_back({{"student_number", u.student_number},
-                            {"login", u.login},
-                            {"etape", u.etape},
-                            {"reason", to_string(u.reason)}});
+    out.end_object();
+}
+
+void write_cohort(JsonWriter& out, const CohortPlan& cohort) {
+    out.begin_object().key("cohort_id");
+    if (cohort.cohort_id) {
+        out.value(*cohort.cohort_id);
+    } else {
+        out.null();
     }
-    auto accounts = nlohmann::json::array();
-    for (const auto& a : plan.accounts) {
-        accounts.push_back({{"username", a.username},
-                            {"idnumber", a.idnumber},
-                            {"first_name", a.first_name},
-                            {"last_name", a.last_name},
-                            {"mail", a.mail},
-                            {"auth", a.auth}});
+    out.field("idnumber", cohort.idnumber)
+        .field("etape", cohort.etape)
+        .field("name", cohort.name)
+        .field("create", cohort.creates())
+        .key("rename_from");
+    if (cohort.rename_from) {
+        out.value(*cohort.rename_from);
+    } else {
+        out.null();
     }
-    return {{"totals", summary_totals},        {"cohorts", std::move(cohorts)},
-            {"unplaced", std::move(unplaced)}, {"accounts", std::move(accounts)},
-            {"left_alone", plan.left_alone},   {"issues", issues_json(plan.issues)}};
+    out.field("current_size", cohort.current_size).field("desired_size", cohort.desired_size);
+    write_members(out, "adds", cohort.adds);
+    write_members(out, "removes", cohort.removes);
+    write_members(out, "deferred", cohort.deferred);
+    out.end_object();
+}
+
+void write_plan(JsonWriter& out, const Plan& plan, ReportDetail detail) {
+    const auto totals = plan.totals();
+    out.key("plan")
+        .begin_object()
+        .key("totals")
+        .begin_object()
+        .field("adds", totals.adds)
+        .field("accounts", totals.accounts)
+        .field("removes", totals.removes)
+        .field("creates", totals.creates)
+        .field("renames", totals.renames)
+        .field("deferred", totals.deferred)
+        .field("cohorts_changed", totals.cohorts_changed)
+        .field("managed_memberships", totals.managed_memberships)
+        .end_object();
+    if (detail == ReportDetail::full) {
+        out.key("cohorts").begin_array();
+        for (const auto& cohort : plan.cohorts) {
+            if (cohort.changes() || !cohort.deferred.empty()) {
+                write_cohort(out, cohort);
+            }
+        }
+        out.end_array();
+        out.key("unplaced").begin_array();
+        for (const auto& u : plan.unplaced) {
+            out.begin_object(Layout::line)
+                .field("student_number", u.student_number)
+                .field("login", u.login)
+                .field("etape", u.etape)
+                .field("reason", to_string(u.reason))
+                .end_object();
+        }
+        out.end_array();
+        out.key("accounts").begin_array();
+        for (const auto& a : plan.accounts) {
+            out.begin_object(Layout::line)
+                .field("username", a.username)
+                .field("idnumber", a.idnumber)
+                .field("first_name", a.first_name)
+                .field("last_name", a.last_name)
+                .field("mail", a.mail)
+                .field("auth", a.auth)
+                .end_object();
+        }
+        out.end_array();
+    }
+    out.key("left_alone").begin_array();
+    for (const auto& idnumber : plan.left_alone) {
+        out.value(idnumber);
+    }
+    out.end_array();
+    write_issues(out, plan.issues);
+    out.end_object();
+}
+
+void write_guards(JsonWriter& out, const std::vector<GuardVerdict>& verdicts) {
+    out.key("guards").begin_array();
+    for (const auto& v : verdicts) {
+        out.begin_object(Layout::line)
+            .field("guard", v.guard)
+            .field("tripped", v.tripped)
+            .field("figures", v.figures)
+            .field("hint", v.hint)
+            .end_object();
+    }
+    out.end_array();
+}
+
+void write_course_impact(JsonWriter& out, const CourseImpact& impact) {
+    out.key("course_impact")
+        .begin_object()
+        .field("unenrol_action", static_cast<int>(impact.unenrol_action))
+        .field("cohort_enrol_enabled", impact.cohort_enrol_enabled)
+        .field("enrolments_added", impact.enrolments_added)
+        .field("enrolments_removed", impact.enrolments_removed)
+        .field("graded_students_removed", impact.graded_students_removed)
+        .key("courses")
+        .begin_array();
+    for (const auto& course : impact.courses) {
+        out.begin_object(Layout::line)
+            .field("course_id", course.course_id)
+            .field("shortname", course.shortname)
+            .field("enrolments_added", course.enrolments_added)
+            .field("enrolments_removed", course.enrolments_removed)
+            .field("removed_with_grades", course.removed_with_grades)
+            .end_object();
+    }
+    out.end_array().end_object();
+}
+
+void write_applied(JsonWriter& out, const ApplyStats& applied) {
+    out.key("applied")
+        .begin_object()
+        .field("accounts_created", applied.accounts_created)
+        .field("cohorts_created", applied.cohorts_created)
+        .field("cohorts_renamed", applied.cohorts_renamed)
+        .field("members_added", applied.members_added)
+        .field("members_removed", applied.members_removed)
+        .end_object();
+}
+
+// A string, or null when empty.
+void write_text_or_null(JsonWriter& out, std::string_view name, const std::string& text) {
+    out.key(name);
+    if (text.empty()) {
+        out.null();
+    } else {
+        out.value(text);
+    }
+}
+
+// Enough room for the whole text, so that a first sync's 25 MB report is not copied as it grows:
+// about 100 bytes per record line, a little more per cohort.
+std::size_t expected_size(const RunReport& report, ReportDetail detail) {
+    std::size_t records =
+        report.phases.size() + report.verdicts.size() + report.issues.size() + report.counts.per_etape.size();
+    if (report.plan) {
+        records += report.plan->issues.size() + report.plan->left_alone.size();
+        if (detail == ReportDetail::full) {
+            records +=
+                4 * report.plan->cohorts.size() + report.plan->unplaced.size() + report.plan->accounts.size();
+            for (const auto& cohort : report.plan->cohorts) {
+                records += cohort.adds.size() + cohort.removes.size() + cohort.deferred.size();
+            }
+        }
+    }
+    if (report.impact) {
+        records += report.impact->courses.size();
+    }
+    if (detail == ReportDetail::full) {
+        records += report.cross_check.all.size();
+    }
+    return 4096 + 100 * records;
 }
 
 std::string names(const std::vector<PlannedMember>& members) {
@@ -106,64 +256,47 @@ std::string names(const std::vector<PlannedMember>& members) {
 
 } // namespace
 
-nlohmann::json to_json(const RunReport& report, ReportDetail detail) {
-    nlohmann::json out = {{"format", 1},
-                          {"run_id", report.run_id},
-                          {"outcome", report.outcome},
-                          {"dry_run", report.dry_run},
-                          {"forced", report.forced},
-                          {"started_at", report.started_at},
-                          {"finished_at", report.finished_at},
-                          {"counts", nlohmann::json(report.counts)},
-                          {"directory_pages", report.directory_pages}};
-    auto phases = nlohmann::json::array();
-    for (const auto& phase : report.phases) {
-        phases.push_back({{"phase", phase.phase}, {"seconds", phase.seconds}});
-    }
-    out["phases"] = std::move(phases);
-    out["cross_check"] = {{"students_compared", report.cross_check.students_compared},
-                          {"only_in_export", report.cross_check.only_in_export},
-                          {"only_in_directory", report.cross_check.only_in_directory},
-                          {"disagreements", disagreements_json(report.cross_check.all)}};
-    out["plan"] = report.plan ? plan_json(*report.plan, detail) : nlohmann::json(nullptr);
+std::string report_json_text(const RunReport& report, ReportDetail detail) {
+    JsonWriter out(expected_size(report, detail));
+    out.begin_object().field("format", 1);
     if (detail == ReportDetail::summary) {
-        out["detail"] = "summary";
-        out["cross_check"].erase("disagreements");
+        out.field("detail", "summary");
     }
-    auto verdicts = nlohmann::json::array();
-    for (const auto& v : report.verdicts) {
-        verdicts.push_back(
-            {{"guard", v.guard}, {"tripped", v.tripped}, {"figures", v.figures}, {"hint", v.hint}});
-    }
-    out["guards"] = std::move(verdicts);
-    out["applied"] = report.applied ? nlohmann::json{{"accounts_created", report.applied->accounts_created},
-                                                     {"cohorts_created", report.applied->cohorts_created},
-                                                     {"cohorts_renamed", report.applied->cohorts_renamed},
-                                                     {"members_added", report.applied->members_added},
-                                                     {"members_removed", report.applied->members_removed}}
-                                    : nlohmann::json(nullptr);
-    if (report.impact) {
-        auto courses = nlohmann::json::array();
-        for (const auto& course : report.impact->courses) {
-            courses.push_back({{"course_id", course.course_id},
-                               {"shortname", course.shortname},
-                               {"enrolments_added", course.enrolments_added},
-                               {"enrolments_removed", course.enrolments_removed},
-                               {"removed_with_grades", course.removed_with_grades}});
-        }
-        out["course_impact"] = {{"unenrol_action", static_cast<int>(report.impact->unenrol_action)},
-                                {"cohort_enrol_enabled", report.impact->cohort_enrol_enabled},
-                                {"enrolments_added", report.impact->enrolments_added},
-                                {"enrolments_removed", report.impact->enrolments_removed},
-                                {"graded_students_removed", report.impact->graded_students_removed},
-                                {"courses", std::move(courses)}};
+    out.field("run_id", report.run_id)
+        .field("outcome", report.outcome)
+        .field("dry_run", report.dry_run)
+        .field("forced", report.forced)
+        .field("started_at", report.started_at)
+        .field("finished_at", report.finished_at);
+    write_counts(out, report.counts);
+    out.field("directory_pages", report.directory_pages);
+    write_phases(out, report.phases);
+    write_cross_check(out, report.cross_check, detail);
+    if (report.plan) {
+        write_plan(out, *report.plan, detail);
     } else {
-        out["course_impact"] = nullptr;
+        out.key("plan").null();
     }
-    out["issues"] = issues_json(report.issues);
-    out["error"] = report.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.error);
-    out["hint"] = report.hint.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.hint);
-    return out;
+    write_guards(out, report.verdicts);
+    if (report.impact) {
+        write_course_impact(out, *report.impact);
+    } else {
+        out.key("course_impact").null();
+    }
+    if (report.applied) {
+        write_applied(out, *report.applied);
+    } else {
+        out.key("applied").null();
+    }
+    write_issues(out, report.issues);
+    write_text_or_null(out, "error", report.error);
+    write_text_or_null(out, "hint", report.hint);
+    out.end_object();
+    return std::move(out).take();
+}
+
+nlohmann::json to_json(const RunReport& report, ReportDetail detail) {
+    return nlohmann::json::parse(report_json_text(report, detail));
 }
 
 std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdicts, bool verbose) {

@@ -25,7 +25,8 @@ std::vector<std::string> members_of(const Desired& desired, const std::string& i
         if (cohort.idnumber == idnumber) {
             std::vector<std::string> logins;
             for (const auto& member : cohort.members) {
-                logins.push_back(member.login.empty() ? "#" + member.student_number : member.login);
+                const auto& student = desired.students.at(static_cast<std::size_t>(member.student));
+                logins.push_back(student.login.empty() ? "#" + student.student_number : student.login);
             }
             return logins;
         }

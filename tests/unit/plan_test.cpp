@@ -1,6 +1,7 @@
 #include "cohort_sync/plan.hpp"
 #include "test_builders.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace cohort_sync {
@@ -8,11 +9,11 @@ namespace {
 
 using testing::user;
 
-DesiredMember member(std::string login, std::string number) {
-    DesiredMember m;
-    m.login = std::move(login);
-    m.student_number = std::move(number);
-    return m;
+DesiredStudent student(std::string login, std::string number) {
+    DesiredStudent s;
+    s.login = std::move(login);
+    s.student_number = std::move(number);
+    return s;
 }
 
 DesiredCohort cohort(std::string etape, std::vector<DesiredMember> members) {
@@ -46,6 +47,19 @@ struct PlanFixture : ::testing::Test {
                          user(13, "dave", "1004")};
     }
     Plan plan() const { return make_plan(desired, current, config); }
+
+    // A member of a desired cohort: the student is listed once in desired.students, as merge does.
+    DesiredMember member(std::string login, std::string number) {
+        auto& students = desired.students;
+        const auto it = std::ranges::find_if(students, [&](const DesiredStudent& s) {
+            return s.login == login && s.student_number == number;
+        });
+        if (it != students.end()) {
+            return {static_cast<int>(it - students.begin()), {}};
+        }
+        students.push_back(student(std::move(login), std::move(number)));
+        return {static_cast<int>(students.size() - 1), {}};
+    }
 };
 
 TEST_F(PlanFixture, FirstRunCreatesTheCohortWithItsMembers) {
@@ -191,7 +205,7 @@ struct ProvisioningFixture : PlanFixture {
 TEST_F(ProvisioningFixture, CreatesOneAccountPerStudentWithoutOneAndAddsThem) {
     desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("newbie", "2001")}),
                        cohort("L1MATH", {member("newbie", "2001")})};
-    desired.cohorts[0].members[1].first_name = "Néo";
+    desired.students[static_cast<std::size_t>(desired.cohorts[0].members[1].student)].first_name = "Néo";
     const auto p = plan_with_provisioning();
     ASSERT_EQ(p.accounts.size(), 1u) << "one account for two cohorts";
     EXPECT_EQ(p.accounts[0], (NewAccount{"newbie", "2001", "Néo", "", "", "cas"}));
@@ -212,9 +226,9 @@ TEST_F(ProvisioningFixture, NeverCreatesOverATakenKeyOrAReservedName) {
     ASSERT_EQ(p.unplaced.size(), 5u);
     EXPECT_EQ(p.unplaced[0].reason, UnplacedReason::other_key_only) << "1002 is bob's idnumber";
     EXPECT_EQ(p.unplaced[1].reason, UnplacedReason::deleted_account);
-    EXPECT_EQ(provisioning_refusal(member("admin", "4001")), "'admin' is a reserved name");
-    EXPECT_EQ(provisioning_refusal(member("", "5001")), "no login in the directory");
-    EXPECT_EQ(provisioning_refusal(member("bad name", "6001")), "'bad name' is not a valid Moodle username");
+    EXPECT_EQ(provisioning_refusal(student("admin", "4001")), "'admin' is a reserved name");
+    EXPECT_EQ(provisioning_refusal(student("", "5001")), "no login in the directory");
+    EXPECT_EQ(provisioning_refusal(student("bad name", "6001")), "'bad name' is not a valid Moodle username");
 }
 
 TEST_F(ProvisioningFixture, OffByDefault) {

@@ -6,9 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -265,8 +267,9 @@ std::vector<std::string> table_cells(const std::string& line) {
     return cells;
 }
 
-// The table under "## Keys": `path` | type[ or type] | yes/no | meaning.
-Shape shape_from_docs(std::string& error) {
+// The table under "## Keys": `path` | type[ or type] | yes/no | meaning. `order`, when given,
+// receives the paths in the order of the table.
+Shape shape_from_docs(std::string& error, std::vector<std::string>* order = nullptr) {
     const auto path = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "docs" / "report.md";
     std::ifstream in(path);
     if (!in) {
@@ -319,6 +322,9 @@ Shape shape_from_docs(std::string& error) {
         if (!shape.emplace(key, row).second) {
             error = "key listed twice: " + key;
             return {};
+        }
+        if (order != nullptr) {
+            order->push_back(key);
         }
     }
     if (shape.empty()) {
@@ -435,6 +441,131 @@ RunReport early_failure() {
     report.error = "unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory";
     return report;
 }
+
+// What the renderer that built an nlohmann::json tree wrote for these samples (compact, keys
+// sorted), captured before report_json_text() replaced it: the new text must say the same, as a
+// JSON value, whatever its key order and layout.
+const char* const k_tree_full =
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
+    R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
+    R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
+    R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
+    R"json("enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO101"},)json"
+    R"json({"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,)json"
+    R"json("shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed")json"
+    R"json(:1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO",)json"
+    R"json("locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export",)json"
+    R"json("student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,)json"
+    R"json("students_compared":110},"directory_pages":3,"dry_run":false,"error":"the connection to Post)json"
+    R"json(greSQL was lost during COMMIT","finished_at":1795919718,"forced":true,)json"
+    R"json("format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals",)json"
+    R"json("hint":"","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO)json"
+    R"json( -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry)json"
+    R"json(-run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and converges eith)json"
+    R"json(er way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty",)json"
+    R"json("severity":"warning"}],"outcome":"in-doubt","phases":[{"phase":"ldap",)json"
+    R"json("seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},)json"
+    R"json({"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan",)json"
+    R"json("seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},)json"
+    R"json({"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve",)json"
+    R"json("idnumber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],)json"
+    R"json("cohorts":[{"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],)json"
+    R"json("cohort_id":11,"create":false,"current_size":3,"deferred":[{"idnumber":"22800003",)json"
+    R"json("user_id":103,"username":"carol"}],"desired_size":3,"etape":"L1INFO","idnumber":"etape-L1INF)json"
+    R"json(O","name":"L1INFO: Licence 1 Informatique","removes":[{"idnumber":"22800002",)json"
+    R"json("user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1 Info"},)json"
+    R"json({"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800005",)json"
+    R"json("user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,)json"
+    R"json("deferred":[],"desired_size":2,"etape":"M1BIO","idnumber":"etape-M1BIO",)json"
+    R"json("name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"issues":[{"locator":"et)json"
+    R"json(ape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is already used",)json"
+    R"json("severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,)json"
+    R"json("adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"managed_memberships":7,)json"
+    R"json("removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank",)json"
+    R"json("reason":"no_account","student_number":"22800006"},{"etape":"M1BIO","login":"",)json"
+    R"json("reason":"deleted_account","student_number":"22800007"}]},"run_id":"20261129T023512Z-3f9a",)json"
+    R"json("started_at":1795919712})json";
+
+const char* const k_tree_early_failure =
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],)json"
+    R"json("only_in_directory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,)json"
+    R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
+    R"json(file or directory","finished_at":1795919713,"forced":false,"format":1,)json"
+    R"json("guards":[],"hint":null,"issues":[],"outcome":"failed","phases":[],"plan":null,)json"
+    R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
+
+const char* const k_tree_dry_run =
+    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,)json"
+    R"json("per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":t)json"
+    R"json(rue,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,)json"
+    R"json("removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,)json"
+    R"json("enrolments_removed":1,"removed_with_grades":0,"shortname":"BIO101"}],)json"
+    R"json("enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,)json"
+    R"json("unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO",)json"
+    R"json("locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export",)json"
+    R"json("student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,)json"
+    R"json("students_compared":110},"directory_pages":3,"dry_run":true,"error":null,)json"
+    R"json("finished_at":0,"forced":false,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000",)json"
+    R"json("guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more th)json"
+    R"json(an 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan )json"
+    R"json(with 'cohort-sync --dry-run -v'","tripped":true}],"hint":null,"issues":[{"locator":"apogee.c)json"
+    R"json(sv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"outcome":"dry-run",)json"
+    R"json("phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},)json"
+    R"json({"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load",)json"
+    R"json("seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1}],)json"
+    R"json("plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber":"22800005",)json"
+    R"json("last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{"idnu)json"
+    R"json(mber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,)json"
+    R"json("current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],)json"
+    R"json("desired_size":3,"etape":"L1INFO","idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Inform)json"
+    R"json(atique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],)json"
+    R"json("rename_from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004",)json"
+    R"json("user_id":104,"username":"dave"},{"idnumber":"22800005","user_id":0,"username":"eve"}],)json"
+    R"json("cohort_id":null,"create":true,"current_size":0,"deferred":[],"desired_size":2,)json"
+    R"json("etape":"M1BIO","idnumber":"etape-M1BIO","name":"M1BIO: Master 1 Biologie",)json"
+    R"json("removes":[],"rename_from":null}],"issues":[{"locator":"etape-L3X","message":"étape L3X is s)json"
+    R"json(kipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOL)json"
+    R"json(D"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,)json"
+    R"json("managed_memberships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO",)json"
+    R"json("login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO",)json"
+    R"json("login":"","reason":"deleted_account","student_number":"22800007"}]},"run_id":"20261129T0235)json"
+    R"json(12Z-3f9a","started_at":1795919712})json";
+
+const char* const k_tree_full_summary =
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
+    R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
+    R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
+    R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
+    R"json("enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO101"},)json"
+    R"json({"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,)json"
+    R"json("shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed")json"
+    R"json(:1,"unenrol_action":0},"cross_check":{"only_in_directory":0,"only_in_export":1,)json"
+    R"json("students_compared":110},"detail":"summary","directory_pages":3,"dry_run":false,)json"
+    R"json("error":"the connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,)json"
+    R"json("forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000",)json"
+    R"json("guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more th)json"
+    R"json(an 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan )json"
+    R"json(with 'cohort-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle's real s)json"
+    R"json(tate and converges either way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_E)json"
+    R"json(TU' is empty","severity":"warning"}],"outcome":"in-doubt","phases":[{"phase":"ldap",)json"
+    R"json("seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},)json"
+    R"json({"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan",)json"
+    R"json("seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},)json"
+    R"json({"phase":"commit","seconds":2.0}],"plan":{"issues":[{"locator":"etape-L3X",)json"
+    R"json("message":"étape L3X is skipped: idnumber 'etape-L3X' is already used",)json"
+    R"json("severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,)json"
+    R"json("adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"managed_memberships":7,)json"
+    R"json("removes":1,"renames":1}},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
+
+const char* const k_tree_early_failure_summary =
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,)json"
+    R"json("only_in_export":0,"students_compared":0},"detail":"summary","directory_pages":0,)json"
+    R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
+    R"json(file or directory","finished_at":1795919713,"forced":false,"format":1,)json"
+    R"json("guards":[],"hint":null,"issues":[],"outcome":"failed","phases":[],"plan":null,)json"
+    R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
 
 } // namespace
 
@@ -576,6 +707,166 @@ TEST(ReportJson, UnenrolActionIsMoodlesNumber) {
     const auto json = to_json(report);
     EXPECT_EQ(json.at("course_impact").at("unenrol_action"), 3);
     EXPECT_EQ(json.at("course_impact").at("cohort_enrol_enabled"), false);
+}
+
+// ---- The text -----------------------------------------------------------------------------
+
+TEST(ReportText, SaysWhatTheTreeRendererSaid) {
+    struct Case {
+        const char* name;
+        RunReport report;
+        ReportDetail detail;
+        const char* tree;
+    };
+    const Case cases[] = {
+        {"full", full_report(), ReportDetail::full, k_tree_full},
+        {"early failure", early_failure(), ReportDetail::full, k_tree_early_failure},
+        {"dry run", dry_run_report(), ReportDetail::full, k_tree_dry_run},
+        {"full, summary", full_report(), ReportDetail::summary, k_tree_full_summary},
+        {"early failure, summary", early_failure(), ReportDetail::summary, k_tree_early_failure_summary},
+    };
+    for (const auto& test : cases) {
+        SCOPED_TRACE(test.name);
+        const auto expected = nlohmann::json::parse(test.tree);
+        EXPECT_EQ(nlohmann::json::parse(report_json_text(test.report, test.detail)), expected);
+        EXPECT_EQ(to_json(test.report, test.detail), expected);
+    }
+}
+
+// nlohmann::json compares 2 and 2.0 as equal; a reader in another language may not.
+TEST(ReportText, DurationsStayNumbersWithAFraction) {
+    const auto phases = to_json(full_report()).at("phases");
+    for (const auto& phase : phases) {
+        EXPECT_TRUE(phase.at("seconds").is_number_float()) << phase.dump();
+    }
+    EXPECT_NE(report_json_text(full_report()).find(R"({"phase": "commit", "seconds": 2.0})"),
+              std::string::npos);
+}
+
+// The keys come in the order of docs/report.md's table (the tree sorted them alphabetically), so
+// that a reader of the file finds them where the documentation lists them.
+TEST(ReportText, KeysComeInTheOrderOfTheDocsTable) {
+    std::string error;
+    std::vector<std::string> order;
+    shape_from_docs(error, &order);
+    ASSERT_TRUE(error.empty()) << error;
+    std::map<std::string, std::size_t> rank;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        rank[order[i]] = i;
+    }
+    std::vector<std::string> problems;
+    std::function<void(const nlohmann::ordered_json&, const std::string&)> visit;
+    visit = [&](const nlohmann::ordered_json& value, const std::string& path) {
+        if (value.is_array()) {
+            for (const auto& element : value) {
+                visit(element, path + "[]");
+            }
+            return;
+        }
+        if (!value.is_object()) {
+            return;
+        }
+        std::string previous;
+        for (const auto& [key, child] : value.items()) {
+            const auto here = child_path(path, key);
+            const auto it = rank.find(here);
+            if (it == rank.end()) {
+                continue; // an étape of counts.per_etape
+            }
+            if (!previous.empty() && it->second < rank.at(previous)) {
+                problems.push_back(here + " comes after " + previous);
+            }
+            previous = here;
+            visit(child, here);
+        }
+    };
+    visit(nlohmann::ordered_json::parse(report_json_text(full_report())), "");
+    EXPECT_TRUE(problems.empty()) << joined(problems);
+}
+
+// One planned member per line: a first sync's report has a quarter of a million of them, and an
+// admin greps the file for a username.
+TEST(ReportText, EachPlannedMemberIsOnItsOwnLine) {
+    auto report = full_report();
+    CohortPlan big;
+    big.idnumber = "etape-L1DROIT";
+    big.etape = "L1DROIT";
+    big.name = "L1DROIT: Licence 1 Droit";
+    big.desired_size = 1000;
+    for (int i = 0; i < 1000; ++i) {
+        const auto number = std::to_string(21900000 + i);
+        big.adds.push_back({2000 + i, "e" + number, number});
+    }
+    report.plan->cohorts.push_back(big);
+    const std::regex member_line(R"( {10}\{"user_id": \d+, "username": "[^"]*", "idnumber": "\d{8}"\},?)");
+    std::istringstream text(report_json_text(report));
+    int members = 0;
+    for (std::string line; std::getline(text, line);) {
+        if (line.find("\"user_id\"") != std::string::npos) {
+            EXPECT_TRUE(std::regex_match(line, member_line)) << line;
+            ++members;
+        }
+    }
+    EXPECT_EQ(members, 5 + 1000);
+}
+
+TEST(ReportText, GoldenEarlyFailure) {
+    EXPECT_EQ(report_json_text(early_failure()),
+              "{\n"
+              "  \"format\": 1,\n"
+              "  \"run_id\": \"20261129T023512Z-0001\",\n"
+              "  \"outcome\": \"failed\",\n"
+              "  \"dry_run\": false,\n"
+              "  \"forced\": false,\n"
+              "  \"started_at\": 1795919712,\n"
+              "  \"finished_at\": 1795919713,\n"
+              "  \"counts\": {\n"
+              "    \"directory_entries\": 0,\n"
+              "    \"export_inscriptions\": 0,\n"
+              "    \"students\": 0,\n"
+              "    \"per_etape\": {}\n"
+              "  },\n"
+              "  \"directory_pages\": 0,\n"
+              "  \"phases\": [],\n"
+              "  \"cross_check\": {\n"
+              "    \"students_compared\": 0,\n"
+              "    \"only_in_export\": 0,\n"
+              "    \"only_in_directory\": 0,\n"
+              "    \"disagreements\": []\n"
+              "  },\n"
+              "  \"plan\": null,\n"
+              "  \"guards\": [],\n"
+              "  \"course_impact\": null,\n"
+              "  \"applied\": null,\n"
+              "  \"issues\": [],\n"
+              "  \"error\": \"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or "
+              "directory\",\n"
+              "  \"hint\": null\n"
+              "}");
+}
+
+TEST(ReportText, SummaryLeavesOutTheListsThatGrowWithTheUniversity) {
+    const auto summary = to_json(full_report(), ReportDetail::summary);
+    EXPECT_EQ(summary.at("detail"), "summary");
+    EXPECT_FALSE(summary.at("cross_check").contains("disagreements"));
+    for (const char* list : {"cohorts", "unplaced", "accounts"}) {
+        EXPECT_FALSE(summary.at("plan").contains(list)) << list;
+    }
+    EXPECT_EQ(summary.at("plan").at("totals").at("adds"), 3);
+    EXPECT_EQ(summary.at("guards").size(), 2u);
+    EXPECT_FALSE(to_json(full_report()).contains("detail"));
+}
+
+TEST(ReportText, QuotesBackslashesAndControlCharactersReadBack) {
+    auto report = early_failure();
+    report.error = "unable to read 'C:\\exports\\\"apogée\".csv': line 1\n\tcolumn \x01";
+    report.hint = "Étape é";
+    report.issues = {{Severity::error, R"(uid="o'brien",ou=people)", "tab\there"}};
+    const auto json = nlohmann::json::parse(report_json_text(report));
+    EXPECT_EQ(json.at("error"), report.error);
+    EXPECT_EQ(json.at("hint"), "Étape é");
+    EXPECT_EQ(json.at("issues").at(0).at("locator"), report.issues[0].locator);
+    EXPECT_EQ(json.at("issues").at(0).at("message"), "tab\there");
 }
 
 // ---- Golden texts --------------------------------------------------------------------------
