@@ -57,6 +57,41 @@ std::vector<Grant> grants() {
     };
 }
 
+// What provisioning.enabled adds (docs/security.md): creating accounts and their contexts.
+std::vector<Grant> provisioning_grants() {
+    const std::string to = std::string(" TO ") + k_role;
+    return {
+        {"INSERT on mdl_user's account columns",
+         "GRANT INSERT (auth, confirmed, mnethostid, username, idnumber, firstname, lastname, email, "
+         "password,"
+         " lang, country, city, calendartype, timecreated, timemodified) ON mdl_user" +
+             to},
+        {"USAGE on mdl_user_id_seq", "GRANT USAGE ON SEQUENCE mdl_user_id_seq" + to},
+        {"SELECT on mdl_context's keys",
+         "GRANT SELECT (id, contextlevel, instanceid, path) ON mdl_context" + to},
+        {"INSERT on mdl_context", "GRANT INSERT (contextlevel, instanceid, depth, path) ON mdl_context" + to},
+        {"UPDATE of mdl_context.path", "GRANT UPDATE (path) ON mdl_context" + to},
+        {"USAGE on mdl_context_id_seq", "GRANT USAGE ON SEQUENCE mdl_context_id_seq" + to},
+    };
+}
+
+std::vector<std::string> names_of(const std::vector<Grant>& list) {
+    std::vector<std::string> names;
+    for (const auto& grant : list) {
+        names.emplace_back(grant.what);
+    }
+    return names;
+}
+
+// "SELECT on mdl_user" -> "SELECT_on_mdl_user": a test name.
+std::string test_name_of(const std::string& what) {
+    std::string name;
+    for (const char c : what) {
+        name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    }
+    return name;
+}
+
 std::string role_conninfo() {
     return "host=127.0.0.1 port=" + std::to_string(cst::servers().pg_port()) + " user=" + k_role +
            " dbname=moodle";
@@ -128,15 +163,25 @@ protected:
 
     // PUBLIC's default rights (CONNECT and TEMPORARY on the database, USAGE on public) are taken
     // away first, so that only what is granted here counts.
-    static void grant_all_but(const std::string& missing) {
+    static void grant_all_but(const std::string& missing, const std::vector<Grant>& extra = {}) {
         std::string sql =
             "REVOKE ALL ON DATABASE moodle FROM PUBLIC; REVOKE ALL ON SCHEMA public FROM PUBLIC;";
-        for (const auto& grant : grants()) {
+        auto all = grants();
+        all.insert(all.end(), extra.begin(), extra.end());
+        for (const auto& grant : all) {
             if (grant.what != missing) {
                 sql += grant.sql + ";";
             }
         }
         cst::servers().psql(sql);
+    }
+
+    // Provisioning on, and three of tonight's students without an account: the sync creates them.
+    void need_provisioning() {
+        cst::servers().psql(
+            "DELETE FROM mdl_user WHERE username IN ('etu22900008', 'etu22900009', 'etu22900010')");
+        m_config["provisioning"] = {{"enabled", true}, {"auth", "cas"}};
+        write_config(m_config_path, m_config);
     }
 
     RunResult run(const std::vector<std::string>& args) {
@@ -226,22 +271,42 @@ TEST_P(PrivilegesMissing, SyncFailsWithPermissionDeniedAndWritesNothing) {
     EXPECT_EQ(moodle_fingerprint(), before);
 }
 
-std::vector<std::string> grant_names() {
-    std::vector<std::string> names;
-    for (const auto& grant : grants()) {
-        names.emplace_back(grant.what);
-    }
-    return names;
+INSTANTIATE_TEST_SUITE_P(EachGrant, PrivilegesMissing, ::testing::ValuesIn(names_of(grants())),
+                         [](const auto& test_info) { return test_name_of(test_info.param); });
+
+TEST_F(Privileges, ProvisioningWorksWithItsListedGrants) {
+    need_provisioning();
+    grant_all_but("", provisioning_grants());
+
+    const auto sync = run({});
+
+    ASSERT_EQ(sync.exit_code, 0) << sync.describe();
+    EXPECT_EQ(members(), m_expected) << "the three new accounts joined their cohort";
+    EXPECT_EQ(
+        cst::servers().query_value("SELECT count(*) FROM mdl_user u JOIN mdl_context c ON"
+                                   " c.contextlevel = 30 AND c.instanceid = u.id AND c.path IS NOT NULL"
+                                   " WHERE u.username IN ('etu22900008', 'etu22900009', 'etu22900010')"),
+        "3");
 }
 
-INSTANTIATE_TEST_SUITE_P(EachGrant, PrivilegesMissing, ::testing::ValuesIn(grant_names()),
-                         [](const auto& test_info) {
-                             std::string name;
-                             for (const char c : test_info.param) {
-                                 name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                             }
-                             return name;
-                         });
+class ProvisioningPrivilegesMissing : public Privileges, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ProvisioningPrivilegesMissing, SyncFailsWithPermissionDeniedAndWritesNothing) {
+    need_provisioning();
+    grant_all_but(GetParam(), provisioning_grants());
+    const auto before = moodle_fingerprint(); // mdl_user and mdl_context included
+
+    const auto sync = run({});
+
+    EXPECT_EQ(sync.exit_code, 1) << sync.describe();
+    EXPECT_TRUE(contains(sync.err, "permission denied")) << sync.describe();
+    EXPECT_TRUE(contains(sync.err, "[SQLSTATE 42501]")) << sync.describe();
+    EXPECT_EQ(moodle_fingerprint(), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(EachGrant, ProvisioningPrivilegesMissing,
+                         ::testing::ValuesIn(names_of(provisioning_grants())),
+                         [](const auto& test_info) { return test_name_of(test_info.param); });
 
 } // namespace
 
