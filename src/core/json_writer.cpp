@@ -1,44 +1,13 @@
 #include "cohort_sync/json_writer.hpp"
 
+#include "cohort_sync/utf8.hpp"
+
 #include <cmath>
 #include <fmt/format.h>
 #include <stdexcept>
 
 namespace cohort_sync {
 namespace {
-
-constexpr std::string_view k_replacement = "\xEF\xBF\xBD"; // U+FFFD
-
-// Length of the well-formed UTF-8 sequence at p[0] (Unicode table 3-7: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when it is ill-formed.
-std::size_t utf8_sequence_length(const unsigned char* p, std::size_t available) {
-    const unsigned char lead = p[0];
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        low = lead == 0xE0 ? 0xA0 : 0x80;
-        high = lead == 0xED ? 0x9F : 0xBF;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        low = lead == 0xF0 ? 0x90 : 0x80;
-        high = lead == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (available < length || p[1] < low || p[1] > high) {
-        return 0;
-    }
-    for (std::size_t i = 2; i < length; ++i) {
-        if (p[i] < 0x80 || p[i] > 0xBF) {
-            return 0;
-        }
-    }
-    return length;
-}
 
 void append_escape(std::string& out, unsigned char c) {
     switch (c) {
@@ -92,12 +61,12 @@ void append_json_string(std::string& out, std::string_view text) {
             continue;
         }
         if (c >= 0x80) {
-            if (const std::size_t length = utf8_sequence_length(bytes + i, size - i); length > 0) {
+            if (const std::size_t length = utf8_sequence_at(text, i).length; length > 0) {
                 i += length;
                 continue;
             }
             out.append(text.data() + run, i - run);
-            out += k_replacement;
+            out += k_replacement_character_utf8;
         } else {
             out.append(text.data() + run, i - run);
             append_escape(out, c);

@@ -1,6 +1,7 @@
 #include "cohort_sync/plan.hpp"
 
 #include "cohort_sync/text.hpp"
+#include "cohort_sync/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -15,21 +16,6 @@ namespace {
 
 constexpr std::size_t k_cohort_idnumber_length = 100;
 constexpr std::size_t k_cohort_name_length = 254;
-
-// PostgreSQL's varchar(n) counts characters, not bytes.
-std::size_t utf8_length(std::string_view text) {
-    return static_cast<std::size_t>(std::ranges::count_if(text, [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-std::string truncate_utf8(const std::string& text, std::size_t characters) {
-    std::size_t seen = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if ((text[i] & 0xC0) != 0x80 && seen++ == characters) {
-            return text.substr(0, i);
-        }
-    }
-    return text;
-}
 
 // Finds the Moodle account of a desired student, by the configured key; tells why when it can't.
 // Keys are views into the loaded users: a site has a hundred thousand of them.
@@ -210,7 +196,7 @@ private:
         CohortPlan plan;
         plan.idnumber = desired.idnumber;
         plan.etape = desired.etape;
-        plan.name = truncate_utf8(desired.name, k_cohort_name_length);
+        plan.name = std::string(truncate_utf8(desired.name, k_cohort_name_length));
         plan.description = desired.description;
         plan.desired_size = static_cast<int>(desired.members.size());
 
@@ -298,21 +284,21 @@ private:
     // (with a warning); an idnumber that does not fit leaves its étape out, since a cut one could
     // collide with another étape's.
     bool fits_moodle(const DesiredCohort& desired) {
-        if (utf8_length(desired.idnumber) > k_cohort_idnumber_length) {
+        if (utf8_character_count(desired.idnumber) > k_cohort_idnumber_length) {
             m_plan.issues.push_back(
                 {Severity::error, desired.idnumber.substr(0, 40) + "...",
                  fmt::format(
                      "étape {} is skipped: its cohort idnumber has {} characters, more than Moodle's {}; "
                      "HINT: shorten membership.idnumber_template",
-                     desired.etape, utf8_length(desired.idnumber), k_cohort_idnumber_length)});
+                     desired.etape, utf8_character_count(desired.idnumber), k_cohort_idnumber_length)});
             return false;
         }
-        if (utf8_length(desired.name) > k_cohort_name_length) {
+        if (utf8_character_count(desired.name) > k_cohort_name_length) {
             m_plan.issues.push_back(
                 {Severity::warning, desired.idnumber,
                  fmt::format("the cohort name has {} characters, more than Moodle's {}: it is "
                              "cut; HINT: shorten membership.name_template",
-                             utf8_length(desired.name), k_cohort_name_length)});
+                             utf8_character_count(desired.name), k_cohort_name_length)});
         }
         return true;
     }

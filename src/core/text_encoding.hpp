@@ -1,0 +1,28 @@
+// The export's bytes to UTF-8 (ISO-8859-1, Windows-1252 or UTF-8 in, always well-formed UTF-8
+// out), and the checks that tell a misconfigured encoding. Private to the export parsing; the
+// public entry point is to_utf8() in cohort_sync/export_parser.hpp.
+#pragma once
+
+#include "cohort_sync/config.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cohort_sync {
+
+bool has_utf8_bom(std::string_view bytes);
+
+// Converts `bytes` to UTF-8, dropping a UTF-8 BOM (which overrides `encoding`). Ill-formed
+// UTF-8 and the bytes Windows-1252 leaves undefined become U+FFFD; `replaced_at` (when given)
+// receives the input offset of each, so that parse_export can say on which lines.
+std::string convert_to_utf8(std::string_view bytes, Encoding encoding, std::vector<std::size_t>* replaced_at);
+
+// True when `bytes` hold at least one multi-byte UTF-8 sequence and no ill-formed one.
+bool looks_like_utf8(std::string_view bytes);
+
+// "UTF-8", "ISO-8859-1", "Windows-1252": for messages.
+const char* encoding_name(Encoding encoding);
+
+} // namespace cohort_sync
