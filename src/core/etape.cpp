@@ -1,5 +1,7 @@
 #include "cohort_sync/etape.hpp"
 
+#include "cohort_sync/text.hpp"
+
 #include <fmt/format.h>
 
 namespace cohort_sync {
@@ -13,22 +15,6 @@ std::string_view trim(std::string_view text) {
         return {};
     }
     return text.substr(begin, text.find_last_not_of(k_blanks) - begin + 1);
-}
-
-char ascii_upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (ascii_upper(a[i]) != ascii_upper(b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 bool all_digits(std::string_view text) {
@@ -70,11 +56,7 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 } // namespace
 
 std::string normalise_etape_code(std::string_view code) {
-    std::string out(trim(code));
-    for (char& c : out) {
-        c = ascii_upper(c);
-    }
-    return out;
+    return to_upper_ascii(trim(code));
 }
 
 EtapeValue parse_etape_value(std::string_view raw, std::string_view institution_uai) {
@@ -90,12 +72,12 @@ EtapeValue parse_etape_value(std::string_view raw, std::string_view institution_
         const std::string_view prefix = rest.substr(1, close - 1);
         constexpr std::string_view k_uai_label = "UAI:";
         if (prefix.size() < k_uai_label.size() ||
-            !iequals(prefix.substr(0, k_uai_label.size()), k_uai_label)) {
+            !iequals_ascii(prefix.substr(0, k_uai_label.size()), k_uai_label)) {
             return rejected(fmt::format("unknown prefix '{{{}}}'", prefix));
         }
         const std::string_view uai = trim(prefix.substr(k_uai_label.size()));
         const std::string_view ours = trim(institution_uai);
-        if (!ours.empty() && !iequals(uai, ours)) {
+        if (!ours.empty() && !iequals_ascii(uai, ours)) {
             return rejected(fmt::format("institution {} (ours is {})", uai, ours));
         }
         rest = trim(rest.substr(close + 1));

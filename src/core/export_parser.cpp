@@ -4,6 +4,7 @@
 #include "cohort_sync/export_parser.hpp"
 
 #include "cohort_sync/etape.hpp"
+#include "cohort_sync/text.hpp"
 #include "cohort_sync/utf8.hpp"
 #include "csv_records.hpp"
 #include "text_encoding.hpp"
@@ -21,22 +22,6 @@ namespace cohort_sync {
 namespace {
 
 // ---- Text helpers --------------------------------------------------------------------------
-
-char ascii_upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(a, b, [](char x, char y) { return ascii_upper(x) == ascii_upper(y); });
-}
-
-std::string upper(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        c = ascii_upper(c);
-    }
-    return out;
-}
 
 // A value quoted for a message, cut (on a character boundary) so that one absurd field does not
 // flood the report.
@@ -195,7 +180,7 @@ private:
                 continue;
             }
             for (std::size_t i = 0; i < m_header.size(); ++i) {
-                if (!iequals(m_header[i], wanted)) {
+                if (!iequals_ascii(m_header[i], wanted)) {
                     continue;
                 }
                 if (*spec.index != k_absent) {
@@ -317,7 +302,7 @@ private:
         if (m_version != k_absent) {
             row.version = fields[m_version];
         }
-        row.status = upper(fields[m_status]);
+        row.status = to_upper_ascii(fields[m_status]);
         if (m_label != k_absent) {
             row.label = fields[m_label];
         }

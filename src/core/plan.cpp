@@ -286,7 +286,7 @@ private:
     bool fits_moodle(const DesiredCohort& desired) {
         if (utf8_character_count(desired.idnumber) > k_cohort_idnumber_length) {
             m_plan.issues.push_back(
-                {Severity::error, desired.idnumber.substr(0, 40) + "...",
+                {Severity::error, std::string(truncate_utf8(desired.idnumber, 40)) + "...",
                  fmt::format(
                      "étape {} is skipped: its cohort idnumber has {} characters, more than Moodle's {}; "
                      "HINT: shorten membership.idnumber_template",

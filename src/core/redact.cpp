@@ -1,5 +1,7 @@
 #include "cohort_sync/redact.hpp"
 
+#include "cohort_sync/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -9,16 +11,10 @@ namespace {
 
 constexpr std::string_view k_mask = "********";
 
-bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(a, b, [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
 // libpq keywords whose values are secrets. sslpassword unlocks a client key.
 bool is_secret_keyword(std::string_view key) {
     static constexpr std::array<std::string_view, 2> k_secret = {"password", "sslpassword"};
-    return std::ranges::any_of(k_secret, [&](std::string_view s) { return iequals(key, s); });
+    return std::ranges::any_of(k_secret, [&](std::string_view s) { return iequals_ascii(key, s); });
 }
 
 std::string redact_uri_userinfo(std::string_view uri) {

@@ -91,26 +91,26 @@ private:
                                  attribute, value(0), value(1), count > 2 ? ", ..." : "", value(0)));
             }
         };
-        if (iequals(name, m_attributes.login)) {
+        if (iequals_ascii(name, m_attributes.login)) {
             single(entry.login, m_attributes.login);
         }
-        if (iequals(name, m_attributes.student_number)) {
+        if (iequals_ascii(name, m_attributes.student_number)) {
             single(entry.student_number, m_attributes.student_number);
         }
-        if (iequals(name, m_attributes.etapes)) {
+        if (iequals_ascii(name, m_attributes.etapes)) {
             entry.etape_values.clear();
             entry.etape_values.reserve(count);
             for (std::size_t i = 0; i < count; ++i) {
                 entry.etape_values.emplace_back(value(i));
             }
         }
-        if (iequals(name, m_attributes.first_name)) {
+        if (iequals_ascii(name, m_attributes.first_name)) {
             entry.first_name = value(0);
         }
-        if (iequals(name, m_attributes.last_name)) {
+        if (iequals_ascii(name, m_attributes.last_name)) {
             entry.last_name = value(0);
         }
-        if (iequals(name, m_attributes.mail)) {
+        if (iequals_ascii(name, m_attributes.mail)) {
             entry.mail = value(0);
         }
     }
@@ -165,13 +165,6 @@ private:
 
     // A server's size estimate is a hint, not a promise: a wrong one must not reserve gigabytes.
     static constexpr std::size_t k_max_reserved_entries = 1'000'000;
-
-    // ASCII only, as attribute names are (std::tolower costs a library call per character, six
-    // names for each of 100,000 entries).
-    static bool iequals(std::string_view a, std::string_view b) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        return std::ranges::equal(a, b, [&](char x, char y) { return lower(x) == lower(y); });
-    }
 
     const LdapAttributes& m_attributes;
     DirectoryRead& m_read;

@@ -260,5 +260,20 @@ TEST_F(PlanFixture, FitsMoodlesColumnsOrLeavesTheEtapeOut) {
     EXPECT_FALSE(plan().cohorts.back().rename_from) << "the cut name is not renamed every night";
 }
 
+TEST_F(PlanFixture, NamesATooLongIdnumberWithoutCuttingACharacter) {
+    desired.cohorts = {cohort("LONG", {member("alice", "1001")})};
+    desired.cohorts[0].idnumber = "etape-" + std::string(100, 'x') + "é";
+    std::string accents;
+    for (int i = 0; i < 60; ++i) {
+        accents += "é";
+    }
+    desired.cohorts.push_back(cohort("ACCENTS", {member("bob", "1002")}));
+    desired.cohorts[1].idnumber = accents + accents; // 120 characters, 240 bytes
+    const auto p = plan();
+    ASSERT_EQ(p.issues.size(), 2u);
+    EXPECT_EQ(p.issues[0].locator, "etape-" + std::string(34, 'x') + "...");
+    EXPECT_EQ(p.issues[1].locator, accents.substr(0, 80) + "...") << "40 characters, not 40 bytes";
+}
+
 } // namespace
 } // namespace cohort_sync
