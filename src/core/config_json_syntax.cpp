@@ -2,6 +2,8 @@
 // the text around the error.
 #include "config_json_syntax.hpp"
 
+#include "cohort_sync/utf8.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 #include <set>
@@ -86,7 +88,7 @@ TextPosition position_of(std::string_view text, std::size_t bytes_read) {
         if (text[i] == '\n') {
             ++position.line;
             position.column = 1;
-        } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        } else if (!is_utf8_continuation(text[i])) {
             ++position.column;
         }
     }

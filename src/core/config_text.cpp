@@ -1,6 +1,8 @@
 // Spelling keys, paths and values in the configuration parser's messages; "did you mean".
 #include "config_text.hpp"
 
+#include "cohort_sync/utf8.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <fmt/format.h>
@@ -33,11 +35,7 @@ std::string shorten(std::string text) {
     if (text.size() <= k_max) {
         return text;
     }
-    std::size_t cut = k_max;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-        --cut;
-    }
-    return text.substr(0, cut) + "...";
+    return std::string(truncate_utf8_bytes(text, k_max)) + "...";
 }
 
 } // namespace

@@ -42,10 +42,6 @@ public:
         return id(m_owned.emplace_back(std::move(text)));
     }
     std::string_view text(int id) const { return m_texts[static_cast<std::size_t>(id)]; }
-    void reserve(std::size_t count) {
-        m_ids.reserve(count);
-        m_texts.reserve(count);
-    }
     std::size_t size() const { return m_texts.size(); }
 
 private:
