@@ -79,6 +79,9 @@ struct ExportConfig {
 
 enum class MembershipRule { both, exportonly, directory, union_ };
 
+// The rule as membership.rule spells it ("both", "export", "directory", "union").
+std::string_view to_string(MembershipRule rule);
+
 struct MembershipConfig {
     MembershipRule rule = MembershipRule::both;
     std::string idnumber_template = "etape-{etape}";

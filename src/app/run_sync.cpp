@@ -107,20 +107,6 @@ RunRecord record_of(RunReport& report) {
             report_json_text(report, ReportDetail::summary)};
 }
 
-const char* rule_name(MembershipRule rule) {
-    switch (rule) {
-    case MembershipRule::both:
-        return "both";
-    case MembershipRule::exportonly:
-        return "export";
-    case MembershipRule::directory:
-        return "directory";
-    case MembershipRule::union_:
-        return "union";
-    }
-    return "?";
-}
-
 // One sync, phase by phase. Each method is one phase of docs/architecture.md's pipeline; the
 // report fills up as they run, so that a phase that throws still leaves the earlier ones' facts.
 class SyncRun {
@@ -139,7 +125,7 @@ public:
         m_report.dry_run = m_options.dry_run;
         m_report.forced = m_options.force;
         spdlog::info("{}sync begin: run {}, config '{}', rule {}", m_tag, m_report.run_id,
-                     m_config.source_path, rule_name(m_config.membership.rule));
+                     m_config.source_path, to_string(m_config.membership.rule));
         read_sources();
         decide();
         // The slow reads are done: only now open the transaction, so that no lock is held while

@@ -266,7 +266,7 @@ std::optional<MembershipRule> Codec<MembershipRule>::decode(const Json& value, c
 }
 
 Json Codec<MembershipRule>::encode(MembershipRule value) {
-    return enum_name(value, k_rules);
+    return to_string(value);
 }
 
 std::optional<MatchBy> Codec<MatchBy>::decode(const Json& value, const std::string& at, Problems& problems) {
@@ -278,3 +278,11 @@ Json Codec<MatchBy>::encode(MatchBy value) {
 }
 
 } // namespace cohort_sync::config_detail
+
+namespace cohort_sync {
+
+std::string_view to_string(MembershipRule rule) {
+    return config_detail::enum_name(rule, config_detail::k_rules);
+}
+
+} // namespace cohort_sync

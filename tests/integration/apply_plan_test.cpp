@@ -10,16 +10,11 @@ namespace {
 namespace cst = cohort_sync::testing;
 using namespace cohort_sync::e2e;
 
-class ApplyPlan : public ::testing::Test {
+class ApplyPlan : public SiteTest {
 protected:
     void SetUp() override {
-        cst::servers().reset_moodle();
-        cst::servers().reset_ldap_people();
-        m_dir = make_temp_dir("apply-plan-");
-        m_export = m_dir + "/apogee.csv";
-        m_config = m_dir + "/cohort-sync.json";
+        open_site("apply-plan");
         m_plan = m_dir + "/plan.json";
-        write_config(m_config, base_config(m_dir, m_export));
         std::string ldif;
         std::vector<MoodleAccount> accounts;
         for (int i = 1; i <= 6; ++i) {
@@ -33,16 +28,8 @@ protected:
         write_export(m_export, m_rows);
     }
 
-    RunResult run(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--config", m_config});
-        return run_cohort_sync(args);
-    }
-
     std::string members() { return cst::servers().query_value("SELECT count(*) FROM mdl_cohort_members"); }
 
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config;
     std::string m_plan;
     std::vector<ExportRow> m_rows;
 };
@@ -69,7 +56,7 @@ TEST_F(ApplyPlan, AppliesExactlyTheSavedPlanOnce) {
 }
 
 TEST_F(ApplyPlan, RefusesAPlanWhoseCohortsMovedAndSaysWhat) {
-    ASSERT_EQ(run({}).exit_code, 0);
+    ASSERT_EQ(run().exit_code, 0);
     m_rows.pop_back();
     write_export(m_export, m_rows);
     ASSERT_EQ(run({"--dry-run", "--plan-out", m_plan}).exit_code, 0);
@@ -86,10 +73,8 @@ TEST_F(ApplyPlan, RefusesAPlanWhoseCohortsMovedAndSaysWhat) {
 }
 
 TEST_F(ApplyPlan, APlanRefusedByItsGuardsNeedsForce) {
-    ASSERT_EQ(run({}).exit_code, 0);
-    auto config = base_config(m_dir, m_export);
-    config["guards"] = {{"max_removals", 0}};
-    write_config(m_config, config);
+    ASSERT_EQ(run().exit_code, 0);
+    configure({{"guards", {{"max_removals", 0}}}});
     m_rows.pop_back();
     write_export(m_export, m_rows);
     ASSERT_EQ(run({"--dry-run", "--plan-out", m_plan}).exit_code, 0);

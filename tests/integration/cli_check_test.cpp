@@ -197,7 +197,7 @@ TEST_F(CliCheck, UnknownOptionExits2) {
 
 // Last: sees what every check above printed.
 TEST_F(CliCheck, NoPasswordInAnyOutput) {
-    const std::string password = reader_password();
+    const std::string password = password_in(cst::servers().ldap_reader_password_file());
     ASSERT_GE(password.size(), 8U);
     EXPECT_EQ(run_cohort_sync({"--config", m_config_path, "-v", "check"}).exit_code, 0);
     ASSERT_GE(captured_outputs().size(), 2U);

@@ -1,6 +1,6 @@
-// Shared by the end-to-end tests (sync_e2e_test.cpp, cli_check_test.cpp): runs the built
-// cohort-sync binary as an operator would, against the throwaway servers, and writes what it
-// reads (configuration, APOGÉE export, LDAP entries, Moodle accounts).
+// Shared by the integration tests that run the built cohort-sync binary as an operator would,
+// against the throwaway servers (SiteTest), and write what it reads (configuration, APOGÉE
+// export, LDAP entries, Moodle accounts).
 //
 // Header-only on purpose: each integration test file is its own binary.
 #pragma once
@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -38,16 +39,6 @@ namespace fs = std::filesystem;
 // A run that takes longer is stuck (the slowest test sleeps 3 s in a trigger): kill it rather
 // than hang the test binary until ctest's timeout.
 inline constexpr std::chrono::seconds k_run_timeout{60};
-
-inline std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
-    }
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-}
 
 inline void write_text(const std::string& path, const std::string& content) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -179,8 +170,8 @@ public:
         } else if (WIFSIGNALED(m_status)) {
             result.exit_code = 128 + WTERMSIG(m_status);
         }
-        result.out = read_text(m_out_path);
-        result.err = read_text(m_err_path);
+        result.out = cst::read_file(m_out_path);
+        result.err = cst::read_file(m_err_path);
         if (timed_out) {
             result.err += "\n[e2e: killed after " + std::to_string(k_run_timeout.count()) + " s]\n";
         }
@@ -422,9 +413,54 @@ inline std::set<std::string> report_files(const std::string& report_directory) {
     return files;
 }
 
-// The LDAP reader's password as the harness wrote it (one line).
-inline std::string reader_password() {
-    std::string password = read_text(cst::servers().ldap_reader_password_file());
+// A test against the throwaway servers, from a clean site: Moodle's tables and the directory's
+// people emptied, a temporary folder for the export, the state and the configuration, which is
+// base_config() written to disk.
+class SiteTest : public ::testing::Test {
+protected:
+    enum class Directory { reset, keep };
+
+    // Called first by a fixture's SetUp(). `keep`: the test manages the directory's people itself.
+    void open_site(const std::string& name, const std::string& export_file = "apogee.csv",
+                   Directory directory = Directory::reset) {
+        cst::servers().reset_moodle();
+        if (directory == Directory::reset) {
+            cst::servers().reset_ldap_people();
+        }
+        m_dir = make_temp_dir(name + "-");
+        m_export = m_dir + "/" + export_file;
+        m_config_path = m_dir + "/cohort-sync.json";
+        m_config = base_config(m_dir, m_export);
+        write_config(m_config_path, m_config);
+    }
+
+    // Changes the configuration (an RFC 7396 merge patch) and writes it.
+    void configure(const nlohmann::json& patch) {
+        m_config.merge_patch(patch);
+        write_config(m_config_path, m_config);
+    }
+
+    // cohort-sync with this test's configuration, then `args` (a command, options).
+    RunResult run(std::vector<std::string> args = {}) const {
+        args.insert(args.begin(), {"--config", m_config_path});
+        return run_cohort_sync(args);
+    }
+
+    // The same, in the background: for signals and faults during the run.
+    RunningCohortSync start_run(std::vector<std::string> args = {}) const {
+        args.insert(args.begin(), {"--config", m_config_path});
+        return start_cohort_sync(args);
+    }
+
+    std::string m_dir;
+    std::string m_export;
+    std::string m_config_path;
+    nlohmann::json m_config;
+};
+
+// The password in a harness password file (one line).
+inline std::string password_in(const std::string& file) {
+    std::string password = cst::read_file(file);
     while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
         password.pop_back();
     }

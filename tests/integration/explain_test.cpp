@@ -28,16 +28,10 @@ std::string q(const std::string& sql) {
     return cst::servers().query_value(sql);
 }
 
-class Explain : public ::testing::Test {
+class Explain : public SiteTest {
 protected:
     void SetUp() override {
-        cst::servers().reset_moodle();
-        cst::servers().reset_ldap_people();
-        m_dir = make_temp_dir("explain-");
-        m_export = m_dir + "/apogee.csv";
-        m_config_path = m_dir + "/cohort-sync.json";
-        m_config = base_config(m_dir, m_export);
-        write_config(m_config_path, m_config);
+        open_site("explain");
         m_year = std::to_string(current_academic_year());
     }
 
@@ -57,11 +51,6 @@ protected:
             add_moodle_users(accounts);
         }
         write_export(m_export, m_rows);
-    }
-
-    RunResult run(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--config", m_config_path});
-        return run_cohort_sync(args);
     }
 
     RunResult explain(const std::string& key) {
@@ -100,10 +89,6 @@ protected:
                             ", " + user_id(username) + ", " + finalgrade + ")");
     }
 
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config_path;
-    nlohmann::json m_config;
     std::string m_year;
     std::vector<ExportRow> m_rows;
     std::string m_enrol;
@@ -233,8 +218,7 @@ TEST_F(Explain, WithProvisioningTheNextRunCreatesTheAccount) {
     students({"22800001"});
     students({"22800003"}, /*ldap=*/true, /*moodle=*/false);
     sync();
-    m_config["provisioning"] = {{"enabled", true}, {"auth", "cas"}};
-    write_config(m_config_path, m_config);
+    configure({{"provisioning", {{"enabled", true}, {"auth", "cas"}}}});
     const auto result = explain("etu22800003");
     EXPECT_EQ(
         lines_after(result.out, "Moodle accounts:"),
@@ -250,8 +234,7 @@ TEST_F(Explain, WithProvisioningTheNextRunAddsTheNewAccountToItsExistingCohort) 
     students({"22800001"});
     students({"22800003"}, /*ldap=*/true, /*moodle=*/false);
     sync();
-    m_config["provisioning"] = {{"enabled", true}, {"auth", "cas"}};
-    write_config(m_config_path, m_config);
+    configure({{"provisioning", {{"enabled", true}, {"auth", "cas"}}}});
     const auto result = explain("etu22800003");
     EXPECT_NE(lines_after(result.out, "the next run would:"), Lines{"  nothing"}) << result.out;
 

@@ -77,14 +77,6 @@ std::size_t file_size(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0 ? static_cast<std::size_t>(st.st_size) : 0;
 }
 
-std::string password_in(const std::string& file) {
-    std::string password = read_text(file);
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-        password.pop_back();
-    }
-    return password;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The university of these tests: N students spread over three étapes, each in LDAP, in Moodle and
 // in the export.
@@ -185,7 +177,7 @@ void forget_directory() {
 // test binary; it is the only process signalled here.
 
 pid_t slapd_pid() {
-    return static_cast<pid_t>(std::stol(read_text(cst::servers().dir() + "/slapd.pid")));
+    return static_cast<pid_t>(std::stol(cst::read_file(cst::servers().dir() + "/slapd.pid")));
 }
 
 std::string slapd_log_path() {
@@ -194,7 +186,7 @@ std::string slapd_log_path() {
 
 // Pages of cohort-sync's search that slapd has started to answer since `offset` in its log.
 std::size_t pages_served_since(std::size_t offset) {
-    const std::string log = read_text(slapd_log_path());
+    const std::string log = cst::read_file(slapd_log_path());
     return offset >= log.size() ? 0
                                 : count_occurrences(log, "filter=\"(eduPersonAffiliation=student)\"", offset);
 }
@@ -283,39 +275,16 @@ void drop_sleeper() {
 
 // ---------------------------------------------------------------------------------------------
 
-class Faults : public ::testing::Test {
+// The directory is loaded once for the whole suite (use_directory), not reset per test.
+class Faults : public SiteTest {
 protected:
-    void SetUp() override {
-        cst::servers().reset_moodle();
-        m_dir = make_temp_dir("faults-");
-        m_export = m_dir + "/apogee-inscriptions.csv";
-        m_config_path = m_dir + "/cohort-sync.json";
-        m_config = base_config(m_dir, m_export);
-        write_config(m_config_path, m_config);
-    }
-
-    void configure(const json& patch) {
-        m_config.merge_patch(patch);
-        write_config(m_config_path, m_config);
-    }
+    void SetUp() override { open_site("faults", "apogee-inscriptions.csv", Directory::keep); }
 
     // LDAP, Moodle's accounts and the export all hold these students.
     void load(const std::vector<Student>& students) {
         use_directory(static_cast<int>(students.size()));
         add_accounts(students);
         write_export(m_export, export_rows(students));
-    }
-
-    RunResult sync(const std::vector<std::string>& options = {}) {
-        std::vector<std::string> args = {"--config", m_config_path};
-        args.insert(args.end(), options.begin(), options.end());
-        return run_cohort_sync(args);
-    }
-
-    RunningCohortSync start_sync(const std::vector<std::string>& options = {}) {
-        std::vector<std::string> args = {"--config", m_config_path};
-        args.insert(args.end(), options.begin(), options.end());
-        return start_cohort_sync(args);
     }
 
     // The newest run report, or null. By modification time: two runs in one second have run ids
@@ -328,32 +297,27 @@ protected:
         const auto newest = std::max_element(files.begin(), files.end(), [](const auto& a, const auto& b) {
             return fs::last_write_time(a) < fs::last_write_time(b);
         });
-        return json::parse(read_text(*newest));
+        return json::parse(cst::read_file(*newest));
     }
 
     // The first night: the students synced. Returns the fingerprint of the synced database.
     std::map<std::string, std::string> first_run(const std::vector<Student>& students) {
         load(students);
-        const auto run = sync();
-        EXPECT_EQ(run.exit_code, 0) << run.describe();
+        const auto result = run();
+        EXPECT_EQ(result.exit_code, 0) << result.describe();
         EXPECT_EQ(members(), expected_members(students));
         return database_fingerprint();
     }
 
     // After a fault: the next runs converge on the students, and a dry run finds nothing to do.
     void expect_convergence(const std::vector<Student>& students) {
-        const auto run = sync();
-        ASSERT_EQ(run.exit_code, 0) << run.describe();
+        const auto result = run();
+        ASSERT_EQ(result.exit_code, 0) << result.describe();
         EXPECT_EQ(members(), expected_members(students));
-        const auto dry = sync({"--dry-run"});
+        const auto dry = run({"--dry-run"});
         ASSERT_EQ(dry.exit_code, 0) << dry.describe();
         EXPECT_TRUE(contains(dry.err, "plan: +0 -0")) << dry.describe();
     }
-
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config_path;
-    json m_config;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -387,7 +351,7 @@ TEST_F(Faults, SlapdKilledInTheMiddleOfAPagedSearchFailsAndWritesNothing) {
                  {"max_etape_shrink_ratio", 1.0}}}});
     const auto before = database_fingerprint();
 
-    auto run = start_paged_read([&] { return start_sync(); }, 5);
+    auto run = start_paged_read([&] { return start_run(); }, 5);
     ASSERT_EQ(kill(slapd_pid(), SIGKILL), 0);
     const auto result = run.wait();
     cst::servers().start_slapd();
@@ -412,7 +376,7 @@ TEST_F(Faults, SlapdFrozenInTheMiddleOfAPagedSearchTimesOutAndWritesNothing) {
     configure({{"ldap", {{"page_size", 10}, {"timeout_seconds", 2}}}});
     const auto before = database_fingerprint();
 
-    auto run = start_paged_read([&] { return start_sync(); }, 5);
+    auto run = start_paged_read([&] { return start_run(); }, 5);
     const pid_t slapd = slapd_pid();
     ASSERT_EQ(kill(slapd, SIGSTOP), 0);
     Thaw thaw{slapd};
@@ -465,7 +429,7 @@ protected:
         configure({{"ldap", {{"page_size", 5}}}});
         const auto before = database_fingerprint();
 
-        auto run = start_paged_read([&] { return start_sync(); }, 3);
+        auto run = start_paged_read([&] { return start_run(); }, 3);
         const auto result = interrupt(run, signal, before);
 
         EXPECT_FALSE(contains(result.err, "source ldap:")) << "the read ended before the signal:\n"
@@ -483,7 +447,7 @@ protected:
         configure({{"ldap", {{"page_size", 10}, {"timeout_seconds", 60}}}});
         const auto before = database_fingerprint();
 
-        auto run = start_paged_read([&] { return start_sync(); }, 3);
+        auto run = start_paged_read([&] { return start_run(); }, 3);
         const pid_t slapd = slapd_pid();
         ASSERT_EQ(kill(slapd, SIGSTOP), 0);
         Thaw thaw{slapd};
@@ -503,7 +467,7 @@ protected:
         HeldSession other;
         other.exec("BEGIN; LOCK TABLE mdl_cohort IN ACCESS EXCLUSIVE MODE");
 
-        auto run = start_sync();
+        auto run = start_run();
         ASSERT_TRUE(wait_until([] { return sync_backends_where("wait_event_type = 'Lock'") != "0"; },
                                std::chrono::seconds(20)))
             << "the run never waited for the lock";
@@ -517,7 +481,7 @@ protected:
         add_sleeping_insert(user_id(students[30].login), 30);
         const auto before = database_fingerprint();
 
-        auto run = start_sync();
+        auto run = start_run();
         ASSERT_TRUE(wait_until([] { return sync_backend_sleeps(); }, std::chrono::seconds(20)))
             << "the run never reached the slow insertion";
         const auto result = interrupt(run, signal, before);
@@ -533,7 +497,7 @@ protected:
         add_sleeping_commit(user_id(students[30].login), 30);
         const auto before = database_fingerprint();
 
-        auto run = start_sync();
+        auto run = start_run();
         ASSERT_TRUE(wait_until([] { return sync_backend_sleeps("COMMIT"); }, std::chrono::seconds(20)))
             << "the run never reached COMMIT";
         interrupt(run, signal, before);
@@ -583,7 +547,7 @@ TEST_F(Faults, BackendTerminatedDuringTheApplyRollsBackAndTheNextRunConverges) {
     add_sleeping_insert(user_id(students[30].login), 30);
     const auto before = database_fingerprint();
 
-    auto run = start_sync();
+    auto run = start_run();
     ASSERT_TRUE(wait_until([] { return sync_backend_sleeps(); }, std::chrono::seconds(20)));
     terminate_sync_backend();
     const auto result = run.wait();
@@ -614,7 +578,7 @@ TEST_F(Faults, ServerShutDownDuringTheApplyRollsBackAndTheNextRunConverges) {
     add_sleeping_insert(user_id(students.back().login), 30);
     const auto before = database_fingerprint();
 
-    auto run = start_sync();
+    auto run = start_run();
     ASSERT_TRUE(wait_until([] { return sync_backend_sleeps(); }, std::chrono::seconds(20)));
     cst::servers().stop_postgres(); // pg_ctl stop -m fast: every session is terminated
     const auto result = run.wait();
@@ -634,7 +598,7 @@ TEST_F(Faults, ConnectionLostDuringCommitExits5AndTheNextRunConverges) {
     add_sleeping_commit(user_id(students[30].login), 30);
     const auto before = database_fingerprint();
 
-    auto run = start_sync();
+    auto run = start_run();
     ASSERT_TRUE(wait_until([] { return sync_backend_sleeps("COMMIT"); }, std::chrono::seconds(20)))
         << "the run never reached COMMIT";
     terminate_sync_backend();
@@ -660,7 +624,7 @@ TEST_F(Faults, ConnectionLostDuringCommitExits5AndTheNextRunConverges) {
 TEST_F(Faults, RunKilledAfterCommitIsFollowedByARunWithNothingToDo) {
     const auto students = make_students(k_small_directory);
     load(students);
-    auto run = start_sync();
+    auto run = start_run();
     ASSERT_TRUE(wait_until(
         [&] { return cst::servers().query_value("SELECT count(*) FROM mdl_cohort_members") != "0"; },
         std::chrono::seconds(30)));
@@ -676,16 +640,16 @@ TEST_F(Faults, RunKilledAfterCommitIsFollowedByARunWithNothingToDo) {
 TEST_F(Faults, ExportCutInTheMiddleOfALineWithATrailerIsRefused) {
     const auto students = make_students(k_small_directory);
     first_run(students);
-    std::string text = read_text(m_export);
+    std::string text = cst::read_file(m_export);
     text += "TOTAL;" + std::to_string(students.size()) + "\n";
     write_text(m_export, text);
     configure({{"apogee", {{"trailer", true}}}});
-    ASSERT_EQ(sync().exit_code, 0) << "the complete file with its trailer must be accepted";
+    ASSERT_EQ(run().exit_code, 0) << "the complete file with its trailer must be accepted";
     const auto before = database_fingerprint();
     // What the extraction job leaves when it dies halfway: no trailer line, a half row.
     write_text(m_export, text.substr(0, text.size() / 2 + 7));
 
-    const auto result = sync();
+    const auto result = run();
 
     EXPECT_EQ(result.exit_code, 1) << result.describe();
     EXPECT_TRUE(contains(result.err, "trailer")) << result.describe();
@@ -700,7 +664,7 @@ TEST_F(Faults, ExportFromTheFutureIsReadWithAWarningAboutTheClock) {
     const struct timeval times[2] = {{std::time(nullptr) + 3600, 0}, {std::time(nullptr) + 3600, 0}};
     ASSERT_EQ(utimes(m_export.c_str(), times), 0);
 
-    const auto result = sync();
+    const auto result = run();
 
     EXPECT_EQ(result.exit_code, 0) << result.describe();
     EXPECT_TRUE(contains(result.err, "in the future")) << result.describe();
@@ -713,7 +677,7 @@ TEST_F(Faults, ExportFromTheFutureIsReadWithAWarningAboutTheClock) {
 TEST_F(Faults, ExportGrowingWhileReadIsRefusedNeverHalfUsed) {
     const auto students = make_students(20000);
     write_export(m_export, export_rows(students));
-    const std::string complete = read_text(m_export);
+    const std::string complete = cst::read_file(m_export);
     cohort_sync::ExportConfig config;
     config.path = m_export;
     config.max_bad_rows = 1000000;
@@ -758,7 +722,7 @@ TEST_F(Faults, ReportDirectoryNotWritableStillSyncsWithAWarning) {
     // Under a regular file: not even root can create it.
     configure({{"report", {{"directory", "/dev/null/cohort-sync"}}}});
 
-    const auto result = sync();
+    const auto result = run();
 
     EXPECT_EQ(result.exit_code, 0) << result.describe();
     EXPECT_TRUE(contains(result.err, "could not write the run report in '/dev/null/cohort-sync/reports'"))
@@ -768,7 +732,7 @@ TEST_F(Faults, ReportDirectoryNotWritableStillSyncsWithAWarning) {
     // The report still went into the database, with the changes.
     EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM cohort_sync.runs WHERE outcome = 'applied'"),
               "1");
-    const auto dry = sync({"--dry-run"});
+    const auto dry = run({"--dry-run"});
     EXPECT_EQ(dry.exit_code, 0) << dry.describe();
     EXPECT_TRUE(contains(dry.err, "plan: +0 -0")) << dry.describe();
 }
@@ -793,7 +757,7 @@ TEST_F(Faults, InvalidUtf8InAUtf8ExportIsReportedAndTheNameIsStoredAsValidText) 
     write_export(m_export, rows, /*latin1=*/false);
     configure({{"apogee", {{"encoding", "utf-8"}}}});
 
-    const auto result = sync();
+    const auto result = run();
 
     ASSERT_TRUE(documented_exit(result.exit_code)) << result.describe();
     EXPECT_EQ(result.exit_code, 0) << result.describe();
@@ -805,13 +769,13 @@ TEST_F(Faults, InvalidUtf8InAUtf8ExportIsReportedAndTheNameIsStoredAsValidText) 
 TEST_F(Faults, NulByteInARowMakesItABadRowNamedInTheLog) {
     const auto students = make_students(k_small_directory);
     first_run(students);
-    std::string text = read_text(m_export);
+    std::string text = cst::read_file(m_export);
     // The first data row: its student number gets a NUL in the middle.
     const auto at = text.find('\n') + 1 + 7;
     text[at + 3] = '\0';
     write_text(m_export, text);
 
-    const auto result = sync({"--dry-run"});
+    const auto result = run({"--dry-run"});
 
     ASSERT_TRUE(documented_exit(result.exit_code)) << result.describe();
     EXPECT_TRUE(contains(result.err, "NUL byte")) << result.describe();
@@ -830,7 +794,7 @@ TEST_F(Faults, MegabyteLabelAndTenMegabyteLineEndInAClearIssueNotACrash) {
     }
     write_export(m_export, rows);
 
-    const auto long_label = sync();
+    const auto long_label = run();
 
     // Twenty rows with a damaged label: more bad rows than apogee.max_bad_rows, so the file is
     // refused, naming the column, the line and the length (not the megabyte itself).
@@ -845,7 +809,7 @@ TEST_F(Faults, MegabyteLabelAndTenMegabyteLineEndInAClearIssueNotACrash) {
     write_text(m_export,
                "COD_ANU;COD_ETU;COD_ETP;COD_VRS_VET;ETA_IAE;LIB_ETP\n" + std::string(10 << 20, 'A'));
     const auto moodle_before = moodle_fingerprint();
-    const auto long_line = sync();
+    const auto long_line = run();
     EXPECT_TRUE(long_line.exit_code == 1 || long_line.exit_code == 3) << long_line.describe().substr(0, 4000);
     EXPECT_LT(long_line.err.size(), 64U * 1024) << "the log repeats the line";
     EXPECT_TRUE(contains(long_line.err, "apogee-inscriptions.csv:2")) << long_line.describe().substr(0, 4000);
@@ -869,7 +833,7 @@ TEST_F(Faults, LabelOrCodeTooLongForMoodleIsReportedAndTheOtherEtapesSync) {
     }
     write_export(m_export, rows);
 
-    const auto result = sync();
+    const auto result = run();
 
     EXPECT_EQ(result.exit_code, 0) << result.describe();
     EXPECT_TRUE(contains(result.err, "M1GEO")) << result.describe();
@@ -894,12 +858,12 @@ TEST_F(Faults, LdapLoginWithFilterMetacharactersIsOnlyEverCompared) {
     add_moodle_users(accounts);
     write_export(m_export, export_rows(students));
 
-    const auto run = sync();
-    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    const auto synced = run();
+    ASSERT_EQ(synced.exit_code, 0) << synced.describe();
     EXPECT_EQ(members(), expected_members(students));
 
     // explain puts the login into an LDAP filter: it must find that one entry, not every uid.
-    const auto explain = run_cohort_sync({"--config", m_config_path, "explain", "a*)(uid=*"});
+    const auto explain = run({"explain", "a*)(uid=*"});
     ASSERT_EQ(explain.exit_code, 0) << explain.describe();
     EXPECT_TRUE(contains(explain.out, "login 'a*)(uid=*', student number '" + students[3].number + "'"))
         << explain.describe();
@@ -929,9 +893,9 @@ TEST_F(Faults, QuotesAndSemicolonsInEtapesAndLabelsAreStoredVerbatim) {
     write_export(m_export, rows);
     const std::string users = cst::servers().query_value("SELECT count(*) FROM mdl_user");
 
-    const auto run = sync();
+    const auto synced = run();
 
-    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    ASSERT_EQ(synced.exit_code, 0) << synced.describe();
     EXPECT_EQ(cst::servers().query("SELECT idnumber, name FROM mdl_cohort"),
               (cst::Rows{{"etape-" + etape, etape + ": " + label}}));
     EXPECT_EQ(members(), expected_members(students));
@@ -949,7 +913,7 @@ TEST_F(Faults, PasswordFileReadableByOthersIsWarnedAbout) {
     ASSERT_EQ(chmod(file.c_str(), 0644), 0);
     configure({{"ldap", {{"password_file", file}}}});
 
-    const auto result = sync({"--dry-run"});
+    const auto result = run({"--dry-run"});
 
     EXPECT_EQ(result.exit_code, 0) << result.describe();
     EXPECT_TRUE(contains(result.err, "password file '" + file + "' is readable by others (mode 0644)"))
@@ -961,7 +925,7 @@ TEST_F(Faults, NoPasswordInTheCommandLineOfARunningSync) {
     const auto students = make_students(k_small_directory);
     load(students);
     add_sleeping_insert(user_id(students[30].login), 30);
-    auto run = start_sync({"-v"});
+    auto run = start_run({"-v"});
     ASSERT_TRUE(wait_until([] { return sync_backend_sleeps(); }, std::chrono::seconds(20)));
 
     // The pid is the child's: read what `ps` would show while it is in the middle of its work.
@@ -974,13 +938,13 @@ TEST_F(Faults, NoPasswordInTheCommandLineOfARunningSync) {
         }
         std::string text;
         try {
-            text = read_text(entry.path().string() + "/cmdline");
+            text = cst::read_file(entry.path().string() + "/cmdline");
         } catch (const std::exception&) {
             continue;
         }
         if (contains(text, COHORT_SYNC_BINARY) && contains(text, m_config_path)) {
             cmdline = text;
-            environ_text = read_text(entry.path().string() + "/environ");
+            environ_text = cst::read_file(entry.path().string() + "/environ");
         }
     }
     run.send(SIGTERM);
@@ -1023,7 +987,7 @@ TEST_F(FaultsSecrets, ZzNoPasswordInAnyOutputReportOrStoredRun) {
             continue;
         }
         ++files;
-        const std::string text = read_text(path);
+        const std::string text = cst::read_file(path);
         for (const auto& password : passwords) {
             EXPECT_FALSE(contains(text, password)) << path;
         }

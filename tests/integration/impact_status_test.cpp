@@ -27,16 +27,10 @@ std::string run_id_of(const RunResult& result) {
 
 // Nine students. The first night: s1..s4 in L1INFO, s5 and s6 in L2MATH. The second night: s1
 // and s2 withdrew (status 'A'), s4's row is gone, s9 joined L1INFO, s7 and s8 joined L2MATH.
-class ImpactStatus : public ::testing::Test {
+class ImpactStatus : public SiteTest {
 protected:
     void SetUp() override {
-        cst::servers().reset_moodle();
-        cst::servers().reset_ldap_people();
-        m_dir = make_temp_dir("impact-status-");
-        m_export = m_dir + "/apogee.csv";
-        m_config_path = m_dir + "/cohort-sync.json";
-        m_config = base_config(m_dir, m_export);
-        write_config(m_config_path, m_config);
+        open_site("impact-status");
         std::string ldif;
         std::vector<MoodleAccount> accounts;
         for (int i = 1; i <= 9; ++i) {
@@ -60,11 +54,6 @@ protected:
         write_export(m_export,
                      {row(1, "L1INFO", "A"), row(2, "L1INFO", "A"), row(3, "L1INFO"), row(9, "L1INFO"),
                       row(5, "L2MATH"), row(6, "L2MATH"), row(7, "L2MATH"), row(8, "L2MATH")});
-    }
-
-    RunResult run(std::vector<std::string> args = {}) {
-        args.insert(args.begin(), {"--config", m_config_path});
-        return run_cohort_sync(args);
     }
 
     // Moodle's side after the first night, as teachers and enrol_cohort's task made it:
@@ -135,10 +124,6 @@ protected:
                 {"removed_with_grades", with_grades}};
     }
 
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config_path;
-    nlohmann::json m_config;
     std::string m_info101;
     std::string m_info102;
     std::string m_math201;
@@ -280,7 +265,7 @@ TEST_F(ImpactStatus, ReportFileHasTheSameImpact) {
     const auto printed = dry_run_json();
     std::optional<nlohmann::json> stored;
     for (const auto& file : report_files(m_dir)) {
-        const auto json = nlohmann::json::parse(read_text(file));
+        const auto json = nlohmann::json::parse(cst::read_file(file));
         if (json.at("run_id") == printed.at("run_id")) {
             stored = json;
         }
@@ -307,8 +292,7 @@ TEST_F(ImpactStatus, StatusListsTheRunsNewestFirstWithTheirChanges) {
     courses();
     second_night();
     ASSERT_EQ(run({"--dry-run"}).exit_code, 0); // not recorded: a dry run leaves Moodle alone
-    m_config["guards"] = {{"max_removals", 2}};
-    write_config(m_config_path, m_config);
+    configure({{"guards", {{"max_removals", 2}}}});
     const auto refused = run();
     ASSERT_EQ(refused.exit_code, 3) << refused.describe();
     const auto forced = run({"--force"});

@@ -108,7 +108,7 @@ std::string error_as_role(const std::string& sql) {
     return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? "" : PQresultErrorMessage(result.get());
 }
 
-class Privileges : public ::testing::Test {
+class Privileges : public SiteTest {
 protected:
     static void SetUpTestSuite() {
         cst::servers().psql(
@@ -127,7 +127,7 @@ protected:
     // who has left. Tonight's plan creates L2MATH, renames L1INFO, adds 15 members and removes
     // one: every kind of write, so every grant is needed.
     void SetUp() override {
-        cst::servers().reset_moodle();
+        open_site("privileges", "apogee-inscriptions.csv", Directory::keep);
         std::vector<MoodleAccount> accounts = {{"etu22900099", "22900099"}};
         std::vector<ExportRow> rows;
         for (int i = 1; i <= 20; ++i) {
@@ -149,16 +149,11 @@ protected:
         }
         cst::servers().psql("INSERT INTO mdl_cohort_members (cohortid, userid, timeadded) VALUES " + members);
 
-        m_dir = make_temp_dir("privileges-");
-        m_export = m_dir + "/apogee-inscriptions.csv";
-        m_config_path = m_dir + "/cohort-sync.json";
         write_export(m_export, rows);
-        m_config = base_config(m_dir, m_export);
-        m_config["moodle"]["conninfo"] = role_conninfo();
-        m_config["ldap"]["institution_uai"] = "";
         // One removal out of six memberships is a large share: these tests are about privileges.
-        m_config["guards"] = {{"max_total_removal_ratio", 1.0}, {"max_cohort_removal_ratio", 1.0}};
-        write_config(m_config_path, m_config);
+        configure({{"moodle", {{"conninfo", role_conninfo()}}},
+                   {"ldap", {{"institution_uai", ""}}},
+                   {"guards", {{"max_total_removal_ratio", 1.0}, {"max_cohort_removal_ratio", 1.0}}}});
     }
 
     // PUBLIC's default rights (CONNECT and TEMPORARY on the database, USAGE on public) are taken
@@ -180,14 +175,7 @@ protected:
     void need_provisioning() {
         cst::servers().psql(
             "DELETE FROM mdl_user WHERE username IN ('etu22900008', 'etu22900009', 'etu22900010')");
-        m_config["provisioning"] = {{"enabled", true}, {"auth", "cas"}};
-        write_config(m_config_path, m_config);
-    }
-
-    RunResult run(const std::vector<std::string>& args) {
-        std::vector<std::string> all = {"--config", m_config_path};
-        all.insert(all.end(), args.begin(), args.end());
-        return run_cohort_sync(all);
+        configure({{"provisioning", {{"enabled", true}, {"auth", "cas"}}}});
     }
 
     static cst::Rows members() {
@@ -196,10 +184,6 @@ protected:
             " c.id = m.cohortid JOIN mdl_user u ON u.id = m.userid ORDER BY 1, 2");
     }
 
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config_path;
-    json m_config;
     cst::Rows m_expected;
 };
 
@@ -232,13 +216,13 @@ TEST_F(Privileges, EveryCommandWorksWithExactlyTheListedGrants) {
     ASSERT_EQ(dry.exit_code, 0) << dry.describe();
     EXPECT_TRUE(contains(dry.err, "plan: +15 -1 in 2 cohort(s), 1 new, 1 renamed")) << dry.describe();
 
-    const auto sync = run({});
+    const auto sync = run();
     ASSERT_EQ(sync.exit_code, 0) << sync.describe();
     EXPECT_EQ(members(), m_expected);
     EXPECT_EQ(cst::servers().query_value("SELECT name FROM mdl_cohort WHERE idnumber = 'etape-L1INFO'"),
               "L1INFO: Licence 1 Informatique");
 
-    const auto again = run({});
+    const auto again = run();
     ASSERT_EQ(again.exit_code, 0) << again.describe();
     EXPECT_TRUE(contains(again.err, "plan: +0 -0")) << again.describe();
 
@@ -257,7 +241,7 @@ TEST_P(PrivilegesMissing, SyncFailsWithPermissionDeniedAndWritesNothing) {
     grant_all_but(GetParam());
     const auto before = moodle_fingerprint();
 
-    const auto sync = run({});
+    const auto sync = run();
 
     EXPECT_EQ(sync.exit_code, 1) << sync.describe();
     EXPECT_TRUE(contains(sync.err, "permission denied")) << sync.describe();
@@ -278,7 +262,7 @@ TEST_F(Privileges, ProvisioningWorksWithItsListedGrants) {
     need_provisioning();
     grant_all_but("", provisioning_grants());
 
-    const auto sync = run({});
+    const auto sync = run();
 
     ASSERT_EQ(sync.exit_code, 0) << sync.describe();
     EXPECT_EQ(members(), m_expected) << "the three new accounts joined their cohort";
@@ -296,7 +280,7 @@ TEST_P(ProvisioningPrivilegesMissing, SyncFailsWithPermissionDeniedAndWritesNoth
     grant_all_but(GetParam(), provisioning_grants());
     const auto before = moodle_fingerprint(); // mdl_user and mdl_context included
 
-    const auto sync = run({});
+    const auto sync = run();
 
     EXPECT_EQ(sync.exit_code, 1) << sync.describe();
     EXPECT_TRUE(contains(sync.err, "permission denied")) << sync.describe();

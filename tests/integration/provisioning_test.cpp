@@ -10,16 +10,10 @@ namespace {
 namespace cst = cohort_sync::testing;
 using namespace cohort_sync::e2e;
 
-class Provisioning : public ::testing::Test {
+class Provisioning : public SiteTest {
 protected:
     void SetUp() override {
-        cst::servers().reset_moodle();
-        cst::servers().reset_ldap_people();
-        m_dir = make_temp_dir("provisioning-");
-        m_export = m_dir + "/apogee.csv";
-        m_config_path = m_dir + "/cohort-sync.json";
-        m_config = base_config(m_dir, m_export);
-        write_config(m_config_path, m_config);
+        open_site("provisioning");
         // Two students with accounts, one who never logged in ("Élodie", accented in LDAP).
         cst::servers().ldap_add_ldif(cst::make_student_ldif("etu1", "22800001", {"L1INFO"}) + "\n" +
                                      cst::make_student_ldif("etu2", "22800002", {"L1INFO"}) + "\n" +
@@ -32,22 +26,12 @@ protected:
     }
 
     void provisioning(bool enabled, int cap = 200) {
-        m_config["provisioning"] = {{"enabled", enabled}, {"auth", "cas"}};
-        m_config["guards"] = {{"max_accounts_created", cap}};
-        write_config(m_config_path, m_config);
-    }
-
-    RunResult run(std::vector<std::string> args = {}) {
-        args.insert(args.begin(), {"--config", m_config_path});
-        return run_cohort_sync(args);
+        configure({{"provisioning", {{"enabled", enabled}, {"auth", "cas"}}},
+                   {"guards", {{"max_accounts_created", cap}}}});
     }
 
     static std::string count(const std::string& sql) { return cst::servers().query_value(sql); }
 
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config_path;
-    nlohmann::json m_config;
     std::vector<ExportRow> m_rows;
 };
 
@@ -59,7 +43,7 @@ TEST_F(Provisioning, OffAStudentWithoutAccountIsReportedNotCreated) {
     EXPECT_EQ(count("SELECT count(*) FROM mdl_cohort_members"), "2");
     const auto reports = report_files(m_dir);
     ASSERT_FALSE(reports.empty());
-    const auto report = nlohmann::json::parse(read_text(*reports.rbegin()));
+    const auto report = nlohmann::json::parse(cst::read_file(*reports.rbegin()));
     ASSERT_EQ(report["plan"]["unplaced"].size(), 1u);
     EXPECT_EQ(report["plan"]["unplaced"][0]["student_number"], "22800003");
     EXPECT_EQ(report["plan"]["unplaced"][0]["reason"], "no_account");
@@ -106,7 +90,7 @@ TEST_F(Provisioning, NeverReusesOrDuplicatesADeletedAccount) {
     ASSERT_EQ(result.exit_code, 0) << result.describe();
     EXPECT_EQ(count("SELECT count(*) FROM mdl_user WHERE idnumber = '22800003'"), "1") << "no new account";
     EXPECT_EQ(count("SELECT deleted FROM mdl_user WHERE idnumber = '22800003'"), "1") << "not revived";
-    const auto report = nlohmann::json::parse(read_text(*report_files(m_dir).rbegin()));
+    const auto report = nlohmann::json::parse(cst::read_file(*report_files(m_dir).rbegin()));
     ASSERT_EQ(report["plan"]["unplaced"].size(), 1u);
     EXPECT_EQ(report["plan"]["unplaced"][0]["reason"], "deleted_account");
 }

@@ -66,7 +66,7 @@ std::string generate(const std::string& out, int night) {
 // people.ldif as records by DN, each record's text as written.
 std::map<std::string, std::string> ldif_records(const std::string& path) {
     std::map<std::string, std::string> records;
-    std::istringstream in(read_text(path));
+    std::istringstream in(cst::read_file(path));
     std::string record;
     std::string dn;
     const auto flush = [&] {
@@ -162,7 +162,7 @@ cst::Rows truth(const std::string& data) {
     }
     const std::string year = std::to_string(current_academic_year());
     std::set<std::pair<std::string, std::string>> pairs;
-    std::istringstream in(read_text(data + "/apogee.csv"));
+    std::istringstream in(cst::read_file(data + "/apogee.csv"));
     std::string line;
     std::getline(in, line);
     const auto header = csv_fields(line);
@@ -239,13 +239,13 @@ std::vector<std::string> copy_fields(const std::string& line) {
 // The accounts of `data` that `loaded` does not have yet (the night's newcomers who logged in).
 void add_new_accounts(const std::string& data, std::set<std::string>& loaded) {
     const std::string columns = [&] {
-        std::string text = read_text(data + "/moodle-users.columns");
+        std::string text = cst::read_file(data + "/moodle-users.columns");
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
             text.pop_back();
         }
         return text;
     }();
-    std::istringstream in(read_text(data + "/moodle-users.copy"));
+    std::istringstream in(cst::read_file(data + "/moodle-users.copy"));
     std::string values;
     for (std::string line; std::getline(in, line);) {
         if (line.empty() || !loaded.insert(line).second) {

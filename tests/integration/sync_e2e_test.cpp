@@ -122,32 +122,17 @@ std::string ldif_of(const Student& student) {
                                   {std::string(k_uai) + student.etape + "-101"});
 }
 
-class SyncE2e : public ::testing::Test {
+class SyncE2e : public SiteTest {
 protected:
-    void SetUp() override {
-        cst::servers().reset_moodle();
-        cst::servers().reset_ldap_people();
-        m_dir = make_temp_dir("e2e-");
-        m_export = m_dir + "/apogee-inscriptions.csv";
-        m_config_path = m_dir + "/cohort-sync.json";
-        m_config = base_config(m_dir, m_export);
-        write_config(m_config_path, m_config);
-    }
-
-    void configure(const json& patch) {
-        m_config.merge_patch(patch);
-        write_config(m_config_path, m_config);
-    }
+    void SetUp() override { open_site("e2e", "apogee-inscriptions.csv"); }
 
     // One run with this test's configuration; its report (the one new file in
     // report.directory/reports) goes to m_report, null when there is not exactly one.
     RunResult sync(const std::vector<std::string>& options = {}) {
-        std::vector<std::string> args = {"--config", m_config_path};
-        args.insert(args.end(), options.begin(), options.end());
         const auto before = report_files(m_dir);
-        RunResult run = run_cohort_sync(args);
+        RunResult result = run(options);
         m_report = take_new_report(before);
-        return run;
+        return result;
     }
 
     json take_new_report(const std::set<std::string>& before) const {
@@ -160,7 +145,7 @@ protected:
         if (fresh.size() != 1) {
             return nullptr;
         }
-        return json::parse(read_text(fresh.front()));
+        return json::parse(cst::read_file(fresh.front()));
     }
 
     // Puts the university in LDAP, Moodle's accounts and the export.
@@ -257,10 +242,6 @@ protected:
         ASSERT_EQ(members(), university.expected_members());
     }
 
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config_path;
-    json m_config;
     json m_report;
 };
 
@@ -755,7 +736,7 @@ TEST_F(SyncE2e, SecondRunWhileFirstHoldsTheLockExitsWithFour) {
                                    << first.wait().describe();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
-    const auto second = run_cohort_sync({"--config", m_config_path});
+    const auto second = run();
     const bool first_still_running = !first.finished();
     const auto first_result = first.wait();
 
@@ -768,7 +749,7 @@ TEST_F(SyncE2e, SecondRunWhileFirstHoldsTheLockExitsWithFour) {
     std::multiset<std::string> outcomes;
     for (const auto& file : report_files(m_dir)) {
         if (!reports_before.contains(file)) {
-            outcomes.insert(json::parse(read_text(file))["outcome"].get<std::string>());
+            outcomes.insert(json::parse(cst::read_file(file))["outcome"].get<std::string>());
         }
     }
     EXPECT_EQ(outcomes, (std::multiset<std::string>{"applied", "locked"}));
@@ -885,7 +866,7 @@ TEST_F(SyncE2e, LdapBackAfterAnOutageConverges) {
 // 8. No secret anywhere. Last, so that it also sees what every test above printed.
 
 TEST_F(SyncE2e, NoPasswordInAnyOutputOrReport) {
-    const std::string password = reader_password();
+    const std::string password = password_in(cst::servers().ldap_reader_password_file());
     ASSERT_GE(password.size(), 8U) << "too short to grep for meaningfully";
     const std::string wrong_password = "Wrong-E2e-Password-1234";
 
@@ -895,8 +876,8 @@ TEST_F(SyncE2e, NoPasswordInAnyOutputOrReport) {
     // configuration, a check, a guard refusal, a failed bind.
     EXPECT_EQ(sync({"-v"}).exit_code, 0);
     EXPECT_EQ(sync({"--dry-run", "-v", "--format", "json"}).exit_code, 0);
-    EXPECT_EQ(run_cohort_sync({"--config", m_config_path, "--print-config"}).exit_code, 0);
-    EXPECT_EQ(run_cohort_sync({"--config", m_config_path, "check"}).exit_code, 0);
+    EXPECT_EQ(run({"--print-config"}).exit_code, 0);
+    EXPECT_EQ(run({"check"}).exit_code, 0);
     configure({{"guards", {{"max_removals", 0}}}});
     university.student("22600002").status = "A";
     write_export(m_export, university.export_rows());
@@ -908,7 +889,7 @@ TEST_F(SyncE2e, NoPasswordInAnyOutputOrReport) {
     const auto refused_bind = sync({"-v"});
     EXPECT_EQ(refused_bind.exit_code, 1) << refused_bind.describe();
     EXPECT_TRUE(contains(refused_bind.err, "invalid credentials")) << refused_bind.describe();
-    const auto refused_check = run_cohort_sync({"--config", m_config_path, "check"});
+    const auto refused_check = run({"check"});
     EXPECT_EQ(refused_check.exit_code, 6) << refused_check.describe();
 
     ASSERT_GE(captured_outputs().size(), 7U);
@@ -922,7 +903,7 @@ TEST_F(SyncE2e, NoPasswordInAnyOutputOrReport) {
         if (entry.is_regular_file() && entry.path().extension() == ".json" &&
             entry.path().parent_path().filename() == "reports") {
             ++reports;
-            const std::string text = read_text(entry.path().string());
+            const std::string text = cst::read_file(entry.path().string());
             EXPECT_FALSE(contains(text, password)) << entry.path();
             EXPECT_FALSE(contains(text, wrong_password)) << entry.path();
         }

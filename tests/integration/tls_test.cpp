@@ -20,7 +20,7 @@ constexpr const char* k_verify_warning =
     "ldap.verify_certificate is false: the LDAP server's certificate is not "
     "checked";
 
-class Tls : public ::testing::Test {
+class Tls : public SiteTest {
 protected:
     static void SetUpTestSuite() {
         cst::servers().reset_ldap_people();
@@ -33,11 +33,7 @@ protected:
     }
 
     void SetUp() override {
-        cst::servers().reset_moodle();
-        m_dir = make_temp_dir("tls-");
-        m_export = m_dir + "/apogee-inscriptions.csv";
-        m_config_path = m_dir + "/cohort-sync.json";
-        m_config = base_config(m_dir, m_export);
+        open_site("tls", "apogee-inscriptions.csv", Directory::keep);
         std::vector<MoodleAccount> accounts;
         std::vector<ExportRow> rows;
         for (int i = 1; i <= 20; ++i) {
@@ -50,16 +46,7 @@ protected:
         write_export(m_export, rows);
     }
 
-    void configure(const json& ldap) {
-        m_config["ldap"].merge_patch(ldap);
-        write_config(m_config_path, m_config);
-    }
-
-    RunResult sync(const std::vector<std::string>& options = {}) {
-        std::vector<std::string> args = {"--config", m_config_path};
-        args.insert(args.end(), options.begin(), options.end());
-        return run_cohort_sync(args);
-    }
+    void configure_ldap(const json& ldap) { configure({{"ldap", ldap}}); }
 
     static cst::Rows members() {
         return cst::servers().query(
@@ -69,11 +56,12 @@ protected:
 
     // A run that could not verify the server: exit 1, the URI and the cause named, ldap.ca_file
     // in the hint, and nothing written.
-    void expect_refused_certificate(const RunResult& run, const std::string& uri) {
-        EXPECT_EQ(run.exit_code, 1) << run.describe();
-        EXPECT_TRUE(contains(run.err, "unable to connect to LDAP server " + uri)) << run.describe();
-        EXPECT_TRUE(contains(line_starting_after_level(run.err, "HINT:"), "ldap.ca_file")) << run.describe();
-        EXPECT_FALSE(contains(run.err, "source ldap:")) << run.describe();
+    void expect_refused_certificate(const RunResult& result, const std::string& uri) {
+        EXPECT_EQ(result.exit_code, 1) << result.describe();
+        EXPECT_TRUE(contains(result.err, "unable to connect to LDAP server " + uri)) << result.describe();
+        EXPECT_TRUE(contains(line_starting_after_level(result.err, "HINT:"), "ldap.ca_file"))
+            << result.describe();
+        EXPECT_FALSE(contains(result.err, "source ldap:")) << result.describe();
         EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM mdl_cohort"), "0");
     }
 
@@ -82,29 +70,25 @@ protected:
         return line_with(log, "] " + prefix);
     }
 
-    std::string m_dir;
-    std::string m_export;
-    std::string m_config_path;
-    json m_config;
     cst::Rows m_expected;
 };
 
 TEST_F(Tls, LdapsWithoutTheCaFileFailsPointingAtCaFile) {
-    configure({{"uris", {cst::servers().ldaps_uri()}}});
+    configure_ldap({{"uris", {cst::servers().ldaps_uri()}}});
 
-    const auto run = sync();
+    const auto result = run();
 
-    expect_refused_certificate(run, cst::servers().ldaps_uri());
-    EXPECT_TRUE(contains(run.err, "certificate that cannot be verified")) << run.describe();
+    expect_refused_certificate(result, cst::servers().ldaps_uri());
+    EXPECT_TRUE(contains(result.err, "certificate that cannot be verified")) << result.describe();
 }
 
 TEST_F(Tls, StarttlsWithoutTheCaFileFailsPointingAtCaFile) {
-    configure({{"uris", {cst::servers().ldap_uri()}}, {"starttls", true}});
+    configure_ldap({{"uris", {cst::servers().ldap_uri()}}, {"starttls", true}});
 
-    const auto run = sync();
+    const auto result = run();
 
-    expect_refused_certificate(run, cst::servers().ldap_uri());
-    EXPECT_TRUE(contains(run.err, "TLS handshake failed")) << run.describe();
+    expect_refused_certificate(result, cst::servers().ldap_uri());
+    EXPECT_TRUE(contains(result.err, "TLS handshake failed")) << result.describe();
 }
 
 TEST_F(Tls, CaFileWithoutTheServersCaFailsNamingTheFile) {
@@ -113,45 +97,45 @@ TEST_F(Tls, CaFileWithoutTheServersCaFailsNamingTheFile) {
     if (!fs::exists(bundle)) {
         GTEST_SKIP() << bundle << " is missing (package ca-certificates)";
     }
-    configure({{"uris", {cst::servers().ldap_uri()}}, {"starttls", true}, {"ca_file", bundle}});
+    configure_ldap({{"uris", {cst::servers().ldap_uri()}}, {"starttls", true}, {"ca_file", bundle}});
 
-    const auto run = sync();
+    const auto result = run();
 
-    expect_refused_certificate(run, cst::servers().ldap_uri());
-    EXPECT_TRUE(contains(run.err, "ldap.ca_file '" + bundle + "'")) << run.describe();
+    expect_refused_certificate(result, cst::servers().ldap_uri());
+    EXPECT_TRUE(contains(result.err, "ldap.ca_file '" + bundle + "'")) << result.describe();
 }
 
 TEST_F(Tls, MissingCaFileIsAClearError) {
-    configure({{"uris", {cst::servers().ldaps_uri()}}, {"ca_file", m_dir + "/no-such-ca.pem"}});
+    configure_ldap({{"uris", {cst::servers().ldaps_uri()}}, {"ca_file", m_dir + "/no-such-ca.pem"}});
 
-    const auto run = sync();
+    const auto result = run();
 
-    EXPECT_TRUE(run.exit_code == 1 || run.exit_code == 2) << run.describe();
-    EXPECT_TRUE(contains(run.err, "no-such-ca.pem")) << run.describe();
+    EXPECT_TRUE(result.exit_code == 1 || result.exit_code == 2) << result.describe();
+    EXPECT_TRUE(contains(result.err, "no-such-ca.pem")) << result.describe();
     EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM mdl_cohort"), "0");
 }
 
 TEST_F(Tls, LdapsWithTheCaFileSyncs) {
-    configure({{"uris", {cst::servers().ldaps_uri()}}, {"ca_file", cst::servers().ldap_ca_file()}});
+    configure_ldap({{"uris", {cst::servers().ldaps_uri()}}, {"ca_file", cst::servers().ldap_ca_file()}});
 
-    const auto run = sync();
+    const auto result = run();
 
-    ASSERT_EQ(run.exit_code, 0) << run.describe();
-    EXPECT_TRUE(contains(run.err, "source ldap: 20 entries")) << run.describe();
-    EXPECT_TRUE(contains(run.err, "from " + cst::servers().ldaps_uri())) << run.describe();
-    EXPECT_FALSE(contains(run.err, k_verify_warning)) << run.describe();
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
+    EXPECT_TRUE(contains(result.err, "source ldap: 20 entries")) << result.describe();
+    EXPECT_TRUE(contains(result.err, "from " + cst::servers().ldaps_uri())) << result.describe();
+    EXPECT_FALSE(contains(result.err, k_verify_warning)) << result.describe();
     EXPECT_EQ(members(), m_expected);
 }
 
 TEST_F(Tls, StarttlsWithTheCaFileSyncsAndChecks) {
-    configure({{"uris", {cst::servers().ldap_uri()}},
-               {"starttls", true},
-               {"ca_file", cst::servers().ldap_ca_file()}});
+    configure_ldap({{"uris", {cst::servers().ldap_uri()}},
+                    {"starttls", true},
+                    {"ca_file", cst::servers().ldap_ca_file()}});
 
-    const auto run = sync();
-    const auto check = run_cohort_sync({"--config", m_config_path, "check"});
+    const auto result = run();
+    const auto check = run({"check"});
 
-    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    ASSERT_EQ(result.exit_code, 0) << result.describe();
     EXPECT_EQ(members(), m_expected);
     EXPECT_EQ(check.exit_code, 0) << check.describe();
     EXPECT_TRUE(contains(line_with(check.out, "ldap"), "ok")) << check.describe();
@@ -160,25 +144,25 @@ TEST_F(Tls, StarttlsWithTheCaFileSyncsAndChecks) {
 // An admin who cannot get the CA yet may turn verification off: it works, and every run, real
 // or dry, says so as a warning (journalctl -p warning shows it).
 TEST_F(Tls, VerifyCertificateFalseWorksButWarnsOnEveryRun) {
-    configure({{"uris", {cst::servers().ldaps_uri()}}, {"verify_certificate", false}});
+    configure_ldap({{"uris", {cst::servers().ldaps_uri()}}, {"verify_certificate", false}});
 
-    const auto first = sync();
-    const auto second = sync();
-    const auto dry = sync({"--dry-run"});
-    const auto quiet = sync({"--quiet"});
+    const auto first = run();
+    const auto second = run();
+    const auto dry = run({"--dry-run"});
+    const auto quiet = run({"--quiet"});
 
-    for (const auto* run : {&first, &second, &dry, &quiet}) {
-        EXPECT_EQ(run->exit_code, 0) << run->describe();
-        EXPECT_TRUE(contains(line_with(run->err, k_verify_warning), "warning")) << run->describe();
-        EXPECT_TRUE(contains(run->err, "HINT: set ldap.ca_file")) << run->describe();
+    for (const auto* each : {&first, &second, &dry, &quiet}) {
+        EXPECT_EQ(each->exit_code, 0) << each->describe();
+        EXPECT_TRUE(contains(line_with(each->err, k_verify_warning), "warning")) << each->describe();
+        EXPECT_TRUE(contains(each->err, "HINT: set ldap.ca_file")) << each->describe();
     }
     EXPECT_EQ(members(), m_expected);
 }
 
 TEST_F(Tls, ZzNoPasswordInAnyOutput) {
     const std::vector<std::string> passwords = {
-        read_text(cst::servers().ldap_reader_password_file()),
-        read_text(cst::servers().ldap_admin_password_file()),
+        cst::read_file(cst::servers().ldap_reader_password_file()),
+        cst::read_file(cst::servers().ldap_admin_password_file()),
     };
     ASSERT_GE(captured_outputs().size(), 8U);
     for (const auto& output : captured_outputs()) {

@@ -35,16 +35,6 @@ constexpr int k_port_attempts = 5;
 // -------------------------------------------------------------------------------------------
 // Files and processes
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
-    }
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
-}
-
 std::string tail_of_file(const std::string& path, std::size_t max_lines) {
     std::ifstream in(path);
     std::vector<std::string> lines;
@@ -345,6 +335,16 @@ std::string escape_rdn_value(const std::string& value) {
 }
 
 } // namespace
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("cannot read '" + path + "': " + std::strerror(errno));
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
 
 // ---------------------------------------------------------------------------------------------
 // ThrowawayServers

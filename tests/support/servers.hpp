@@ -156,6 +156,9 @@ struct StudentEntry {
     std::vector<std::pair<std::string, std::string>> extra; // more attributes, verbatim
 };
 
+// The whole content of a file; throws std::runtime_error naming the file when it cannot be read.
+std::string read_file(const std::string& path);
+
 // One LDIF record under ou=people, ending with an empty line so records concatenate. Values
 // that LDIF cannot carry as plain text (accents, a leading space...) are base64-encoded.
 std::string make_student_ldif(const StudentEntry& student);
