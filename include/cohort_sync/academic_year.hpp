@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cohort_sync/config.hpp"
+#include "cohort_sync/model.hpp"
 
 #include <vector>
 
@@ -20,5 +21,17 @@ std::vector<int> active_years(CivilDate today, MonthDay rollover, std::optional<
 
 // Today's date from Unix seconds in UTC (callers that care about the local date pass it).
 CivilDate civil_date_from_unix(long long seconds);
+
+// Whether an administrative inscription counts: the one test that a sync's merge and `explain`
+// share, so that they never disagree about a student.
+enum class InscriptionState { active, other_year, inactive_status };
+
+InscriptionState inscription_state(const Inscription& row, const std::vector<int>& active_years,
+                                   const std::vector<std::string>& active_statuses);
+
+inline bool is_active(const Inscription& row, const std::vector<int>& active_years,
+                      const std::vector<std::string>& active_statuses) {
+    return inscription_state(row, active_years, active_statuses) == InscriptionState::active;
+}
 
 } // namespace cohort_sync

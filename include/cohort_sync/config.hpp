@@ -1,7 +1,7 @@
 // cohort-sync's configuration as plain values. parse_config() fills these from one JSON file
 // and validates everything at load, reporting every problem at once; the rest of the program
 // never sees raw JSON. docs/configuration.md documents each key; the table that drives the
-// parser (src/core/config_options.cpp) is the single place where a key, its type and default live.
+// parser (src/config/options.cpp) is the single place where a key, its type and default live.
 //
 // No secret lives here: the LDAP password is read from `ldap.password_file` or from the
 // systemd credential `ldap.password_credential`, PostgreSQL uses libpq's own means

@@ -6,6 +6,7 @@
 #include "cohort_sync/config.hpp"
 #include "cohort_sync/model.hpp"
 #include "cohort_sync/plan.hpp"
+#include "cohort_sync/source.hpp"
 
 #include <optional>
 #include <string>
@@ -24,8 +25,7 @@ struct GuardInput {
     const Plan& plan;
     const SourceCounts& counts; // this run
     const std::optional<SourceCounts>& last_success;
-    bool directory_used = true;
-    bool export_used = true;
+    std::vector<const SourceKind*> sources; // the sources this run read: each has its size guards
 };
 
 std::vector<GuardVerdict> evaluate_guards(const GuardInput& input, const GuardConfig& limits);

@@ -4,15 +4,18 @@
 
 #include "cohort_sync/config.hpp"
 #include "cohort_sync/model.hpp"
+#include "cohort_sync/source.hpp"
 
+#include <span>
 #include <vector>
 
 namespace cohort_sync {
 
 struct MergeInput {
-    const DirectoryRead* directory = nullptr; // null when the rule needs no directory
-    const ExportRead* apogee = nullptr;       // null when the rule needs no export
-    std::vector<int> active_years;            // from active_years()
+    // The accepted reads of the sources this configuration reads (needed_source_kinds), at most
+    // one of the directory family. Each plays the part its family gives it in the rule.
+    std::span<const SourceRead> sources;
+    std::vector<int> active_years; // from active_years()
 };
 
 Desired merge(const MergeInput& input, const Config& config);

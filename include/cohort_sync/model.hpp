@@ -113,10 +113,16 @@ struct CrossCheck {
 
 // Counts that the guards compare from one run to the next.
 struct SourceCounts {
-    int directory_entries = 0;
-    int export_inscriptions = 0;          // active inscriptions after selection
+    // Per source, under its kind's count key ("directory_entries", "export_inscriptions"): what
+    // it gave after selection. Every registered source kind has its key, 0 when not read.
+    std::map<std::string, int> records;
     int students = 0;                     // distinct students in the desired state
     std::map<std::string, int> per_etape; // desired members per étape code
+
+    int records_of(const std::string& count_key) const {
+        const auto it = records.find(count_key);
+        return it == records.end() ? 0 : it->second;
+    }
 
     friend bool operator==(const SourceCounts&, const SourceCounts&) = default;
 };

@@ -5,24 +5,21 @@
 #include "cohort_sync/impact.hpp"
 #include "cohort_sync/model.hpp"
 #include "cohort_sync/plan.hpp"
+#include "cohort_sync/source.hpp"
 
 #include <memory>
 #include <string>
 
 namespace cohort_sync {
 
-class Directory {
+// A source's adapter (source.hpp says what a source is). It reads and reports what it found;
+// whether that is good enough to use is its SourceKind's decision, in the core.
+class Source {
 public:
-    virtual ~Directory() = default;
-    // The complete result, or throws SourceError: never a partial list.
-    virtual DirectoryRead read_all() = 0;
-};
-
-class ExportSource {
-public:
-    virtual ~ExportSource() = default;
-    // The parsed file, or throws SourceError (missing, stale, empty, too many bad rows...).
-    virtual ExportRead read() = 0;
+    virtual ~Source() = default;
+    // The whole read, or throws SourceError when it could not be read whole (a lost connection,
+    // a file that changed under the reader): never a partial one.
+    virtual SourceRead read() = 0;
 };
 
 struct ApplyStats {
@@ -36,8 +33,9 @@ struct ApplyStats {
 // What a run leaves in the state schema together with its changes.
 struct RunRecord {
     std::string run_id;
-    std::string outcome;      // "applied", "dry-run", "refused", "failed"
-    long long started_at = 0; // Unix seconds
+    std::string outcome;       // "applied", "dry-run", "refused", "failed"
+    long long started_at = 0;  // Unix seconds
+    long long finished_at = 0; // the report's finished_at: one reading of the clock for both
     SourceCounts counts;
     std::string report_json; // the run report, for `cohort-sync status`
 };

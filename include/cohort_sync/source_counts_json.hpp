@@ -1,10 +1,14 @@
-// SourceCounts as JSON, the form in which a run leaves its counts in the state schema
-// (cohort_sync.runs.counts) and in the run report, so that the next run's guards can compare.
+// SourceCounts as JSON: one schema, one writer (write_counts, the streaming JsonWriter's, which
+// the run report uses too) and one reader (nlohmann's from_json). The runs table keeps them
+// (cohort_sync.runs.counts) so that the next run's guards can compare:
 //
 //   {"directory_entries": 31872, "export_inscriptions": 30110, "students": 29876,
 //    "per_etape": {"L1INF": 412, "M2MIAGE": 38}}
+//
+// Each registered source kind has its count under its count key (source.hpp).
 #pragma once
 
+#include "cohort_sync/json_writer.hpp"
 #include "cohort_sync/model.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -14,13 +18,16 @@
 
 namespace cohort_sync {
 
-// nlohmann's ADL hooks, so that `nlohmann::json j = counts;` and `j.get<SourceCounts>()` work.
-// from_json throws std::invalid_argument, naming the JSON path, on a missing key, a wrong type
-// or a count outside 0..INT_MAX.
-void to_json(nlohmann::json& json, const SourceCounts& counts);
+// Writes `counts` as an object value (the caller writes its key, if any): the source kinds' count
+// keys in registry order, then `students` and `per_etape`, as docs/report.md lists them.
+void write_counts(JsonWriter& out, const SourceCounts& counts,
+                  JsonWriter::Layout layout = JsonWriter::Layout::block);
+
+// nlohmann's ADL hook, so that `j.get<SourceCounts>()` works. Throws std::invalid_argument, naming
+// the JSON path, on a missing key, a wrong type or a count outside 0..INT_MAX.
 void from_json(const nlohmann::json& json, SourceCounts& counts);
 
-// The compact JSON text of `counts`; keys are sorted, so the text is deterministic.
+// The one-line JSON text of `counts`, as the runs table stores it.
 std::string source_counts_to_json(const SourceCounts& counts);
 
 // Parses what source_counts_to_json() wrote. Every key is required, so that a damaged row is

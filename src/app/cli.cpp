@@ -3,18 +3,20 @@
 #include "apply_plan.hpp"
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/exit_code.hpp"
-#include "cohort_sync/io/apogee_export.hpp"
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/io/moodle_db.hpp"
 #include "cohort_sync/redact.hpp"
+#include "cohort_sync/source.hpp"
 #include "config_file.hpp"
 #include "credentials.hpp"
 #include "explain_command.hpp"
 #include "logging.hpp"
 #include "post_commit.hpp"
 #include "report_store.hpp"
+#include "run_clock.hpp"
 #include "run_sync.hpp"
 #include "signals.hpp"
+#include "sources.hpp"
 #include "status_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -63,12 +65,6 @@ public:
 private:
     bool m_active;
 };
-
-long long unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // "20261129T234512Z-3f9a07c2": sortable by time. The id is the key of the runs table, and runs
 // can start within one second (an admin's retry, the tests' ten a second): with 16 random bits,
@@ -135,7 +131,7 @@ int reported_run(const Config& config, RunReport& report, const std::function<vo
             ExitCode::failed, "failed");
         spdlog::error("nothing was changed in Moodle: the run stopped before its transaction committed");
     }
-    report.finished_at = unix_now();
+    finish(report);
     if (const auto path = store_report(config.report, report)) {
         spdlog::debug("run report written to '{}'", *path);
     }
@@ -149,35 +145,30 @@ int reported_run(const Config& config, RunReport& report, const std::function<vo
     return to_int(code);
 }
 
-int sync_command(const Options& options, const Config& config, const std::string& run_id, long long now) {
+int sync_command(const Options& options, const Config& config, const std::string& run_id,
+                 const RunClock& clock) {
     RunReport report;
     report.run_id = run_id;
-    report.started_at = now;
+    report.started_at = clock.instant;
     return reported_run(config, report, [&] {
         warn_about_settings(config);
-        std::optional<LdapDirectory> directory;
-        if (rule_needs_directory(config.membership.rule)) {
-            // On a terminal a long directory read shows that it progresses; a log file gets only
-            // the summary line.
-            const bool show_progress = options.show_progress;
-            directory.emplace(config.ldap, ldap_password(config), [show_progress](int entries, int pages) {
+        // On a terminal a long directory read shows that it progresses; a log file gets only the
+        // summary line.
+        const bool show_progress = options.show_progress;
+        const ConfiguredSources sources(
+            config, {[show_progress](int entries, int pages) {
                 throw_if_interrupted();
                 if (show_progress) {
                     std::cerr << fmt::format("\rsource ldap: {} entries, {} page(s)...", entries, pages)
                               << std::flush;
                 }
-            });
-        }
-        std::optional<ApogeeExportFile> apogee;
-        if (rule_needs_export(config.membership.rule)) {
-            apogee.emplace(config.apogee, now);
-        }
+            }});
         MoodleDatabase target(config.moodle);
         SyncOptions sync_options{options.dry_run, options.force, options.verbose > 0,
                                  options.format == "json", options.plan_out};
         ClearProgressLine clear_progress{options.show_progress};
-        run_sync(config, {directory ? &*directory : nullptr, apogee ? &*apogee : nullptr, &target},
-                 sync_options, report, std::cout, [&] { clear_progress.now(); });
+        run_sync(config, {sources.ports(), &target}, sync_options, clock, report, std::cout,
+                 [&] { clear_progress.now(); });
         if (!options.dry_run) {
             run_post_commit_command(config.moodle.post_commit_command);
         }
@@ -185,10 +176,10 @@ int sync_command(const Options& options, const Config& config, const std::string
 }
 
 int apply_plan_command(const Options& options, const Config& config, const std::string& run_id,
-                       long long now) {
+                       const RunClock& clock) {
     RunReport report;
     report.run_id = run_id;
-    report.started_at = now;
+    report.started_at = clock.instant;
     return reported_run(config, report, [&] {
         MoodleDatabase target(config.moodle);
         apply_plan_file(config, options.plan_in, options.force, target, report);
@@ -203,7 +194,7 @@ int check_command(const Config& config) {
         std::cout << fmt::format("{:<8} {:<6} {}\n", what, ok ? "ok" : "FAILED", detail);
     };
     line("config", true, config.source_path);
-    if (rule_needs_directory(config.membership.rule)) {
+    if (source_kind("ldap").needed(config)) {
         try {
             LdapDirectory directory(config.ldap, ldap_password(config));
             const auto uri = directory.check();
@@ -277,8 +268,8 @@ int run_cli(int argc, char** argv) {
         return code == 0 ? to_int(ExitCode::success) : to_int(ExitCode::usage);
     }
 
-    const long long now = unix_now();
-    const auto run_id = make_run_id(now);
+    const RunClock clock = read_run_clock();
+    const auto run_id = make_run_id(clock.instant);
     const auto style = detect_log_style();
     setup_logging(options.quiet         ? Verbosity::quiet
                   : options.verbose > 0 ? Verbosity::verbose
@@ -315,7 +306,7 @@ int run_cli(int argc, char** argv) {
     }
     if (explain->parsed()) {
         try {
-            return explain_command(config, explain_key, now, std::cout);
+            return explain_command(config, explain_key, clock, std::cout);
         } catch (const ConfigError& error) {
             log_error(error);
             return to_int(ExitCode::usage);
@@ -326,9 +317,9 @@ int run_cli(int argc, char** argv) {
     }
     install_signal_handlers();
     if (apply_plan->parsed()) {
-        return apply_plan_command(options, config, run_id, now);
+        return apply_plan_command(options, config, run_id, clock);
     }
-    return sync_command(options, config, run_id, now);
+    return sync_command(options, config, run_id, clock);
 }
 
 } // namespace cohort_sync

@@ -9,10 +9,10 @@
 #include "cohort_sync/io/moodle_explain.hpp"
 #include "cohort_sync/merge.hpp"
 #include "cohort_sync/plan.hpp"
+#include "cohort_sync/source.hpp"
 #include "cohort_sync/text.hpp"
 #include "credentials.hpp"
 #include "local_time.hpp"
-#include "run_sync.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -26,11 +26,12 @@ namespace {
 
 class Explainer {
 public:
-    Explainer(const Config& config, std::string key, long long now, std::ostream& out)
+    Explainer(const Config& config, std::string key, const RunClock& clock, std::ostream& out)
         : m_config(config)
         , m_key(std::move(key))
-        , m_now(now)
-        , m_out(out) {}
+        , m_clock(clock)
+        , m_out(out)
+        , m_years(active_years(clock.local_date, config.apogee.rollover, config.apogee.overlap_until)) {}
 
     int run() {
         m_out << fmt::format("explain '{}'\n", m_key);
@@ -44,7 +45,7 @@ public:
 
 private:
     void read_directory() {
-        if (!rule_needs_directory(m_config.membership.rule)) {
+        if (!source_kind("ldap").needed(m_config)) {
             return;
         }
         LdapDirectory directory(m_config.ldap, ldap_password(m_config));
@@ -65,15 +66,8 @@ private:
             }
             return;
         }
+        print(source_kind("ldap").explain({"ldap", m_directory, std::nullopt}, m_config, m_clock));
         for (const auto& entry : m_directory.entries) {
-            m_out << fmt::format("  {}\n    login '{}', student number '{}', {} {}\n", entry.dn, entry.login,
-                                 entry.student_number, entry.first_name, entry.last_name);
-            for (const auto& raw : entry.etape_values) {
-                const auto value = parse_etape_value(raw, m_config.ldap.institution_uai);
-                m_out << fmt::format("    {} '{}': {}\n", m_config.ldap.attributes.etapes, raw,
-                                     value.etape ? "étape " + value.etape->code
-                                                 : "ignored, " + value.rejected_because);
-            }
             if (m_login.empty()) {
                 m_login = to_lower_ascii(entry.login);
                 m_number = entry.student_number;
@@ -85,12 +79,15 @@ private:
         if (m_number.empty()) {
             m_number = m_key; // not in the directory: the key may be a student number
         }
-        if (!rule_needs_export(m_config.membership.rule)) {
+        const auto& kind = source_kind("export");
+        if (!kind.needed(m_config)) {
             return;
         }
         m_out << fmt::format("\nexport ('{}'):\n", m_config.apogee.path);
         try {
-            auto all = ApogeeExportFile(m_config.apogee, m_now).read();
+            // Accepted or refused exactly as a sync would, on the same clock.
+            const auto read = kind.accept(ApogeeExportFile(m_config.apogee).read(), m_config, m_clock);
+            auto all = std::get<ExportRead>(read.records);
             m_export.path = all.path;
             for (auto& row : all.rows) {
                 if (row.student_number == m_number) {
@@ -102,32 +99,23 @@ private:
             m_export_broken = true;
             return;
         }
-        m_years = active_years(civil_date_from_unix(m_now), m_config.apogee.rollover,
-                               m_config.apogee.overlap_until);
         if (m_export.rows.empty()) {
             m_out << fmt::format("  no row for student number '{}'\n", m_number);
         }
-        for (const auto& row : m_export.rows) {
-            const bool year = std::ranges::find(m_years, row.year) != m_years.end();
-            const bool status = std::ranges::find(m_config.apogee.active_statuses, row.status) !=
-                                m_config.apogee.active_statuses.end();
-            m_out << fmt::format("  line {}: {} {} version '{}' status '{}' '{}': {}\n", row.line, row.year,
-                                 row.etape, row.version, row.status, row.label,
-                                 !year     ? "not counted, not an active academic year"
-                                 : !status ? "not counted, inactive status"
-                                           : "active inscription");
-        }
+        print(kind.explain({"export", m_export, std::nullopt}, m_config, m_clock));
     }
 
     void decide() {
-        if (m_years.empty()) {
-            m_years = active_years(civil_date_from_unix(m_now), m_config.apogee.rollover,
-                                   m_config.apogee.overlap_until);
+        // The student's records from each source this configuration reads, merged by the rule
+        // exactly as a sync merges everybody's.
+        std::vector<SourceRead> reads;
+        if (source_kind("ldap").needed(m_config)) {
+            reads.push_back({"ldap", m_directory, std::nullopt});
         }
-        const bool with_export = rule_needs_export(m_config.membership.rule) && !m_export_broken;
-        m_desired = merge({rule_needs_directory(m_config.membership.rule) ? &m_directory : nullptr,
-                           with_export ? &m_export : nullptr, m_years},
-                          m_config);
+        if (source_kind("export").needed(m_config) && !m_export_broken) {
+            reads.push_back({"export", m_export, std::nullopt});
+        }
+        m_desired = merge({reads, m_years}, m_config);
         m_out << "\nshould be in:\n";
         if (m_desired.cohorts.empty()) {
             m_out << "  no cohort\n";
@@ -288,14 +276,20 @@ private:
         return "";
     }
 
+    void print(const std::vector<std::string>& lines) {
+        for (const auto& line : lines) {
+            m_out << "  " << line << '\n';
+        }
+    }
+
     const Config& m_config;
     std::string m_key;
-    long long m_now;
+    const RunClock& m_clock;
     std::ostream& m_out;
+    std::vector<int> m_years; // on the run's local date, as a sync computes them
     DirectoryRead m_directory;
     ExportRead m_export;
     bool m_export_broken = false;
-    std::vector<int> m_years;
     std::string m_login;
     std::string m_number;
     Desired m_desired;
@@ -306,8 +300,8 @@ private:
 
 } // namespace
 
-int explain_command(const Config& config, const std::string& key, long long now, std::ostream& out) {
-    return Explainer(config, key, now, out).run();
+int explain_command(const Config& config, const std::string& key, const RunClock& clock, std::ostream& out) {
+    return Explainer(config, key, clock, out).run();
 }
 
 } // namespace cohort_sync

@@ -5,6 +5,7 @@
 #include "cohort_sync/guard.hpp"
 #include "cohort_sync/merge.hpp"
 #include "cohort_sync/plan.hpp"
+#include "cohort_sync/source.hpp"
 #include "plan_store.hpp"
 #include "signals.hpp"
 
@@ -64,13 +65,6 @@ void append(Issues& to, const Issues& from) {
     to.insert(to.end(), from.begin(), from.end());
 }
 
-CivilDate local_date(long long unix_seconds) {
-    const std::time_t t = unix_seconds;
-    std::tm local{};
-    localtime_r(&t, &local);
-    return {local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
-}
-
 void log_guards(const std::vector<GuardVerdict>& verdicts, bool force) {
     for (const auto& verdict : verdicts) {
         if (!verdict.tripped) {
@@ -103,19 +97,35 @@ long long unix_now() {
 // The copy of the report stored with the run, in the same transaction: finished as of now.
 RunRecord record_of(RunReport& report) {
     report.finished_at = unix_now();
-    return {report.run_id, report.outcome, report.started_at, report.counts,
-            report_json_text(report, ReportDetail::summary)};
+    return {report.run_id,      report.outcome, report.started_at,
+            report.finished_at, report.counts,  report_json_text(report, ReportDetail::summary)};
+}
+
+// One line per source read: what the adapter found, before the core judged it.
+std::string describe_read(const SourceRead& read, double seconds) {
+    if (const auto* directory = directory_records(read)) {
+        return fmt::format("{} entries in {:.1f}s ({} page(s)) from {}", directory->entries.size(), seconds,
+                           directory->pages, directory->uri);
+    }
+    const auto& inscriptions = *inscription_records(read);
+    return fmt::format("{} rows ({} data lines) in {:.1f}s from '{}'", inscriptions.rows.size(),
+                       inscriptions.data_lines, seconds, inscriptions.path);
+}
+
+const Issues& issues_of(const SourceRead& read) {
+    return std::visit([](const auto& records) -> const Issues& { return records.issues; }, read.records);
 }
 
 // One sync, phase by phase. Each method is one phase of docs/architecture.md's pipeline; the
 // report fills up as they run, so that a phase that throws still leaves the earlier ones' facts.
 class SyncRun {
 public:
-    SyncRun(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
-            std::ostream& out, const std::function<void()>& after_sources)
+    SyncRun(const Config& config, const SyncPorts& ports, const SyncOptions& options, const RunClock& clock,
+            RunReport& report, std::ostream& out, const std::function<void()>& after_sources)
         : m_config(config)
         , m_ports(ports)
         , m_options(options)
+        , m_clock(clock)
         , m_report(report)
         , m_out(out)
         , m_after_sources(after_sources)
@@ -146,57 +156,71 @@ public:
     }
 
 private:
-    // The export is read on another thread while the directory pages arrive: the two sources
-    // are independent, and the LDAP read mostly waits for the server. Its phase is the time the
-    // read took on that thread, which overlaps the "ldap" phase.
+    // The sources are read at the same time, each but the first on a thread of its own: they are
+    // independent, and an LDAP read mostly waits for the server. Each phase is the time its read
+    // took, so the phases of the sources overlap.
     void read_sources() {
-        double export_seconds = 0; // declared first: the future's destructor waits for the thread
-        std::future<ExportRead> apogee;
-        if (m_ports.apogee) {
-            apogee = std::async(std::launch::async, [this, &export_seconds] {
-                Stopwatch watch;
-                auto read = m_ports.apogee->read();
-                export_seconds = watch.seconds();
-                return read;
-            });
+        struct Timed {
+            SourceRead read;
+            double seconds = 0;
+        };
+        const auto timed_read = [](Source* source) {
+            Stopwatch watch;
+            auto read = source->read();
+            return Timed{std::move(read), watch.seconds()};
+        };
+        std::vector<std::future<Timed>> others; // their destructors wait for the threads
+        for (std::size_t i = 1; i < m_ports.sources.size(); ++i) {
+            others.push_back(std::async(std::launch::async, timed_read, m_ports.sources[i]));
         }
-        if (m_ports.directory) {
-            m_directory = timed(m_report, "ldap", [&] { return m_ports.directory->read_all(); });
+        std::vector<Timed> reads;
+        if (!m_ports.sources.empty()) {
+            reads.push_back(timed_read(m_ports.sources.front()));
             if (m_after_sources) {
                 m_after_sources();
             }
-            m_report.directory_pages = m_directory->pages;
-            spdlog::info("{}source ldap: {} entries in {:.1f}s ({} page(s)) from {}", m_tag,
-                         m_directory->entries.size(), last_seconds(m_report), m_directory->pages,
-                         m_directory->uri);
-            log_issues("source ldap", m_directory->issues);
-            append(m_report.issues, m_directory->issues);
         }
         throw_if_interrupted();
-        if (apogee.valid()) {
-            m_apogee = apogee.get();
-            m_report.phases.push_back({"export", export_seconds});
-            spdlog::info("{}source export: {} rows ({} data lines) from '{}'", m_tag, m_apogee->rows.size(),
-                         m_apogee->data_lines, m_apogee->path);
-            log_issues("source export", m_apogee->issues);
-            append(m_report.issues, m_apogee->issues);
+        for (auto& other : others) {
+            reads.push_back(other.get());
+        }
+        for (auto& [read, seconds] : reads) {
+            m_report.phases.push_back({read.source, seconds});
+            spdlog::info("{}source {}: {}", m_tag, read.source, describe_read(read, seconds));
+            accept(std::move(read));
         }
         throw_if_interrupted();
     }
 
+    // The source kind's verdict on tonight's read: accepted (with its defects noted) or refused.
+    void accept(SourceRead read) {
+        const SourceKind& kind = source_kind(read.source);
+        auto accepted = kind.accept(std::move(read), m_config, m_clock);
+        if (const auto* directory = directory_records(accepted)) {
+            m_report.directory_pages += directory->pages;
+        }
+        const auto source = fmt::format("source {}", kind.name());
+        log_issues(source.c_str(), issues_of(accepted));
+        append(m_report.issues, issues_of(accepted));
+        m_kinds.push_back(&kind);
+        m_sources.push_back(std::move(accepted));
+    }
+
     void decide() {
-        const auto years = active_years(local_date(m_report.started_at), m_config.apogee.rollover,
-                                        m_config.apogee.overlap_until);
-        m_desired = timed(m_report, "merge", [&] {
-            return merge({m_directory ? &*m_directory : nullptr, m_apogee ? &*m_apogee : nullptr, years},
-                         m_config);
-        });
+        const auto years =
+            active_years(m_clock.local_date, m_config.apogee.rollover, m_config.apogee.overlap_until);
+        m_desired = timed(m_report, "merge", [&] { return merge({m_sources, years}, m_config); });
         m_report.counts = m_desired.counts;
         m_report.cross_check = m_desired.cross_check;
         append(m_report.issues, m_desired.issues);
-        spdlog::info("{}merge: {} students in {} cohort(s), {} active inscriptions, academic year {}", m_tag,
-                     m_desired.counts.students, m_desired.cohorts.size(),
-                     m_desired.counts.export_inscriptions, years.empty() ? 0 : years.front());
+        std::string counted;
+        for (const auto* kind : m_kinds) {
+            counted += fmt::format(", {} {}", m_desired.counts.records_of(std::string(kind->count_key())),
+                                   kind->summary_noun());
+        }
+        spdlog::info("{}merge: {} students in {} cohort(s){}, academic year {}", m_tag,
+                     m_desired.counts.students, m_desired.cohorts.size(), counted,
+                     years.empty() ? 0 : years.front());
         log_issues("merge", m_desired.issues);
         const auto& check = m_desired.cross_check;
         if (check.students_compared > 0) {
@@ -262,9 +286,8 @@ private:
 
     void guard() {
         const Plan& plan = *m_report.plan;
-        m_report.verdicts = evaluate_guards({plan, m_desired.counts, m_current.last_success,
-                                             m_ports.directory != nullptr, m_ports.apogee != nullptr},
-                                            m_config.guards);
+        m_report.verdicts =
+            evaluate_guards({plan, m_desired.counts, m_current.last_success, m_kinds}, m_config.guards);
         log_guards(m_report.verdicts, m_options.force);
         m_refused = any_tripped(m_report.verdicts) && !m_options.force;
         if (!m_options.plan_out.empty()) {
@@ -279,7 +302,7 @@ private:
 
     void show_dry_run() {
         m_report.outcome = "dry-run";
-        m_report.finished_at = unix_now();
+        finish(m_report);
         if (m_options.json) {
             m_out << report_json_text(m_report) << '\n';
         } else {
@@ -306,13 +329,14 @@ private:
     const Config& m_config;
     const SyncPorts& m_ports;
     const SyncOptions& m_options;
+    const RunClock& m_clock;
     RunReport& m_report;
     std::ostream& m_out;
     const std::function<void()>& m_after_sources;
     const char* m_tag;
     Stopwatch m_total;
-    std::optional<DirectoryRead> m_directory;
-    std::optional<ExportRead> m_apogee;
+    std::vector<SourceRead> m_sources;      // accepted, in the order they were read
+    std::vector<const SourceKind*> m_kinds; // of m_sources
     Desired m_desired;
     Current m_current;
     bool m_refused = false;
@@ -320,11 +344,10 @@ private:
 
 } // namespace
 
-bool rule_needs_directory(MembershipRule rule) {
-    return rule != MembershipRule::exportonly;
-}
-bool rule_needs_export(MembershipRule rule) {
-    return rule != MembershipRule::directory;
+void finish(RunReport& report) {
+    if (report.finished_at == 0) {
+        report.finished_at = unix_now();
+    }
 }
 
 void apply_and_commit(TargetSession& session, RunReport& report) {
@@ -348,9 +371,9 @@ void apply_and_commit(TargetSession& session, RunReport& report) {
     spdlog::info("commit: done in {:.2f}s", last_seconds(report));
 }
 
-void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
-              std::ostream& out, const std::function<void()>& after_sources) {
-    SyncRun(config, ports, options, report, out, after_sources).run();
+void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, const RunClock& clock,
+              RunReport& report, std::ostream& out, const std::function<void()>& after_sources) {
+    SyncRun(config, ports, options, clock, report, out, after_sources).run();
 }
 
 } // namespace cohort_sync

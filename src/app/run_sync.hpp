@@ -9,6 +9,7 @@
 #include <functional>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace cohort_sync {
 
@@ -21,23 +22,24 @@ struct SyncOptions {
 };
 
 struct SyncPorts {
-    Directory* directory = nullptr; // null when the membership rule needs no directory
-    ExportSource* apogee = nullptr; // null when the rule needs no export
+    std::vector<Source*> sources; // one adapter per source this configuration reads
     Target* target = nullptr;
 };
 
 // Fills `report` as it goes, so that a run that throws still leaves a report behind. Prints
 // the plan on `out` for --dry-run. Throws GuardRefused, LockBusy, SourceError, TargetError,
-// CommitInDoubt, Interrupted.
-// `after_sources` runs once the sources are read (the CLI clears its progress line there).
-void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, RunReport& report,
-              std::ostream& out, const std::function<void()>& after_sources = {});
+// CommitInDoubt, Interrupted. `clock` is the run's one reading of the clock (report.started_at
+// is its instant). `after_sources` runs once the sources are read (the CLI clears its progress
+// line there).
+void run_sync(const Config& config, const SyncPorts& ports, const SyncOptions& options, const RunClock& clock,
+              RunReport& report, std::ostream& out, const std::function<void()>& after_sources = {});
 
 // Applies the report's plan in `session`, records the run with it and commits: the tail shared
 // by a sync and `apply-plan`. Throws CommitInDoubt, TargetError, Interrupted.
 void apply_and_commit(TargetSession& session, RunReport& report);
 
-bool rule_needs_directory(MembershipRule rule);
-bool rule_needs_export(MembershipRule rule);
+// Sets report.finished_at, unless the run already recorded it: the report file and the runs
+// table must say the same time.
+void finish(RunReport& report);
 
 } // namespace cohort_sync

@@ -360,8 +360,8 @@ std::string LdapDirectory::check() {
     return redact_uri(connection.uri);
 }
 
-DirectoryRead LdapDirectory::read_all() {
-    return search(m_config);
+SourceRead LdapDirectory::read() {
+    return {"ldap", search(m_config), std::nullopt};
 }
 
 DirectoryRead LdapDirectory::find(std::string_view login_or_number, bool students_only) {

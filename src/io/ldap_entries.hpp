@@ -1,18 +1,17 @@
 // Turning the server's entries into DirectoryEntry values as they arrive: the configured
-// attributes mapped, duplicates left out with a warning. Private to src/io; header-only, so that
-// the search's loop inlines it (it runs for each of 100,000 entries).
+// attributes mapped, every entry kept (which of two entries sharing a key counts is the
+// directory source kind's decision, in the core). Private to src/io; header-only, so that the
+// search's loop inlines it (it runs for each of 100,000 entries).
 #pragma once
 
 #include "cohort_sync/config.hpp"
 #include "cohort_sync/model.hpp"
 #include "cohort_sync/text.hpp"
 #include "ldap_handles.hpp"
-#include "ldap_key_index.hpp"
 
 #include <algorithm>
 #include <cstddef>
 #include <fmt/format.h>
-#include <functional>
 #include <ldap.h>
 #include <string>
 #include <string_view>
@@ -20,8 +19,7 @@
 
 namespace cohort_sync::ldapio {
 
-// Maps entries as they arrive and keeps the first of entries sharing a login or a student
-// number, so that one person is never two members.
+// Maps entries as they arrive.
 class EntryCollector {
 public:
     EntryCollector(const LdapAttributes& attributes, DirectoryRead& read)
@@ -33,8 +31,6 @@ public:
         expected = std::min(expected, k_max_reserved_entries);
         if (expected > m_read.entries.capacity()) {
             m_read.entries.reserve(expected);
-            m_by_login.reserve(expected);
-            m_by_student_number.reserve(expected);
         }
     }
 
@@ -65,7 +61,7 @@ public:
             }
             map_attribute(entry, std::string_view(name.bv_val, name.bv_len), values.get());
         }
-        keep_unless_duplicate(std::move(entry));
+        m_read.entries.push_back(std::move(entry));
         return true;
     }
 
@@ -115,52 +111,8 @@ private:
         }
     }
 
-    // Keeps the entry unless it duplicates an earlier one.
-    void keep_unless_duplicate(DirectoryEntry&& entry) {
-        if (entry.login.empty()) {
-            warn(entry.dn, fmt::format("entry has no '{}' attribute", m_attributes.login));
-        }
-        if (entry.student_number.empty()) {
-            warn(entry.dn, fmt::format("entry has no '{}' attribute", m_attributes.student_number));
-        }
-        const auto& entries = m_read.entries;
-        const std::string login_key = to_lower_ascii(entry.login);
-        const std::size_t login_hash = std::hash<std::string_view>{}(login_key);
-        if (!login_key.empty()) {
-            if (const auto first = m_by_login.find(login_hash, [&](std::size_t i) {
-                    return to_lower_ascii(entries[i].login) == login_key;
-                })) {
-                warn(entry.dn,
-                     fmt::format("{} '{}' is also the {} of '{}', read first; this entry is left out",
-                                 m_attributes.login, entry.login, m_attributes.login, entries[*first].dn));
-                return;
-            }
-        }
-        // supannEtuId is caseExactMatch: student numbers are compared as they are.
-        const std::size_t number_hash = std::hash<std::string_view>{}(entry.student_number);
-        if (!entry.student_number.empty()) {
-            if (const auto first = m_by_student_number.find(number_hash, [&](std::size_t i) {
-                    return entries[i].student_number == entry.student_number;
-                })) {
-                warn(entry.dn,
-                     fmt::format("{} '{}' is also the {} of '{}', read first; this entry is left out",
-                                 m_attributes.student_number, entry.student_number,
-                                 m_attributes.student_number, entries[*first].dn));
-                return;
-            }
-        }
-        const std::size_t index = entries.size();
-        if (!login_key.empty()) {
-            m_by_login.insert(login_hash, index);
-        }
-        if (!entry.student_number.empty()) {
-            m_by_student_number.insert(number_hash, index);
-        }
-        m_read.entries.push_back(std::move(entry));
-    }
-
     void warn(const std::string& dn, std::string message) {
-        m_read.issues.push_back({Severity::warning, dn, std::move(message)});
+        m_read.issues.push_back({Severity::warning, dn, std::move(message), IssueKind::multiple_values});
     }
 
     // A server's size estimate is a hint, not a promise: a wrong one must not reserve gigabytes.
@@ -168,8 +120,6 @@ private:
 
     const LdapAttributes& m_attributes;
     DirectoryRead& m_read;
-    KeyIndex m_by_login; // by lower-cased login
-    KeyIndex m_by_student_number;
 };
 
 } // namespace cohort_sync::ldapio

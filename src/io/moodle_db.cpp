@@ -387,7 +387,7 @@ void MoodleSession::record(const RunRecord& record) {
         report = record.report_json;
     }
     impl.run(sql::Id::insert_run,
-             {record.run_id, std::to_string(record.started_at), std::to_string(std::time(nullptr)),
+             {record.run_id, std::to_string(record.started_at), std::to_string(record.finished_at),
               record.outcome, source_counts_to_json(record.counts), std::move(report)},
              PGRES_COMMAND_OK, fmt::format("record run '{}'", record.run_id));
 }

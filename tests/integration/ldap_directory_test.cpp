@@ -3,6 +3,7 @@
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/io/secret.hpp"
 #include "cohort_sync/ldap_filter.hpp"
+#include "cohort_sync/source.hpp"
 #include "servers.hpp"
 
 #include <algorithm>
@@ -57,6 +58,19 @@ LdapConfig reader_config() {
 
 LdapDirectory make_directory(const LdapConfig& config, LdapDirectory::Progress progress = {}) {
     return LdapDirectory(config, read_ldap_password(config, nullptr).value, std::move(progress));
+}
+
+// The directory as a sync uses it: the adapter's read, then the directory source kind's
+// acceptance (which of two entries sharing a key counts, entries missing a key).
+DirectoryRead accepted(LdapDirectory&& directory, const LdapConfig& ldap) {
+    cohort_sync::Config config;
+    config.ldap = ldap;
+    auto read = cohort_sync::source_kind("ldap").accept(directory.read(), config, {});
+    return std::get<DirectoryRead>(std::move(read.records));
+}
+
+DirectoryRead accepted(LdapDirectory& directory, const LdapConfig& ldap) {
+    return accepted(std::move(directory), ldap);
 }
 
 std::string student_dn(const std::string& uid) {
@@ -145,7 +159,7 @@ TEST_F(LdapDirectoryTest, PagedReadReturnsEveryStudentPastTheSizeLimit) {
     auto directory = make_directory(reader_config(),
                                     [&](int entries, int pages) { progress.emplace_back(entries, pages); });
 
-    const DirectoryRead read = directory.read_all();
+    const DirectoryRead read = accepted(directory, reader_config());
 
     ASSERT_EQ(read.entries.size(), static_cast<std::size_t>(k_students));
     EXPECT_EQ(read.pages, 20);
@@ -173,7 +187,7 @@ TEST_F(LdapDirectoryTest, PagesLargerThanTheSizeLimitAreServedWhole) {
     load_people();
     auto config = reader_config();
     config.page_size = 200;
-    const DirectoryRead read = make_directory(config).read_all();
+    const DirectoryRead read = accepted(make_directory(config), config);
     EXPECT_EQ(read.entries.size(), static_cast<std::size_t>(k_students));
     EXPECT_EQ(read.pages, 5);
 }
@@ -188,7 +202,7 @@ TEST_F(LdapDirectoryTest, MapsTheConfiguredAttributes) {
     student.mail = "zoe.durand@etu.univ-test.fr";
     cst::servers().ldap_add_ldif(cst::make_student_ldif(student));
 
-    const DirectoryRead read = make_directory(reader_config()).read_all();
+    const DirectoryRead read = accepted(make_directory(reader_config()), reader_config());
 
     ASSERT_EQ(read.entries.size(), 1U);
     const DirectoryEntry& entry = read.entries.front();
@@ -210,7 +224,7 @@ TEST_F(LdapDirectoryTest, AttributeNamesInTheConfigurationMatchWhateverTheirCase
     config.attributes.login = "UID";
     config.attributes.student_number = "supannetuid";
     config.attributes.etapes = "SUPANNETUETAPE";
-    const DirectoryRead read = make_directory(config).read_all();
+    const DirectoryRead read = accepted(make_directory(config), config);
     ASSERT_EQ(read.entries.size(), 1U);
     EXPECT_EQ(read.entries[0].login, "mcase");
     EXPECT_EQ(read.entries[0].student_number, "21800001");
@@ -225,14 +239,14 @@ TEST_F(LdapDirectoryTest, UnpagedReadWithinTheSizeLimitIsOneSearch) {
     cst::servers().ldap_add_ldif(ldif);
     auto config = reader_config();
     config.paged_results = false;
-    const DirectoryRead read = make_directory(config).read_all();
+    const DirectoryRead read = accepted(make_directory(config), config);
     EXPECT_EQ(read.entries.size(), 30U);
     EXPECT_EQ(read.pages, 1);
 }
 
 TEST_F(LdapDirectoryTest, EmptyResultIsNotAnError) {
     // An empty list is a valid answer here; the guards (min_directory_entries) judge it.
-    const DirectoryRead read = make_directory(reader_config()).read_all();
+    const DirectoryRead read = accepted(make_directory(reader_config()), reader_config());
     EXPECT_TRUE(read.entries.empty());
     EXPECT_EQ(read.pages, 1);
 }
@@ -244,7 +258,7 @@ TEST_F(LdapDirectoryTest, UnpagedReadOverTheSizeLimitIsAnError) {
     auto config = reader_config();
     config.paged_results = false;
     auto directory = make_directory(config);
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "size limit"));
     EXPECT_TRUE(has(e.what(), "only part of the entries"));
     EXPECT_TRUE(has(e.what(), cst::servers().ldap_uri()));
@@ -259,7 +273,7 @@ TEST_F(LdapDirectoryTest, ConnectionLostBetweenPagesIsAnErrorNamingThePage) {
             restart.stop();
         }
     });
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "page 3, after 100 entries"));
     EXPECT_TRUE(has(e.what(), "only part of the entries"));
     EXPECT_TRUE(has(e.what(), cst::servers().ldap_uri()));
@@ -282,7 +296,7 @@ TEST_F(LdapDirectoryTest, SearchReferenceInsideTheBaseIsAnError) {
     } cleanup{referral_dn};
 
     auto directory = make_directory(reader_config());
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "ldap://other.univ-test.fr/"));
     EXPECT_TRUE(has(e.what(), "only part of the entries"));
     EXPECT_TRUE(has(e.hint(), "does not follow referrals"));
@@ -290,7 +304,7 @@ TEST_F(LdapDirectoryTest, SearchReferenceInsideTheBaseIsAnError) {
     auto config = reader_config();
     config.base_dn = referral_dn;
     auto at_referral = make_directory(config);
-    const SourceError base = expect_source_error([&] { at_referral.read_all(); });
+    const SourceError base = expect_source_error([&] { at_referral.read(); });
     EXPECT_TRUE(has(base.what(), "referral to 'ldap://other.univ-test.fr/"));
 }
 
@@ -298,7 +312,7 @@ TEST_F(LdapDirectoryTest, BadBaseDnIsNoSuchObject) {
     auto config = reader_config();
     config.base_dn = "ou=nowhere,dc=univ-test,dc=fr";
     auto directory = make_directory(config);
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "'ou=nowhere,dc=univ-test,dc=fr' does not exist"));
     EXPECT_TRUE(has(e.what(), "nothing was read"));
     EXPECT_TRUE(has(e.hint(), "ldap.base_dn"));
@@ -308,7 +322,7 @@ TEST_F(LdapDirectoryTest, InvalidFilterIsAnError) {
     auto config = reader_config();
     config.filter = "(eduPersonAffiliation=student";
     auto directory = make_directory(config);
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "(eduPersonAffiliation=student"));
     EXPECT_TRUE(has(e.hint(), "ldap.filter"));
 }
@@ -320,7 +334,7 @@ TEST_F(LdapDirectoryTest, AnonymousBindSeesNoPeopleAndSaysSo) {
     config.bind_dn.clear();
     config.password_file.clear();
     auto directory = make_directory(config);
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "does not exist"));
 }
 
@@ -337,7 +351,7 @@ TEST_F(LdapDirectoryTest, FailoverSkipsADeadServer) {
     config.uris = {"ldap://127.0.0.1:1", cst::servers().ldap_uri()};
     auto directory = make_directory(config);
     EXPECT_EQ(directory.check(), cst::servers().ldap_uri());
-    const DirectoryRead read = directory.read_all();
+    const DirectoryRead read = accepted(directory, config);
     EXPECT_EQ(read.uri, cst::servers().ldap_uri());
     EXPECT_EQ(read.entries.size(), 1U);
 }
@@ -346,7 +360,7 @@ TEST_F(LdapDirectoryTest, StoppedServerIsAnErrorNamingTheUri) {
     RestartSlapd restart;
     restart.stop();
     auto directory = make_directory(reader_config());
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "unable to connect to LDAP server " + cst::servers().ldap_uri()));
     EXPECT_TRUE(has(e.what(), "Can't contact LDAP server"));
     EXPECT_TRUE(has(e.hint(), "slapd running"));
@@ -385,7 +399,7 @@ TEST_F(LdapDirectoryTest, WrongPasswordIsInvalidCredentials) {
     config.password_file = cst::servers().dir() + "/wrong.password";
     std::ofstream(config.password_file) << "Not-The-Password-42\n";
     auto directory = make_directory(config);
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_EQ(std::string(e.what()), "LDAP bind as '" + config.bind_dn + "' to " + cst::servers().ldap_uri() +
                                          " failed: invalid credentials");
     EXPECT_TRUE(has(e.hint(), config.password_file));
@@ -426,7 +440,7 @@ TEST_F(LdapDirectoryTest, EntryWithoutUidIsKeptWithAWarning) {
                                                              {"sn", "Login"},
                                                              {"supannEtuId", "21800011"},
                                                              {"supannEtuEtape", "L1INFO"}}));
-    const DirectoryRead read = make_directory(reader_config()).read_all();
+    const DirectoryRead read = accepted(make_directory(reader_config()), reader_config());
     ASSERT_EQ(read.entries.size(), 2U);
     const std::string dn = "cn=No Login," + cst::servers().ldap_base();
     const Issue* issue = find_issue(read, dn);
@@ -441,7 +455,7 @@ TEST_F(LdapDirectoryTest, EntryWithoutStudentNumberIsKeptWithAWarning) {
     student.uid = "noetuid";
     student.etapes = {"L1INFO"};
     cst::servers().ldap_add_ldif(cst::make_student_ldif(student));
-    const DirectoryRead read = make_directory(reader_config()).read_all();
+    const DirectoryRead read = accepted(make_directory(reader_config()), reader_config());
     ASSERT_EQ(read.entries.size(), 1U);
     EXPECT_TRUE(read.entries[0].student_number.empty());
     const Issue* issue = find_issue(read, student_dn("noetuid"));
@@ -453,7 +467,7 @@ TEST_F(LdapDirectoryTest, DuplicateStudentNumberKeepsTheFirstEntry) {
     cst::servers().ldap_add_ldif(cst::make_student_ldif("first", "21800020", {"L1INFO"}) +
                                  cst::make_student_ldif("second", "21800020", {"L2INFO"}) +
                                  cst::make_student_ldif("other", "21800021", {"L1INFO"}));
-    const DirectoryRead read = make_directory(reader_config()).read_all();
+    const DirectoryRead read = accepted(make_directory(reader_config()), reader_config());
     ASSERT_EQ(read.entries.size(), 2U);
     const Issue* issue = find_issue(read, student_dn("second"));
     ASSERT_NE(issue, nullptr);
@@ -472,7 +486,7 @@ TEST_F(LdapDirectoryTest, DuplicateLoginIgnoringCaseKeepsTheFirstEntry) {
         person_ldif(
             "cn=Jean Dupont 2",
             {{"cn", "Jean Dupont 2"}, {"sn", "Dupont"}, {"uid", "JDupont"}, {"supannEtuId", "21800031"}}));
-    const DirectoryRead read = make_directory(reader_config()).read_all();
+    const DirectoryRead read = accepted(make_directory(reader_config()), reader_config());
     ASSERT_EQ(read.entries.size(), 1U);
     EXPECT_EQ(read.entries[0].login, "jdupont");
     const Issue* issue = find_issue(read, "cn=Jean Dupont 2," + cst::servers().ldap_base());
@@ -487,7 +501,7 @@ TEST_F(LdapDirectoryTest, MultiValuedLoginUsesTheFirstWithAWarning) {
                                                                {"uid", "alpha"},
                                                                {"uid", "beta"},
                                                                {"supannEtuId", "21800040"}}));
-    const DirectoryRead read = make_directory(reader_config()).read_all();
+    const DirectoryRead read = accepted(make_directory(reader_config()), reader_config());
     ASSERT_EQ(read.entries.size(), 1U);
     EXPECT_EQ(read.entries[0].login, "alpha");
     const Issue* issue = find_issue(read, "cn=Two Logins," + cst::servers().ldap_base());
@@ -504,20 +518,20 @@ TEST_F(LdapDirectoryTest, UidWithFilterMetacharactersIsReadAndMatchedExactly) {
         cst::make_student_ldif("plain1", "21800051", {"L1INFO"}) +
         cst::make_student_ldif("plain2", "21800052", {"L1INFO"}));
 
-    const DirectoryRead all = make_directory(reader_config()).read_all();
+    const DirectoryRead all = accepted(make_directory(reader_config()), reader_config());
     ASSERT_EQ(all.entries.size(), 3U);
     EXPECT_EQ(std::ranges::count(all.entries, odd, &DirectoryEntry::login), 1);
 
     auto config = reader_config();
     config.filter = "(&(eduPersonAffiliation=student)" + equality_filter("uid", odd) + ")";
-    const DirectoryRead one = make_directory(config).read_all();
+    const DirectoryRead one = accepted(make_directory(config), config);
     ASSERT_EQ(one.entries.size(), 1U);
     EXPECT_EQ(one.entries[0].login, odd);
 
     // Escaped, an injection attempt is a value nobody has, not a wildcard.
     for (const std::string attempt : {"*", "*)(uid=*", "plain1)(|(objectClass=*"}) {
         config.filter = "(&(eduPersonAffiliation=student)" + equality_filter("uid", attempt) + ")";
-        EXPECT_TRUE(make_directory(config).read_all().entries.empty()) << attempt;
+        EXPECT_TRUE(accepted(make_directory(config), config).entries.empty()) << attempt;
     }
 }
 
@@ -542,7 +556,7 @@ TEST_F(LdapDirectoryPagedLimitTest, TotalLimitReachedMidwayIsAnErrorNamingThePag
     restart("300");
     load_people();
     auto directory = make_directory(reader_config());
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "size limit"));
     EXPECT_TRUE(has(e.what(), "failed at page 7, after 300 entries"));
     EXPECT_TRUE(has(e.what(), "only part of the entries"));
@@ -553,7 +567,7 @@ TEST_F(LdapDirectoryPagedLimitTest, PagedResultsRefusedByTheServerIsAnError) {
     restart("disabled");
     cst::servers().ldap_add_ldif(cst::make_student_ldif("refused", "21800060", {"L1INFO"}));
     auto directory = make_directory(reader_config());
-    const SourceError e = expect_source_error([&] { directory.read_all(); });
+    const SourceError e = expect_source_error([&] { directory.read(); });
     EXPECT_TRUE(has(e.what(), "failed at page 1"));
     EXPECT_TRUE(has(e.what(), "LDAP result 11"));
     EXPECT_TRUE(has(e.what(), "pagedResults control not allowed"));

@@ -402,8 +402,7 @@ TEST_F(MoodleDb, KeepsRunHistoryAndGraceStateForTheNextRun) {
     MoodleDatabase database(config());
 
     SourceCounts counts;
-    counts.directory_entries = 300;
-    counts.export_inscriptions = 280;
+    counts.records = {{"directory_entries", 300}, {"export_inscriptions", 280}};
     counts.students = 270;
     counts.per_etape = {{"L1", 3}, {"M2", 0}};
     const auto before = std::time(nullptr);
@@ -412,7 +411,7 @@ TEST_F(MoodleDb, KeepsRunHistoryAndGraceStateForTheNextRun) {
         Plan plan;
         plan.pending = {{10, 4, 1}, {10, 5, 2}};
         session->apply(plan, k_now);
-        session->record(RunRecord{"run-1", "applied", 1234, counts, R"({"outcome": "applied"})"});
+        session->record(RunRecord{"run-1", "applied", 1234, 1240, counts, R"({"outcome": "applied"})"});
         session->commit();
     }
     const auto after = std::time(nullptr);
@@ -440,7 +439,7 @@ TEST_F(MoodleDb, KeepsRunHistoryAndGraceStateForTheNextRun) {
     shrunk.students = 12;
     {
         const auto session = database.begin();
-        session->record(RunRecord{"run-2", "refused", 2000, shrunk, ""});
+        session->record(RunRecord{"run-2", "refused", 2000, 2005, shrunk, ""});
         session->commit();
     }
     {
@@ -457,7 +456,7 @@ TEST_F(MoodleDb, KeepsRunHistoryAndGraceStateForTheNextRun) {
         Plan plan;
         plan.pending = {{10, 3, 1}};
         session->apply(plan, k_now);
-        session->record(RunRecord{"run-3", "applied", 3000, shrunk, "{}"});
+        session->record(RunRecord{"run-3", "applied", 3000, 3009, shrunk, "{}"});
         session->commit();
     }
     const auto current = database.begin()->load();
@@ -472,7 +471,7 @@ TEST_F(MoodleDb, CreatesTheStateTablesInTheConfiguredSchema) {
     {
         const auto session = database.begin();
         const SourceCounts no_counts;
-        session->record(RunRecord{"run-1", "dry-run", 1, no_counts, ""});
+        session->record(RunRecord{"run-1", "dry-run", 1, 2, no_counts, ""});
         session->commit();
     }
     EXPECT_EQ(query("SELECT tablename FROM pg_tables WHERE schemaname = 'Sync_State' ORDER BY 1"),

@@ -1,5 +1,6 @@
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/io/apogee_export.hpp"
+#include "cohort_sync/source.hpp"
 
 #include <cstdlib>
 #include <ctime>
@@ -52,10 +53,20 @@ protected:
         return config;
     }
 
+    // The export source as a sync uses it: the adapter's read, then the source kind's acceptance
+    // on the run's clock.
+    ExportRead read_accepted(const ExportConfig& apogee) const {
+        Config config;
+        config.apogee = apogee;
+        auto read = source_kind("export").accept(ApogeeExportFile(apogee).read(), config,
+                                                 RunClock{m_now, civil_date_from_unix(m_now)});
+        return std::get<ExportRead>(std::move(read.records));
+    }
+
     // Runs read() and returns the SourceError it throws (fails the test if none).
     SourceError refusal(const ExportConfig& config) const {
         try {
-            ApogeeExportFile(config, m_now).read();
+            read_accepted(config);
         } catch (const SourceError& e) {
             return e;
         }
@@ -69,7 +80,7 @@ protected:
 
 TEST_F(ApogeeExportFileTest, ReadsAGoodFile) {
     const auto path = write("export.csv", k_header + "2026;1;A;101;E;x\n2026;;B;101;E;x\n");
-    const ExportRead read = ApogeeExportFile(config_for(path), m_now).read();
+    const ExportRead read = read_accepted(config_for(path));
     EXPECT_EQ(read.path, path);
     EXPECT_EQ(read.rows.size(), 1u);
     EXPECT_EQ(read.data_lines, 2);
@@ -85,7 +96,7 @@ TEST_F(ApogeeExportFileTest, ReadsTheLatin1SampleWithUtf8Labels) {
     set_mtime(path.string(), m_now);
     ExportConfig config = config_for(path.string());
     config.encoding = Encoding::iso_8859_1;
-    const ExportRead read = ApogeeExportFile(config, m_now).read();
+    const ExportRead read = read_accepted(config);
     EXPECT_TRUE(read.issues.empty());
     ASSERT_EQ(read.rows.size(), 5u);
     EXPECT_EQ(read.rows[0].label, "Capacité en droit");
@@ -124,7 +135,7 @@ TEST_F(ApogeeExportFileTest, RefusesAStaleFile) {
 TEST_F(ApogeeExportFileTest, AcceptsAFileJustUnderTheAgeLimit) {
     const auto path = write("recent.csv", k_header + "2026;1;A;101;E;x\n");
     set_mtime(path, m_now - 35 * 3600);
-    EXPECT_EQ(ApogeeExportFile(config_for(path), m_now).read().rows.size(), 1u);
+    EXPECT_EQ(read_accepted(config_for(path)).rows.size(), 1u);
 }
 
 TEST_F(ApogeeExportFileTest, RefusesTooFewRows) {
@@ -158,7 +169,7 @@ TEST_F(ApogeeExportFileTest, RefusesTooManyBadRows) {
     EXPECT_THAT(message, ::testing::Not(HasSubstr(path + ":5:"))) << "only the first three are shown";
 
     config.max_bad_rows = 5;
-    EXPECT_EQ(ApogeeExportFile(config, m_now).read().rows.size(), 1u);
+    EXPECT_EQ(read_accepted(config).rows.size(), 1u);
 }
 
 TEST_F(ApogeeExportFileTest, RefusesAMissingColumn) {

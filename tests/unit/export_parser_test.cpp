@@ -302,7 +302,7 @@ TEST(ExportParser, RejectsBadRowsWithLocatorAndColumn) {
         EXPECT_EQ(read.rows.size(), 2u);
         EXPECT_EQ(read.data_lines, 3);
         ASSERT_EQ(read.issues.size(), 1u);
-        EXPECT_EQ(read.issues[0], (Issue{Severity::warning, "export.csv:3", c.message}));
+        EXPECT_EQ(read.issues[0], (Issue{Severity::warning, "export.csv:3", c.message, IssueKind::bad_row}));
     }
 }
 
@@ -311,7 +311,8 @@ TEST(ExportParser, RejectsRowWithEmptyStudentNumber) {
     EXPECT_TRUE(read.rows.empty());
     EXPECT_EQ(read.data_lines, 1);
     ASSERT_EQ(read.issues.size(), 1u);
-    EXPECT_EQ(read.issues[0], (Issue{Severity::warning, "export.csv:2", "column 'COD_ETU' is empty"}));
+    EXPECT_EQ(read.issues[0],
+              (Issue{Severity::warning, "export.csv:2", "column 'COD_ETU' is empty", IssueKind::bad_row}));
 }
 
 TEST(ExportParser, UnterminatedQuoteOnLastLineIsABadRow) {
@@ -399,7 +400,8 @@ TEST(ExportParser, TrailerWithOneFieldIsAccepted) {
 TEST(ExportParser, TrailerMismatchIsAnError) {
     const auto read = parse(k_header + "2026;1;A;101;E;x\n2026;2;B;101;E;x\nTOTAL;3\n", trailer_config());
     ASSERT_EQ(read.issues.size(), 1u);
-    EXPECT_EQ(read.issues[0], (Issue{Severity::error, "export.csv:4", "trailer says 3 rows, file has 2"}));
+    EXPECT_EQ(read.issues[0], (Issue{Severity::error, "export.csv:4", "trailer says 3 rows, file has 2",
+                                     IssueKind::trailer}));
 }
 
 TEST(ExportParser, MissingTrailerIsAnError) {

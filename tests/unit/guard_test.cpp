@@ -19,13 +19,14 @@ CohortPlan cohort_losing(int removes, int current_size, std::string idnumber = "
 
 struct GuardFixture : ::testing::Test {
     Plan plan;
-    SourceCounts counts{1000, 2500, 1000, {{"L1INFO", 300}, {"M2TINY", 5}}};
-    std::optional<SourceCounts> last = SourceCounts{1000, 2500, 1000, {{"L1INFO", 300}, {"M2TINY", 5}}};
+    SourceCounts counts{
+        {{"directory_entries", 1000}, {"export_inscriptions", 2500}}, 1000, {{"L1INFO", 300}, {"M2TINY", 5}}};
+    std::optional<SourceCounts> last = counts;
     GuardConfig limits;
 
     std::vector<GuardVerdict> verdicts() {
         plan.managed_memberships = 2500;
-        return evaluate_guards({plan, counts, last}, limits);
+        return evaluate_guards({plan, counts, last, {&source_kind("ldap"), &source_kind("export")}}, limits);
     }
     std::vector<std::string> tripped() {
         std::vector<std::string> names;
@@ -45,10 +46,10 @@ TEST_F(GuardFixture, QuietNightTripsNothing) {
 }
 
 TEST_F(GuardFixture, EmptySourceTrips) {
-    counts.directory_entries = 0;
+    counts.records["directory_entries"] = 0;
     EXPECT_EQ(tripped(), std::vector<std::string>{"directory_empty"});
-    counts.directory_entries = 1000;
-    counts.export_inscriptions = 0;
+    counts.records["directory_entries"] = 1000;
+    counts.records["export_inscriptions"] = 0;
     EXPECT_EQ(tripped(), std::vector<std::string>{"export_empty"});
 }
 
@@ -58,7 +59,7 @@ TEST_F(GuardFixture, SourceBelowMinimumTrips) {
 }
 
 TEST_F(GuardFixture, SourceShrunkSinceLastSuccessTrips) {
-    counts.export_inscriptions = 2000; // -20 % > 10 %
+    counts.records["export_inscriptions"] = 2000; // -20 % > 10 %
     EXPECT_EQ(tripped(), std::vector<std::string>{"export_shrink"});
     const auto all = verdicts();
     const auto it = std::ranges::find(all, std::string("export_shrink"), &GuardVerdict::guard);
@@ -69,7 +70,7 @@ TEST_F(GuardFixture, SourceShrunkSinceLastSuccessTrips) {
 
 TEST_F(GuardFixture, FirstRunHasNothingToCompareWith) {
     last.reset();
-    counts.export_inscriptions = 10;
+    counts.records["export_inscriptions"] = 10;
     EXPECT_TRUE(tripped().empty());
 }
 

@@ -16,7 +16,9 @@ struct Sources {
 
     Desired merge_with(const Config& config, std::vector<int> years = {2026}) {
         apogee.path = "export.csv";
-        return merge({&directory, &apogee, std::move(years)}, config);
+        const std::vector<SourceRead> reads = {{"ldap", directory, std::nullopt},
+                                               {"export", apogee, std::nullopt}};
+        return merge({reads, std::move(years)}, config);
     }
 };
 
@@ -92,7 +94,8 @@ TEST(Merge, SelectsActiveStatusAndActiveYearsAndCollapsesDuplicates) {
     EXPECT_EQ(members_of(s.merge_with(test_config(), {2026, 2025}), "etape-L1INFO"),
               (std::vector<std::string>{"a", "c", "d"}));
     const auto desired = s.merge_with(test_config());
-    EXPECT_EQ(desired.counts.export_inscriptions, 1) << "student 1's two rows are one inscription";
+    EXPECT_EQ(desired.counts.records_of("export_inscriptions"), 1)
+        << "student 1's two rows are one inscription";
     EXPECT_EQ(desired.counts.per_etape.at("L1INFO"), 1);
 }
 

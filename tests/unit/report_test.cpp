@@ -400,7 +400,8 @@ RunReport full_report() {
     report.finished_at = 1795919718;
     report.phases = {{"ldap", 1.5},  {"export", 0.25}, {"merge", 0.0}, {"lock", 0.01}, {"load", 0.2},
                      {"plan", 0.05}, {"impact", 0.1},  {"apply", 0.3}, {"commit", 2.0}};
-    report.counts = {120, 118, 117, {{"L1INFO", 3}, {"M1BIO", 2}}};
+    report.counts = {
+        {{"directory_entries", 120}, {"export_inscriptions", 118}}, 117, {{"L1INFO", 3}, {"M1BIO", 2}}};
     report.directory_pages = 3;
     report.cross_check.students_compared = 110;
     report.cross_check.only_in_export = 1;

@@ -1,6 +1,7 @@
 // The run logic with fake ports: what it calls, in which order, and what it refuses to call.
 #include "../../src/app/run_sync.hpp"
 #include "cohort_sync/error.hpp"
+#include "fake_ports.hpp"
 #include "test_builders.hpp"
 
 #include <gtest/gtest.h>
@@ -9,65 +10,13 @@
 namespace cohort_sync {
 namespace {
 
+using testing::Calls;
+using testing::FakeDirectory;
+using testing::FakeExport;
+using testing::FakeTarget;
 using testing::inscription;
 using testing::student;
 using testing::user;
-
-struct FakeDirectory : Directory {
-    DirectoryRead result;
-    DirectoryRead read_all() override { return result; }
-};
-
-struct FakeExport : ExportSource {
-    ExportRead result;
-    ExportRead read() override { return result; }
-};
-
-struct Calls {
-    std::vector<std::string> log;
-    Current current;
-    std::vector<RunRecord> records;
-    std::optional<Plan> applied;
-};
-
-struct FakeSession : TargetSession {
-    explicit FakeSession(Calls& calls)
-        : m_calls(calls) {}
-    ~FakeSession() override { m_calls.log.push_back(m_committed ? "close" : "rollback"); }
-    Current load() override {
-        m_calls.log.push_back("load");
-        return m_calls.current;
-    }
-    CourseImpact course_impact(const Plan&) override {
-        m_calls.log.push_back("impact");
-        return {};
-    }
-    ApplyStats apply(const Plan& plan, long long) override {
-        m_calls.log.push_back("apply");
-        m_calls.applied = plan;
-        return {plan.totals().creates, plan.totals().renames, plan.totals().adds, plan.totals().removes};
-    }
-    void record(const RunRecord& record) override {
-        m_calls.log.push_back("record " + record.outcome);
-        m_calls.records.push_back(record);
-    }
-    void commit() override {
-        m_calls.log.push_back("commit");
-        m_committed = true;
-    }
-
-private:
-    Calls& m_calls;
-    bool m_committed = false;
-};
-
-struct FakeTarget : Target {
-    Calls calls;
-    std::unique_ptr<TargetSession> begin() override {
-        calls.log.push_back("begin");
-        return std::make_unique<FakeSession>(calls);
-    }
-};
 
 struct RunSyncFixture : ::testing::Test {
     FakeDirectory directory;
@@ -76,17 +25,19 @@ struct RunSyncFixture : ::testing::Test {
     Config config = testing::test_config();
     RunReport report;
     std::ostringstream out;
+    const RunClock clock{1795000000, {2026, 11, 18}};
 
     void SetUp() override {
         report.run_id = "test-run";
-        report.started_at = 1795000000; // 2026-11-18
+        report.started_at = clock.instant;
         directory.result.entries = {student("alice", "1001"), student("bob", "1002")};
         apogee.result.path = "export.csv";
         apogee.result.rows = {inscription("1001", "L1INFO", 2), inscription("1002", "L1INFO", 3)};
+        apogee.result.data_lines = 2;
         target.calls.current.users = {user(10, "alice", "1001"), user(11, "bob", "1002")};
     }
     void run(SyncOptions options = {}) {
-        run_sync(config, {&directory, &apogee, &target}, options, report, out);
+        run_sync(config, {{&directory, &apogee}, &target}, options, clock, report, out);
     }
 };
 
@@ -116,7 +67,7 @@ TEST_F(RunSyncFixture, DryRunPrintsJsonOnRequest) {
 
 TEST_F(RunSyncFixture, TrippedGuardRecordsTheRefusalAndAppliesNothing) {
     target.calls.current.cohorts = {{1, "etape-L1INFO", "L1INFO: L1INFO", "", 1, {10, 11}}};
-    apogee.result.rows.clear(); // a broken export
+    apogee.result.rows.clear(); // a broken export: its two lines are bad rows
     EXPECT_THROW(run(), GuardRefused);
     EXPECT_EQ(target.calls.log,
               (std::vector<std::string>{"begin", "load", "impact", "record refused", "commit", "close"}));
@@ -136,20 +87,21 @@ TEST_F(RunSyncFixture, ForceAppliesATrippedPlan) {
 }
 
 TEST_F(RunSyncFixture, SourceErrorStopsBeforeTheTargetIsTouched) {
-    struct BrokenDirectory : Directory {
-        DirectoryRead read_all() override { throw SourceError("LDAP search failed on page 3"); }
+    struct BrokenDirectory : Source {
+        SourceRead read() override { throw SourceError("LDAP search failed on page 3"); }
     } broken;
-    EXPECT_THROW(run_sync(config, {&broken, &apogee, &target}, {}, report, out), SourceError);
+    EXPECT_THROW(run_sync(config, {{&broken, &apogee}, &target}, {}, clock, report, out), SourceError);
     EXPECT_TRUE(target.calls.log.empty());
 }
 
 TEST_F(RunSyncFixture, RuleDirectoryNeedsNoExport) {
     config.membership.rule = MembershipRule::directory;
     directory.result.entries = {student("alice", "1001", {"L1INFO"})};
-    run_sync(config, {&directory, nullptr, &target}, {}, report, out);
+    run_sync(config, {{&directory}, &target}, {}, clock, report, out);
     EXPECT_EQ(target.calls.applied->totals().adds, 1);
-    EXPECT_FALSE(rule_needs_export(MembershipRule::directory));
-    EXPECT_FALSE(rule_needs_directory(MembershipRule::exportonly));
+    EXPECT_EQ(needed_source_kinds(config), std::vector<const SourceKind*>{&source_kind("ldap")});
+    config.membership.rule = MembershipRule::exportonly;
+    EXPECT_EQ(needed_source_kinds(config), std::vector<const SourceKind*>{&source_kind("export")});
 }
 
 TEST_F(RunSyncFixture, ReportTimesEveryPhase) {

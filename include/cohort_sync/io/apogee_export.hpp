@@ -1,6 +1,6 @@
-// The APOGÉE export as a source: reads the file whole and hands it to parse_export(). The file
-// is refused (SourceError) rather than half-used, because rows missing from a partial file would
-// read as students who left.
+// The APOGÉE export's adapter: reads the file whole, hands it to parse_export() and reports the
+// rows, their defects and the file's size and time. Whether the file is good enough to use is
+// the export source kind's decision (src/core/sources/export_source.cpp).
 #pragma once
 
 #include "cohort_sync/config.hpp"
@@ -8,20 +8,17 @@
 
 namespace cohort_sync {
 
-class ApogeeExportFile : public ExportSource {
+class ApogeeExportFile : public Source {
 public:
-    // `now_unix_seconds` is the run's clock, against which the file's age is measured.
-    ApogeeExportFile(const ExportConfig& config, long long now_unix_seconds);
+    explicit ApogeeExportFile(const ExportConfig& config);
 
-    // The parsed file, with its warnings (bad rows within the budget, encoding) in `issues`.
-    // Throws SourceError when the file is missing, unreadable, not a regular file, empty, older
-    // than max_age_hours, changed while being read, has a header or trailer problem, fewer than
-    // min_rows data lines, or more than max_bad_rows bad rows.
-    ExportRead read() override;
+    // The parsed file with its issues, and the file's facts. Throws SourceError only when the
+    // file cannot be read whole: missing, unreadable, not a regular file, or changed while it
+    // was read.
+    SourceRead read() override;
 
 private:
     ExportConfig m_config;
-    long long m_now;
 };
 
 } // namespace cohort_sync

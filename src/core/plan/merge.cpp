@@ -1,5 +1,6 @@
 #include "cohort_sync/merge.hpp"
 
+#include "cohort_sync/academic_year.hpp"
 #include "cohort_sync/etape.hpp"
 #include "cohort_sync/text.hpp"
 
@@ -16,9 +17,10 @@ namespace {
 
 constexpr std::size_t k_examples = 10;
 
-bool rule_uses_export(MembershipRule rule) {
-    return rule != MembershipRule::directory;
-}
+// What the cross-check calls the inscription sources' side (cross_check.only_in_export, and
+// `only_in` in docs/report.md), whichever sources it is made of.
+constexpr const char* k_inscription_side = "export";
+
 bool rule_uses_directory_etapes(MembershipRule rule) {
     return rule == MembershipRule::directory || rule == MembershipRule::union_;
 }
@@ -70,7 +72,15 @@ struct Claim {
     int etape = 0;
     int version = 0;
     int year = 0;
-    int line = 0; // > 0: an export line; 0: the student's directory entry
+    int source = -1; // index of the inscription source in Merger::m_inscriptions; -1: the directory
+    int line = 0;    // the inscription's line (or row) in its source
+};
+
+// An inscription source's records, with the names the desired state gives them.
+struct InscriptionSource {
+    const ExportRead* read = nullptr;
+    std::string name;      // the kind's name: a member's reason says "export"
+    std::string count_key; // where its count goes in SourceCounts::records
 };
 
 class Merger {
@@ -78,17 +88,34 @@ public:
     Merger(const MergeInput& input, const Config& config)
         : m_input(input)
         , m_config(config)
-        , m_current_year(input.active_years.empty() ? 0 : input.active_years.front()) {}
+        , m_current_year(input.active_years.empty() ? 0 : input.active_years.front()) {
+        for (const auto* kind : source_kinds()) {
+            m_desired.counts.records[std::string(kind->count_key())] = 0;
+        }
+        for (const auto& read : input.sources) {
+            // The directory, when there is one, also names the students (logins, names) whatever
+            // the rule; inscriptions count only under a rule that reads them.
+            if (const auto* directory = directory_records(read)) {
+                m_directory = directory;
+                m_directory_count_key = source_kind(read.source).count_key();
+            } else if (const auto* inscriptions = inscription_records(read);
+                       inscriptions && rule_reads(config.membership.rule, SourceFamily::inscriptions)) {
+                m_inscriptions.push_back(
+                    {inscriptions, read.source, std::string(source_kind(read.source).count_key())});
+                m_inscription_rows += inscriptions->rows.size();
+            }
+        }
+    }
 
     Desired run() {
         index_directory();
-        if (m_input.apogee && rule_uses_export(m_config.membership.rule)) {
-            claim_from_export();
+        for (std::size_t source = 0; source < m_inscriptions.size(); ++source) {
+            claim_from_inscriptions(static_cast<int>(source));
         }
-        if (m_input.directory && rule_uses_directory_etapes(m_config.membership.rule)) {
+        if (m_directory && rule_uses_directory_etapes(m_config.membership.rule)) {
             claim_from_directory();
         }
-        if (m_input.directory && m_input.apogee) {
+        if (m_directory && !m_inscriptions.empty()) {
             cross_check();
         }
         build_cohorts();
@@ -97,11 +124,11 @@ public:
 
 private:
     void index_directory() {
-        if (!m_input.directory) {
+        if (!m_directory) {
             return;
         }
-        const auto& entries = m_input.directory->entries;
-        m_slots.reserve(entries.size() + (m_input.apogee ? m_input.apogee->rows.size() / 2 : 0));
+        const auto& entries = m_directory->entries;
+        m_slots.reserve(entries.size() + m_inscription_rows / 2);
         m_directory_etapes_begin.reserve(entries.size() + 1);
         m_directory_etapes.reserve(entries.size() * 2);
         std::map<std::string, std::pair<int, std::string>> rejected; // reason -> count, example
@@ -136,7 +163,7 @@ private:
                 {Severity::warning, m_config.ldap.attributes.etapes,
                  fmt::format("{} value(s) ignored: {} (e.g. '{}')", figures.first, reason, figures.second)});
         }
-        m_desired.counts.directory_entries = static_cast<int>(entries.size());
+        m_desired.counts.records[std::string(m_directory_count_key)] = static_cast<int>(entries.size());
     }
 
     int next_slot_id() const { return static_cast<int>(m_slots.size()); }
@@ -152,7 +179,7 @@ private:
     }
 
     const DirectoryEntry* entry_of(const NumberSlot& slot) const {
-        return slot.entry < 0 ? nullptr : &m_input.directory->entries[static_cast<std::size_t>(slot.entry)];
+        return slot.entry < 0 ? nullptr : &m_directory->entries[static_cast<std::size_t>(slot.entry)];
     }
 
     bool allowed(std::string_view etape) const {
@@ -160,15 +187,6 @@ private:
         return patterns.empty() || std::ranges::any_of(patterns, [&](const std::string& pattern) {
                    return etape_matches(pattern, etape);
                });
-    }
-
-    bool year_active(int year) const {
-        return std::ranges::find(m_input.active_years, year) != m_input.active_years.end();
-    }
-
-    bool status_active(const std::string& status) const {
-        const auto& active = m_config.apogee.active_statuses;
-        return std::ranges::find(active, status) != active.end();
     }
 
     // The student a number (and, if in the directory, an entry) stands for; one index each.
@@ -182,21 +200,23 @@ private:
         return index - 1; // stored plus one, so that 0 means "not seen yet"
     }
 
-    void claim_from_export() {
-        const auto& apogee = *m_input.apogee;
+    void claim_from_inscriptions(int source) {
+        const auto& inscriptions = m_inscriptions[static_cast<std::size_t>(source)];
+        const auto& read = *inscriptions.read;
+        int& counted = m_desired.counts.records[inscriptions.count_key];
         const bool need_directory = m_config.membership.rule == MembershipRule::both;
         std::unordered_set<std::string_view> not_in_directory;
         std::string not_in_directory_example;
         std::unordered_set<std::uint64_t> seen; // (student, étape, version) already claimed
-        seen.reserve(apogee.rows.size());
-        m_claims.reserve(apogee.rows.size());
+        seen.reserve(read.rows.size());
+        m_claims.reserve(m_claims.size() + read.rows.size());
         // A student has a few inscriptions: as many students as rows / 2 is a safe bound.
-        if (!m_input.directory) {
-            m_slots.reserve(apogee.rows.size() / 2);
+        if (!m_directory) {
+            m_slots.reserve(m_inscription_rows / 2);
         }
-        m_students.reserve(apogee.rows.size() / 2);
-        for (const auto& row : apogee.rows) {
-            if (!year_active(row.year) || !status_active(row.status)) {
+        m_students.reserve(m_inscription_rows / 2);
+        for (const auto& row : read.rows) {
+            if (!is_active(row, m_input.active_years, m_config.apogee.active_statuses)) {
                 continue;
             }
             const int etape = m_etapes.id(row.etape);
@@ -208,7 +228,7 @@ private:
             }
             // The same inscription can appear several times (several NUM_OCC_IAE, a re-run
             // extraction): the first line is its reason. Counted before the directory is asked,
-            // so that the export's size guard measures the export alone.
+            // so that the source's size guard measures the source alone.
             const int version = m_versions.id(row.version);
             auto& slot = slot_of(row.student_number);
             const auto key = (static_cast<std::uint64_t>(slot.id) << 40) |
@@ -216,22 +236,22 @@ private:
             if (!seen.insert(key).second) {
                 continue;
             }
-            ++m_desired.counts.export_inscriptions;
+            ++counted;
             const auto* entry = entry_of(slot);
             if (need_directory && !entry) {
                 if (not_in_directory.insert(row.student_number).second && not_in_directory_example.empty()) {
                     not_in_directory_example =
-                        fmt::format("{} ({}:{})", row.student_number, apogee.path, row.line);
+                        fmt::format("{} ({}:{})", row.student_number, read.path, row.line);
                 }
                 continue;
             }
             const int student = student_of(row.student_number, &slot, entry);
-            m_claims.push_back({student, etape, version, row.year, row.line});
-            m_export_pairs.push_back({student, etape});
+            m_claims.push_back({student, etape, version, row.year, source, row.line});
+            m_inscription_pairs.push_back({student, etape});
         }
         if (!not_in_directory.empty()) {
             m_desired.issues.push_back(
-                {Severity::warning, apogee.path,
+                {Severity::warning, read.path,
                  fmt::format(
                      "{} student(s) with an active inscription are not in the directory as students and "
                      "are left out (rule 'both'), e.g. {}",
@@ -240,7 +260,7 @@ private:
     }
 
     void claim_from_directory() {
-        const auto& entries = m_input.directory->entries;
+        const auto& entries = m_directory->entries;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto& entry = entries[i];
             if (entry.login.empty() && entry.student_number.empty()) {
@@ -249,7 +269,7 @@ private:
             auto* slot = entry.student_number.empty() ? nullptr : &slot_of(entry.student_number);
             for (const auto& [etape, version] : directory_etapes_of(i)) {
                 m_claims.push_back(
-                    {student_of(entry.student_number, slot, &entry), etape, version, m_current_year, 0});
+                    {student_of(entry.student_number, slot, &entry), etape, version, m_current_year, -1, 0});
             }
         }
     }
@@ -273,12 +293,13 @@ private:
     // Where both sources speak about a student, the étapes only one of them names.
     void cross_check() {
         auto& check = m_desired.cross_check;
-        std::ranges::sort(m_export_pairs);
-        m_export_pairs.erase(std::unique(m_export_pairs.begin(), m_export_pairs.end()), m_export_pairs.end());
+        std::ranges::sort(m_inscription_pairs);
+        m_inscription_pairs.erase(std::unique(m_inscription_pairs.begin(), m_inscription_pairs.end()),
+                                  m_inscription_pairs.end());
         // Each student's étapes in the export, sorted: a slice of the sorted pairs.
-        std::vector<std::size_t> export_begin(m_students.size() + 1, m_export_pairs.size());
-        for (std::size_t p = m_export_pairs.size(); p-- > 0;) {
-            export_begin[static_cast<std::size_t>(m_export_pairs[p].first)] = p;
+        std::vector<std::size_t> export_begin(m_students.size() + 1, m_inscription_pairs.size());
+        for (std::size_t p = m_inscription_pairs.size(); p-- > 0;) {
+            export_begin[static_cast<std::size_t>(m_inscription_pairs[p].first)] = p;
         }
         for (std::size_t student = m_students.size(); student-- > 0;) {
             export_begin[student] = std::min(export_begin[student], export_begin[student + 1]);
@@ -286,7 +307,7 @@ private:
         std::vector<int> in_export;
         std::vector<int> in_directory;
         std::vector<int> only;
-        const auto& entries = m_input.directory->entries;
+        const auto& entries = m_directory->entries;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto& entry = entries[i];
             const auto it = entry.student_number.empty() ? m_slots.end() : m_slots.find(entry.student_number);
@@ -296,7 +317,7 @@ private:
             const auto student = static_cast<std::size_t>(it->second.student - 1);
             in_export.clear();
             for (auto p = export_begin[student]; p < export_begin[student + 1]; ++p) {
-                in_export.push_back(m_export_pairs[p].second);
+                in_export.push_back(m_inscription_pairs[p].second);
             }
             if (in_export.empty()) {
                 continue;
@@ -312,7 +333,7 @@ private:
             for (const int etape : only) {
                 ++check.only_in_export;
                 note({entry.student_number, to_lower_ascii(entry.login), std::string(m_etapes.text(etape)),
-                      "export", entry.dn});
+                      k_inscription_side, entry.dn});
             }
             only.clear();
             std::ranges::set_difference(in_directory, in_export, std::back_inserter(only));
@@ -429,8 +450,11 @@ private:
                    memberships[i].rank == first.rank;
                  ++i) {
                 const auto& reason_claim = m_claims[static_cast<std::size_t>(memberships[i].claim)];
-                if (reason_claim.line > 0) {
-                    member.reasons.push_back({"export", reason_claim.line, {}});
+                if (reason_claim.source >= 0) {
+                    member.reasons.push_back(
+                        {m_inscriptions[static_cast<std::size_t>(reason_claim.source)].name,
+                         reason_claim.line,
+                         {}});
                 } else {
                     member.reasons.push_back({"directory", 0, student.entry->dn});
                 }
@@ -461,6 +485,10 @@ private:
     const MergeInput& m_input;
     const Config& m_config;
     int m_current_year;
+    const DirectoryRead* m_directory = nullptr; // null when no directory is read
+    std::string_view m_directory_count_key;
+    std::vector<InscriptionSource> m_inscriptions;
+    std::size_t m_inscription_rows = 0; // of every inscription source
     Desired m_desired;
     Interned m_etapes;
     Interned m_versions;
@@ -471,8 +499,8 @@ private:
     std::vector<Student> m_students;
     std::unordered_map<std::string, int> m_by_login; // student index + 1, entries without number
     std::vector<Claim> m_claims;
-    std::vector<std::pair<int, int>> m_export_pairs; // (student, étape) from the export
-    std::vector<Label> m_labels;                     // by étape id
+    std::vector<std::pair<int, int>> m_inscription_pairs; // (student, étape) from the inscription sources
+    std::vector<Label> m_labels;                          // by étape id
     std::unordered_map<std::uint64_t, int> m_cohort_of_key;
     std::vector<DesiredCohort> m_cohorts;
 };

@@ -1,5 +1,7 @@
 #include "cohort_sync/source_counts_json.hpp"
 
+#include "cohort_sync/source.hpp"
+
 #include <climits>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -23,7 +25,7 @@ int count_at(const nlohmann::json& value, const std::string& path) {
     return static_cast<int>(value.get<long long>());
 }
 
-const nlohmann::json& member_at(const nlohmann::json& object, const char* key) {
+const nlohmann::json& member_at(const nlohmann::json& object, const std::string& key) {
     const auto it = object.find(key);
     if (it == object.end()) {
         throw std::invalid_argument(fmt::format("/{}: key is missing", key));
@@ -31,31 +33,18 @@ const nlohmann::json& member_at(const nlohmann::json& object, const char* key) {
     return *it;
 }
 
-// RFC 6901 escaping, so that the path in a message stays unambiguous for any étape key.
-std::string pointer_token(const std::string& key) {
-    std::string token;
-    for (const char c : key) {
-        if (c == '~') {
-            token += "~0";
-        } else if (c == '/') {
-            token += "~1";
-        } else {
-            token += c;
-        }
-    }
-    return token;
-}
-
 } // namespace
 
-void to_json(nlohmann::json& json, const SourceCounts& counts) {
-    // nlohmann::json keeps object keys sorted, so the text is deterministic.
-    json = nlohmann::json{
-        {"directory_entries", counts.directory_entries},
-        {"export_inscriptions", counts.export_inscriptions},
-        {"students", counts.students},
-        {"per_etape", counts.per_etape},
-    };
+void write_counts(JsonWriter& out, const SourceCounts& counts, JsonWriter::Layout layout) {
+    out.begin_object(layout);
+    for (const auto* kind : source_kinds()) {
+        out.field(kind->count_key(), counts.records_of(std::string(kind->count_key())));
+    }
+    out.field("students", counts.students).key("per_etape").begin_object(layout);
+    for (const auto& [etape, members] : counts.per_etape) {
+        out.key(etape).value(members);
+    }
+    out.end_object().end_object();
 }
 
 void from_json(const nlohmann::json& json, SourceCounts& counts) {
@@ -63,22 +52,27 @@ void from_json(const nlohmann::json& json, SourceCounts& counts) {
         throw std::invalid_argument(fmt::format("expected an object, found {}", json.type_name()));
     }
     SourceCounts parsed;
-    parsed.directory_entries = count_at(member_at(json, "directory_entries"), "/directory_entries");
-    parsed.export_inscriptions = count_at(member_at(json, "export_inscriptions"), "/export_inscriptions");
+    for (const auto* kind : source_kinds()) {
+        const std::string key(kind->count_key());
+        parsed.records[key] = count_at(member_at(json, key), "/" + key);
+    }
     parsed.students = count_at(member_at(json, "students"), "/students");
     const auto& per_etape = member_at(json, "per_etape");
     if (!per_etape.is_object()) {
         throw std::invalid_argument(
             fmt::format("/per_etape: expected an object, found {}", per_etape.type_name()));
     }
+    const auto per_etape_path = nlohmann::json::json_pointer("/per_etape");
     for (const auto& [etape, value] : per_etape.items()) {
-        parsed.per_etape.emplace(etape, count_at(value, "/per_etape/" + pointer_token(etape)));
+        parsed.per_etape.emplace(etape, count_at(value, (per_etape_path / etape).to_string()));
     }
     counts = std::move(parsed);
 }
 
 std::string source_counts_to_json(const SourceCounts& counts) {
-    return nlohmann::json(counts).dump();
+    JsonWriter out;
+    write_counts(out, counts, JsonWriter::Layout::line);
+    return std::move(out).take();
 }
 
 std::optional<SourceCounts> source_counts_from_json(std::string_view text, std::string& error) {

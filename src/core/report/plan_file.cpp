@@ -211,7 +211,7 @@ std::string write_plan_file(const PlanFile& file) {
         {"created_at", file.created_at},
         {"target", {{"prefix", file.prefix}, {"schema", file.schema}, {"component", file.component}}},
         {"forced", file.forced},
-        {"counts", file.counts},
+        {"counts", json::parse(source_counts_to_json(file.counts))},
         {"basis", {{"cohorts", std::move(cohorts)}, {"foreign_idnumbers", file.basis.foreign_idnumbers}}},
         {"guards", std::move(verdicts)},
         {"plan", plan_to_json(file.plan)}};

@@ -1,6 +1,8 @@
 #include "cohort_sync/report.hpp"
 
 #include "cohort_sync/json_writer.hpp"
+#include "cohort_sync/source.hpp"
+#include "cohort_sync/source_counts_json.hpp"
 
 #include <fmt/format.h>
 #include <map>
@@ -35,22 +37,6 @@ void write_issues(JsonWriter& out, const Issues& issues) {
             .end_object();
     }
     out.end_array();
-}
-
-// The same keys and values as source_counts_json.cpp's to_json (the database's copy), in the
-// order of docs/report.md.
-void write_counts(JsonWriter& out, const SourceCounts& counts) {
-    out.key("counts")
-        .begin_object()
-        .field("directory_entries", counts.directory_entries)
-        .field("export_inscriptions", counts.export_inscriptions)
-        .field("students", counts.students)
-        .key("per_etape")
-        .begin_object();
-    for (const auto& [etape, members] : counts.per_etape) {
-        out.key(etape).value(members);
-    }
-    out.end_object().end_object();
 }
 
 void write_phases(JsonWriter& out, const std::vector<PhaseTiming>& phases) {
@@ -268,7 +254,7 @@ std::string report_json_text(const RunReport& report, ReportDetail detail) {
         .field("forced", report.forced)
         .field("started_at", report.started_at)
         .field("finished_at", report.finished_at);
-    write_counts(out, report.counts);
+    write_counts(out.key("counts"), report.counts);
     out.field("directory_pages", report.directory_pages);
     write_phases(out, report.phases);
     write_cross_check(out, report.cross_check, detail);
@@ -385,9 +371,12 @@ std::string render_summary(const RunReport& report) {
             out += fmt::format("; {} account(s) to create", totals.accounts);
         }
     }
-    out += fmt::format("; sources: {} directory entries, {} active inscriptions, {} students",
-                       report.counts.directory_entries, report.counts.export_inscriptions,
-                       report.counts.students);
+    out += "; sources: ";
+    for (const auto* kind : source_kinds()) {
+        out += fmt::format("{} {}, ", report.counts.records_of(std::string(kind->count_key())),
+                           kind->summary_noun());
+    }
+    out += fmt::format("{} students", report.counts.students);
     if (report.cross_check.students_compared > 0) {
         out += fmt::format("; cross-check: {} only in export, {} only in directory",
                            report.cross_check.only_in_export, report.cross_check.only_in_directory);

@@ -1,6 +1,6 @@
 // Parsing the configuration text as JSON, and saying where and why it is not JSON without quoting
 // the text around the error.
-#include "config_json_syntax.hpp"
+#include "json_syntax.hpp"
 
 #include "cohort_sync/utf8.hpp"
 

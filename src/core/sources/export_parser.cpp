@@ -119,12 +119,13 @@ public:
 private:
     std::string locator(int line) const { return fmt::format("{}:{}", m_name, line); }
 
-    void error(std::string where, std::string message) {
-        m_result.issues.push_back(Issue{Severity::error, std::move(where), std::move(message)});
+    void error(std::string where, std::string message, IssueKind kind = IssueKind::header) {
+        m_result.issues.push_back(Issue{Severity::error, std::move(where), std::move(message), kind});
     }
 
-    void warning(std::string where, std::string message) {
-        m_result.issues.push_back(Issue{Severity::warning, std::move(where), std::move(message)});
+    void bad_row(std::string where, std::string message) {
+        m_result.issues.push_back(
+            Issue{Severity::warning, std::move(where), std::move(message), IssueKind::bad_row});
     }
 
     std::string column_name(std::size_t index) const {
@@ -241,17 +242,18 @@ private:
                     locator(record.line),
                     fmt::format("{}: the {} lines after this one are inside the quoted value, so the rest of "
                                 "the file cannot be read",
-                                defect_message(record), swallowed));
+                                defect_message(record), swallowed),
+                    IssueKind::truncated);
                 return;
             }
         }
         if (record.defect != csv::Defect::none) {
-            warning(locator(record.line), defect_message(record));
+            bad_row(locator(record.line), defect_message(record));
             return;
         }
         const auto& fields = record.fields;
         if (fields.size() != m_field_count) {
-            warning(locator(record.line), fmt::format("the line has {} field{} where the header has {} "
+            bad_row(locator(record.line), fmt::format("the line has {} field{} where the header has {} "
                                                       "(delimiter {})",
                                                       fields.size(), fields.size() == 1 ? "" : "s",
                                                       m_field_count, describe_delimiter(m_config.delimiter)));
@@ -291,7 +293,7 @@ private:
             }
         }
         if (!problems.empty()) {
-            warning(locator(record.line), std::move(problems));
+            bad_row(locator(record.line), std::move(problems));
             return;
         }
 
@@ -314,7 +316,8 @@ private:
             error(locator(header_line),
                   fmt::format("'{}' ends after its header: the trailer line with the row "
                               "count is missing, so the file may be truncated",
-                              m_name));
+                              m_name),
+                  IssueKind::truncated);
             return;
         }
         const std::string_view count_text = last->fields.back();
@@ -324,14 +327,16 @@ private:
                   fmt::format(
                       "the last line of '{}' is not a trailer (its last field {} is not a row count): the "
                       "file may be truncated",
-                      m_name, quoted(count_text)));
+                      m_name, quoted(count_text)),
+                  IssueKind::truncated);
             // Still read it as data, so that the rows and their issues are complete.
             data_row(*last);
             return;
         }
         if (*count != m_result.data_lines) {
             error(locator(last->line),
-                  fmt::format("trailer says {} rows, file has {}", *count, m_result.data_lines));
+                  fmt::format("trailer says {} rows, file has {}", *count, m_result.data_lines),
+                  IssueKind::trailer);
         }
     }
 
@@ -378,7 +383,8 @@ void report_replacements(std::string_view bytes, const std::vector<std::size_t>&
         fmt::format("{} byte sequence{} on {} line{} (the first here) {} not valid {} and became "
                     "U+FFFD: is apogee.encoding right?",
                     replaced_at.size(), replaced_at.size() == 1 ? "" : "s", lines, lines == 1 ? "" : "s",
-                    replaced_at.size() == 1 ? "is" : "are", encoding_name(effective))});
+                    replaced_at.size() == 1 ? "is" : "are", encoding_name(effective)),
+        IssueKind::encoding});
 }
 
 } // namespace
@@ -404,7 +410,8 @@ ExportRead parse_export(std::string_view bytes, const ExportConfig& config, cons
                   fmt::format("'{}' is configured as {} but reads as UTF-8: accented labels "
                               "will show as 'Ã©'; set apogee.encoding to utf8 if the export "
                               "is UTF-8",
-                              name, encoding_name(config.encoding))});
+                              name, encoding_name(config.encoding)),
+                  IssueKind::encoding});
     }
     return result;
 }

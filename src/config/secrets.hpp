@@ -1,8 +1,8 @@
 // Keeping secrets out of the configuration file: keys that would hold a password, and a libpq
-// connection string that carries one. Private to the parser's files in src/core.
+// connection string that carries one. Private to the parser's files in src/config.
 #pragma once
 
-#include "config_problems.hpp"
+#include "problems.hpp"
 
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
-// The index by which EntryCollector finds an earlier entry with the same login or student
-// number among 100,000. Private to src/io.
+// The index by which the directory's acceptance finds an earlier entry with the same login or student
+// number among 100,000. Private to src/core/sources.
 #pragma once
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace cohort_sync::ldapio {
+namespace cohort_sync::sources {
 
 // The kept entries by one of their keys: open addressing over (hash, entry index) pairs in one
 // array, so that a lookup reads one slot, and an entry only when the hashes match. A
@@ -77,4 +77,4 @@ private:
     std::size_t m_size = 0;
 };
 
-} // namespace cohort_sync::ldapio
+} // namespace cohort_sync::sources

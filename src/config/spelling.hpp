@@ -1,5 +1,5 @@
 // How the configuration parser spells keys, JSON paths and values in its messages, and finds the
-// key a user meant. Private to the parser's files in src/core.
+// key a user meant. Private to the parser's files in src/config.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,5 +1,5 @@
 // Spelling keys, paths and values in the configuration parser's messages; "did you mean".
-#include "config_text.hpp"
+#include "spelling.hpp"
 
 #include "cohort_sync/utf8.hpp"
 

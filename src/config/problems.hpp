@@ -1,9 +1,9 @@
 // The problems found in a configuration file, which every part of the parser adds to. Private to
-// the parser's files in src/core.
+// the parser's files in src/config.
 #pragma once
 
 #include "cohort_sync/issue.hpp"
-#include "config_text.hpp"
+#include "spelling.hpp"
 
 #include <fmt/format.h>
 #include <set>

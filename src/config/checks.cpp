@@ -1,5 +1,5 @@
 // Checks of one option's decoded value; each adds what is wrong with it to Problems.
-#include "config_checks.hpp"
+#include "checks.hpp"
 
 #include "cohort_sync/redact.hpp"
 #include "cohort_sync/text.hpp"

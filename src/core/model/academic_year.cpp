@@ -1,5 +1,6 @@
 #include "cohort_sync/academic_year.hpp"
 
+#include <algorithm>
 #include <tuple>
 
 namespace cohort_sync {
@@ -31,6 +32,17 @@ std::vector<int> active_years(CivilDate today, MonthDay rollover, std::optional<
         }
     }
     return years;
+}
+
+InscriptionState inscription_state(const Inscription& row, const std::vector<int>& active_years,
+                                   const std::vector<std::string>& active_statuses) {
+    if (std::ranges::find(active_years, row.year) == active_years.end()) {
+        return InscriptionState::other_year;
+    }
+    if (std::ranges::find(active_statuses, row.status) == active_statuses.end()) {
+        return InscriptionState::inactive_status;
+    }
+    return InscriptionState::active;
 }
 
 CivilDate civil_date_from_unix(long long seconds) {

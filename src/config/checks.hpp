@@ -1,9 +1,9 @@
 // Checks of one option's decoded value (ranges, LDAP URIs, attributes and filters, SQL identifiers,
 // cohort templates...), which the option table attaches to its rows. Private to the parser's files
-// in src/core.
+// in src/config.
 #pragma once
 
-#include "config_problems.hpp"
+#include "problems.hpp"
 
 #include <fmt/format.h>
 #include <functional>

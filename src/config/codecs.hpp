@@ -1,10 +1,10 @@
 // Codec<T>: how an option of type T is read from JSON (decode, reporting a wrong value to Problems)
 // and written back for --print-config (encode); k_type names the type in messages. Private to the
-// parser's files in src/core.
+// parser's files in src/config.
 #pragma once
 
 #include "cohort_sync/config.hpp"
-#include "config_problems.hpp"
+#include "problems.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -2,10 +2,10 @@
 // requirement, documentation and the Config member it sets. Parsing, unknown-key detection,
 // "did you mean" suggestions and print_config() are all driven by that table, so a new key
 // is one new row.
-#include "config_options.hpp"
+#include "options.hpp"
 
-#include "config_checks.hpp"
-#include "config_codecs.hpp"
+#include "checks.hpp"
+#include "codecs.hpp"
 
 #include <algorithm>
 #include <type_traits>

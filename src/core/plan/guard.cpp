@@ -27,17 +27,8 @@ public:
         , m_totals(input.plan.totals()) {}
 
     std::vector<GuardVerdict> run() {
-        if (m_input.directory_used) {
-            source_size("directory", m_input.counts.directory_entries, m_limits.min_directory_entries,
-                        "min_directory_entries",
-                        m_input.last_success ? std::optional(m_input.last_success->directory_entries)
-                                             : std::nullopt);
-        }
-        if (m_input.export_used) {
-            source_size("export", m_input.counts.export_inscriptions, m_limits.min_export_inscriptions,
-                        "min_export_inscriptions",
-                        m_input.last_success ? std::optional(m_input.last_success->export_inscriptions)
-                                             : std::nullopt);
+        for (const auto* kind : m_input.sources) {
+            source_size(*kind);
         }
         etape_shrink();
         removals();
@@ -52,17 +43,23 @@ private:
         m_verdicts.push_back({std::move(guard), tripped, std::move(figures), tripped ? std::move(hint) : ""});
     }
 
-    void source_size(const std::string& source, int now, int minimum, const std::string& setting,
-                     std::optional<int> last) {
+    void source_size(const SourceKind& kind) {
+        const std::string source(kind.guard_name());
+        const std::string key(kind.count_key());
+        const int now = m_input.counts.records_of(key);
+        const int minimum = kind.min_records(m_limits);
+        std::optional<int> last;
+        if (m_input.last_success) {
+            last = m_input.last_success->records_of(key);
+        }
         if (now == 0) {
             add(source + "_empty", true, fmt::format("the {} gave nothing", source),
                 fmt::format("the {} looks broken: check it; an empty source never empties cohorts", source));
             return;
         }
         add(source + "_min_size", now < minimum,
-            fmt::format("{} {} {} minimum {}", now, source == "directory" ? "entries" : "inscriptions",
-                        now < minimum ? "<" : ">=", minimum),
-            force_hint(setting));
+            fmt::format("{} {} {} minimum {}", now, kind.record_noun(), now < minimum ? "<" : ">=", minimum),
+            force_hint(kind.min_setting()));
         if (!last || *last == 0) {
             add(source + "_shrink", false, "no previous successful run to compare with", "");
             return;

@@ -4,11 +4,11 @@
 
 #include "cohort_sync/redact.hpp"
 #include "cohort_sync/text.hpp"
-#include "config_json_syntax.hpp"
-#include "config_options.hpp"
-#include "config_problems.hpp"
-#include "config_secrets.hpp"
-#include "config_text.hpp"
+#include "json_syntax.hpp"
+#include "options.hpp"
+#include "problems.hpp"
+#include "secrets.hpp"
+#include "spelling.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>

@@ -1,9 +1,9 @@
 // The option table: one row per configuration key, with its type, requirement, documentation and
-// the Config member it sets. Private to the parser's files in src/core.
+// the Config member it sets. Private to the parser's files in src/config.
 #pragma once
 
 #include "cohort_sync/config.hpp"
-#include "config_problems.hpp"
+#include "problems.hpp"
 
 #include <functional>
 #include <string>

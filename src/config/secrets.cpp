@@ -1,6 +1,6 @@
 // Finding secrets where the configuration file must not hold them: secret-looking keys and
 // passwords in moodle.conninfo.
-#include "config_secrets.hpp"
+#include "secrets.hpp"
 
 #include "cohort_sync/text.hpp"
 

@@ -1,9 +1,9 @@
 // Reading the configuration text as JSON: comments allowed, duplicate keys reported, and a syntax
-// error turned into one problem at its line and column. Private to the parser's files in src/core.
+// error turned into one problem at its line and column. Private to the parser's files in src/config.
 #pragma once
 
 #include "cohort_sync/issue.hpp"
-#include "config_problems.hpp"
+#include "problems.hpp"
 
 #include <string>
 #include <string_view>

@@ -1,6 +1,6 @@
 // Decoding each option type from JSON, with a message naming what was expected, and encoding it
 // back for --print-config.
-#include "config_codecs.hpp"
+#include "codecs.hpp"
 
 #include "cohort_sync/text.hpp"
 
