@@ -8,7 +8,6 @@
 #include "cohort_sync/plan.hpp"
 #include "cohort_sync/ports.hpp"
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,9 +50,6 @@ enum class ReportDetail { full, summary };
 // one line. Written without building a tree: a first sync's report holds a quarter of a million
 // members (json_writer.hpp).
 std::string report_json_text(const RunReport& report, ReportDetail detail = ReportDetail::full);
-
-// The same document as a value, parsed from report_json_text(): for callers that read a few keys.
-nlohmann::json to_json(const RunReport& report, ReportDetail detail = ReportDetail::full);
 
 // The plan as an admin reads it: per cohort "+N -M", new cohorts, renames, guard verdicts,
 // students who cannot be placed. `verbose` lists the usernames.

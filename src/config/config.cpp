@@ -31,7 +31,7 @@ struct Reader {
 
     void read_object(const Json& object, const std::string& at) {
         for (const auto& [key, value] : object.items()) {
-            const std::string child = at + "/" + pointer_token(key);
+            const std::string child = child_path(at, key);
             if (const Option* row = find_option(child)) {
                 present.insert(child);
                 row->read(value, child, config, problems);

@@ -23,14 +23,14 @@ public:
         switch (event) {
         case Json::parse_event_t::object_start:
         case Json::parse_event_t::array_start:
-            m_frames.push_back({child_path(), event == Json::parse_event_t::array_start, {}, {}, 0});
+            m_frames.push_back({path_of_next_value(), event == Json::parse_event_t::array_start, {}, {}, 0});
             break;
         case Json::parse_event_t::key: {
             Frame& frame = m_frames.back();
             frame.key = parsed.get<std::string>();
             if (!frame.keys.insert(frame.key).second) {
                 m_problems.error(
-                    frame.path + "/" + pointer_token(frame.key),
+                    child_path(frame.path, frame.key),
                     fmt::format("duplicate key '{}': only its last value would be used", frame.key));
             }
             break;
@@ -56,13 +56,13 @@ private:
         std::size_t index = 0;
     };
 
-    std::string child_path() const {
+    std::string path_of_next_value() const {
         if (m_frames.empty()) {
             return "";
         }
         const Frame& parent = m_frames.back();
         return parent.array ? fmt::format("{}/{}", parent.path, parent.index)
-                            : parent.path + "/" + pointer_token(parent.key);
+                            : child_path(parent.path, parent.key);
     }
 
     void next_element() {

@@ -127,7 +127,7 @@ void secret_key(Problems& problems, const std::string& at, std::string_view key)
 void scan_for_secrets(const Json& value, const std::string& at, Problems& problems) {
     if (value.is_object()) {
         for (const auto& [key, child] : value.items()) {
-            const std::string child_at = at + "/" + pointer_token(key);
+            const std::string child_at = child_path(at, key);
             if (looks_secret(key)) {
                 secret_key(problems, child_at, key);
             } else {

@@ -76,18 +76,8 @@ std::optional<std::string> nearest(std::string_view key, const std::vector<std::
     return best;
 }
 
-std::string pointer_token(std::string_view key) {
-    std::string out;
-    for (const char c : key) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out += c;
-        }
-    }
-    return out;
+std::string child_path(const std::string& parent, std::string_view key) {
+    return (Json::json_pointer(parent) / std::string(key)).to_string();
 }
 
 std::string_view last_token(std::string_view path) {

@@ -20,8 +20,9 @@ std::string fold_key(std::string_view key);
 // The candidate nearest to `key`, when it is close enough to be what the user meant.
 std::optional<std::string> nearest(std::string_view key, const std::vector<std::string>& candidates);
 
-// Escapes a key for a JSON pointer (RFC 6901).
-std::string pointer_token(std::string_view key);
+// The JSON pointer (RFC 6901) of member `key` of the value at `parent`: "/ldap" + "a/b" ->
+// "/ldap/a~1b".
+std::string child_path(const std::string& parent, std::string_view key);
 
 // "/ldap/page_size" -> "page_size" and "/ldap".
 std::string_view last_token(std::string_view path);

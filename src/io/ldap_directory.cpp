@@ -346,9 +346,6 @@ LdapDirectory::LdapDirectory(const LdapConfig& config, std::string password, Pro
         throw ConfigError(fmt::format("ldap.bind_dn is '{}' but the password is empty", m_config.bind_dn),
                           "set ldap.password_file or ldap.password_credential");
     }
-    if (m_config.paged_results && m_config.page_size <= 0) {
-        throw ConfigError(fmt::format("ldap.page_size is {}: it must be positive", m_config.page_size));
-    }
 }
 
 LdapDirectory::~LdapDirectory() {

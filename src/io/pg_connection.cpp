@@ -173,22 +173,22 @@ std::string server_options(const MoodleConfig& config) {
     std::string options;
     if (looks_like_conninfo(config.conninfo)) {
         char* error = nullptr;
-        PQconninfoOption* parsed = PQconninfoParse(config.conninfo.c_str(), &error);
-        if (parsed == nullptr) {
+        const pg::ConninfoOptionsPtr parsed(PQconninfoParse(config.conninfo.c_str(), &error));
+        if (!parsed) {
             // libpq's parse messages quote pieces of the string, which may be a password.
             PQfreemem(error);
-            throw TargetError(fmt::format("unable to read moodle.conninfo '{}': libpq cannot parse it",
-                                          redact_conninfo(config.conninfo)),
-                              {}, "connect",
-                              "write it as key=value pairs or as a postgresql:// URI "
-                              "(https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-CONNSTRING)");
+            throw TargetError(
+                fmt::format("unable to read moodle.conninfo '{}': libpq cannot parse it",
+                            redact_conninfo(config.conninfo)),
+                {}, "connect",
+                "write it as key=value pairs or as a postgresql:// URI "
+                "(https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING)");
         }
-        for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
+        for (const PQconninfoOption* option = parsed.get(); option->keyword != nullptr; ++option) {
             if (std::string_view(option->keyword) == "options" && option->val != nullptr) {
                 options = option->val;
             }
         }
-        PQconninfoFree(parsed);
     }
     if (!options.empty()) {
         options += ' ';

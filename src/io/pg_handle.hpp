@@ -25,6 +25,11 @@ struct CancelDeleter {
 };
 using CancelPtr = std::unique_ptr<PGcancel, CancelDeleter>;
 
+struct ConninfoOptionsDeleter {
+    void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
+using ConninfoOptionsPtr = std::unique_ptr<PQconninfoOption, ConninfoOptionsDeleter>;
+
 // One PGresult, owned. Values are read as text (the default result format): numbers go
 // through std::from_chars, which is as fast as a binary decode for ids and far simpler.
 class Result {

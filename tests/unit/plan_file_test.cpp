@@ -1,6 +1,8 @@
 #include "cohort_sync/plan_file.hpp"
+#include "cohort_sync/report.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace cohort_sync {
 namespace {
@@ -52,6 +54,7 @@ TEST(PlanFile, RoundTripsEveryField) {
     EXPECT_FALSE(back.plan.cohorts[0].cohort_id);
     EXPECT_EQ(back.plan.cohorts[0].name, file.plan.cohorts[0].name);
     EXPECT_EQ(back.plan.cohorts[0].adds, file.plan.cohorts[0].adds);
+    EXPECT_EQ(back.plan.cohorts[0].description, file.plan.cohorts[0].description);
     EXPECT_EQ(back.plan.cohorts[1].cohort_id, 7);
     EXPECT_EQ(back.plan.cohorts[1].rename_from, "M1: old");
     EXPECT_EQ(back.plan.cohorts[1].removes, file.plan.cohorts[1].removes);
@@ -91,6 +94,23 @@ TEST(PlanBasis, NamesWhatMoved) {
     now.cohorts.pop_back();
     EXPECT_EQ(basis_differences(basis_of(then), basis_of(now)),
               std::vector<std::string>{"cohort 'etape-L1' (id 8) is no longer managed by cohort-sync"});
+}
+
+// One schema: a plan file's `plan` is the run report's `plan` object, written by the same writer,
+// with what apply needs added (each cohort's description, the grace state).
+TEST(PlanFile, ItsPlanIsTheRunReportsPlanObject) {
+    const PlanFile file = sample();
+    RunReport report;
+    report.plan = file.plan;
+    const auto in_report = nlohmann::json::parse(report_json_text(report)).at("plan");
+    auto in_file = nlohmann::json::parse(write_plan_file(file)).at("plan");
+    EXPECT_TRUE(in_file.contains("pending"));
+    in_file.erase("pending");
+    for (auto& cohort : in_file.at("cohorts")) {
+        EXPECT_TRUE(cohort.contains("description"));
+        cohort.erase("description");
+    }
+    EXPECT_EQ(in_file, in_report);
 }
 
 } // namespace

@@ -20,6 +20,11 @@ using namespace cohort_sync;
 
 namespace {
 
+// The report as a value, for the checks below that read its keys.
+nlohmann::json to_json(const RunReport& report, ReportDetail detail = ReportDetail::full) {
+    return nlohmann::json::parse(report_json_text(report, detail));
+}
+
 // ---- The documented shape ------------------------------------------------------------------
 
 // One row of docs/report.md's key table. `types` holds JSON type names ("integer", "string",

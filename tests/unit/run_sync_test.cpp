@@ -5,6 +5,7 @@
 #include "test_builders.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace cohort_sync {

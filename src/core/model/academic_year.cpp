@@ -1,6 +1,7 @@
 #include "cohort_sync/academic_year.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <tuple>
 
 namespace cohort_sync {
@@ -46,22 +47,11 @@ InscriptionState inscription_state(const Inscription& row, const std::vector<int
 }
 
 CivilDate civil_date_from_unix(long long seconds) {
-    // Floor division, so that instants before 1970 land on the right day.
-    long long days = seconds / 86400;
-    if (seconds % 86400 < 0) {
-        --days;
-    }
-    // Howard Hinnant's civil_from_days (http://howardhinnant.github.io/date_algorithms.html).
-    days += 719468;
-    const long long era = (days >= 0 ? days : days - 146096) / 146097;
-    const long long doe = days - era * 146097;                                   // [0, 146096]
-    const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; // [0, 399]
-    const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               // [0, 365]
-    const long long mp = (5 * doy + 2) / 153;                                    // [0, 11]
-    const long long day = doy - (153 * mp + 2) / 5 + 1;                          // [1, 31]
-    const long long month = mp < 10 ? mp + 3 : mp - 9;                           // [1, 12]
-    const long long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    return CivilDate{static_cast<int>(year), static_cast<int>(month), static_cast<int>(day)};
+    using namespace std::chrono;
+    // floor<days>, not a cast: an instant before 1970 belongs to the day that began before it.
+    const year_month_day date{floor<days>(sys_seconds{std::chrono::seconds{seconds}})};
+    return CivilDate{static_cast<int>(date.year()), static_cast<int>(static_cast<unsigned>(date.month())),
+                     static_cast<int>(static_cast<unsigned>(date.day()))};
 }
 
 } // namespace cohort_sync

@@ -1,5 +1,7 @@
 #include "cohort_sync/plan_file.hpp"
 
+#include "cohort_sync/json_writer.hpp"
+#include "cohort_sync/plan_json.hpp"
 #include "cohort_sync/source_counts_json.hpp"
 
 #include <algorithm>
@@ -12,7 +14,9 @@ namespace cohort_sync {
 namespace {
 
 constexpr std::string_view k_format = "cohort-sync-plan";
-constexpr int k_version = 1;
+// 2: the `plan` object is the run report's (docs/report.md), with each cohort's description
+// and the grace state added.
+constexpr int k_version = 2;
 
 using nlohmann::json;
 
@@ -28,113 +32,6 @@ std::uint64_t digest_of(const std::vector<std::int64_t>& members) {
         }
     }
     return hash;
-}
-
-json members_to_json(const std::vector<PlannedMember>& members) {
-    auto out = json::array();
-    for (const auto& m : members) {
-        out.push_back({m.user_id, m.username, m.student_number});
-    }
-    return out;
-}
-
-std::vector<PlannedMember> members_from_json(const json& in) {
-    std::vector<PlannedMember> out;
-    for (const auto& m : in) {
-        out.push_back({m.at(0).get<std::int64_t>(), m.at(1).get<std::string>(), m.at(2).get<std::string>()});
-    }
-    return out;
-}
-
-json optional_json(const auto& value) {
-    return value ? json(*value) : json(nullptr);
-}
-
-json plan_to_json(const Plan& plan) {
-    auto cohorts = json::array();
-    for (const auto& c : plan.cohorts) {
-        cohorts.push_back({{"cohort_id", optional_json(c.cohort_id)},
-                           {"idnumber", c.idnumber},
-                           {"etape", c.etape},
-                           {"name", c.name},
-                           {"description", c.description},
-                           {"rename_from", optional_json(c.rename_from)},
-                           {"current_size", c.current_size},
-                           {"desired_size", c.desired_size},
-                           {"adds", members_to_json(c.adds)},
-                           {"removes", members_to_json(c.removes)},
-                           {"deferred", members_to_json(c.deferred)}});
-    }
-    auto unplaced = json::array();
-    for (const auto& u : plan.unplaced) {
-        unplaced.push_back({u.student_number, u.login, u.etape, static_cast<int>(u.reason)});
-    }
-    auto pending = json::array();
-    for (const auto& p : plan.pending) {
-        pending.push_back({p.cohort_id, p.user_id, p.absent_runs});
-    }
-    auto issues = json::array();
-    for (const auto& i : plan.issues) {
-        issues.push_back({static_cast<int>(i.severity), i.locator, i.message});
-    }
-    auto accounts = json::array();
-    for (const auto& a : plan.accounts) {
-        accounts.push_back({a.username, a.idnumber, a.first_name, a.last_name, a.mail, a.auth});
-    }
-    return {{"cohorts", std::move(cohorts)},
-            {"unplaced", std::move(unplaced)},
-            {"accounts", std::move(accounts)},
-            {"left_alone", plan.left_alone},
-            {"pending", std::move(pending)},
-            {"issues", std::move(issues)},
-            {"managed_memberships", plan.managed_memberships}};
-}
-
-Plan plan_from_json(const json& in) {
-    Plan plan;
-    for (const auto& c : in.at("cohorts")) {
-        CohortPlan cohort;
-        if (!c.at("cohort_id").is_null()) {
-            cohort.cohort_id = c.at("cohort_id").get<std::int64_t>();
-        }
-        cohort.idnumber = c.at("idnumber").get<std::string>();
-        cohort.etape = c.at("etape").get<std::string>();
-        cohort.name = c.at("name").get<std::string>();
-        cohort.description = c.at("description").get<std::string>();
-        if (!c.at("rename_from").is_null()) {
-            cohort.rename_from = c.at("rename_from").get<std::string>();
-        }
-        cohort.current_size = c.at("current_size").get<int>();
-        cohort.desired_size = c.at("desired_size").get<int>();
-        cohort.adds = members_from_json(c.at("adds"));
-        cohort.removes = members_from_json(c.at("removes"));
-        cohort.deferred = members_from_json(c.at("deferred"));
-        plan.cohorts.push_back(std::move(cohort));
-    }
-    for (const auto& u : in.at("unplaced")) {
-        const int reason = u.at(3).get<int>();
-        if (reason < 0 || reason > static_cast<int>(UnplacedReason::several_accounts)) {
-            throw std::invalid_argument("/plan/unplaced: unknown reason");
-        }
-        plan.unplaced.push_back({u.at(0).get<std::string>(), u.at(1).get<std::string>(),
-                                 u.at(2).get<std::string>(), static_cast<UnplacedReason>(reason)});
-    }
-    for (const auto& a : in.at("accounts")) {
-        plan.accounts.push_back({a.at(0).get<std::string>(), a.at(1).get<std::string>(),
-                                 a.at(2).get<std::string>(), a.at(3).get<std::string>(),
-                                 a.at(4).get<std::string>(), a.at(5).get<std::string>()});
-    }
-    plan.left_alone = in.at("left_alone").get<std::vector<std::string>>();
-    for (const auto& p : in.at("pending")) {
-        plan.pending.push_back(
-            {p.at(0).get<std::int64_t>(), p.at(1).get<std::int64_t>(), p.at(2).get<int>()});
-    }
-    for (const auto& i : in.at("issues")) {
-        plan.issues.push_back({i.at(0).get<int>() == 1 ? Severity::error : Severity::warning,
-                               i.at(1).get<std::string>(), i.at(2).get<std::string>()});
-    }
-    plan.managed_memberships = in.at("managed_memberships").get<int>();
-    return plan;
 }
 
 } // namespace
@@ -191,31 +88,40 @@ std::vector<std::string> basis_differences(const PlanBasis& planned, const PlanB
 }
 
 std::string write_plan_file(const PlanFile& file) {
-    auto cohorts = json::array();
+    using Layout = JsonWriter::Layout;
+    JsonWriter out;
+    out.begin_object()
+        .field("format", k_format)
+        .field("version", k_version)
+        .field("run_id", file.run_id)
+        .field("created_at", file.created_at)
+        .key("target")
+        .begin_object(Layout::line)
+        .field("prefix", file.prefix)
+        .field("schema", file.schema)
+        .field("component", file.component)
+        .end_object()
+        .field("forced", file.forced);
+    write_counts(out.key("counts"), file.counts);
+    out.key("basis").begin_object().key("cohorts").begin_array();
     for (const auto& c : file.basis.cohorts) {
-        cohorts.push_back({{"id", c.id},
-                           {"idnumber", c.idnumber},
-                           {"name", c.name},
-                           {"members", c.members},
-                           {"digest", fmt::format("{:016x}", c.digest)}});
+        out.begin_object(Layout::line)
+            .field("id", c.id)
+            .field("idnumber", c.idnumber)
+            .field("name", c.name)
+            .field("members", c.members)
+            .field("digest", fmt::format("{:016x}", c.digest))
+            .end_object();
     }
-    auto verdicts = json::array();
-    for (const auto& v : file.verdicts) {
-        verdicts.push_back(
-            {{"guard", v.guard}, {"tripped", v.tripped}, {"figures", v.figures}, {"hint", v.hint}});
+    out.end_array().key("foreign_idnumbers").begin_array();
+    for (const auto& idnumber : file.basis.foreign_idnumbers) {
+        out.value(idnumber);
     }
-    const json out = {
-        {"format", k_format},
-        {"version", k_version},
-        {"run_id", file.run_id},
-        {"created_at", file.created_at},
-        {"target", {{"prefix", file.prefix}, {"schema", file.schema}, {"component", file.component}}},
-        {"forced", file.forced},
-        {"counts", json::parse(source_counts_to_json(file.counts))},
-        {"basis", {{"cohorts", std::move(cohorts)}, {"foreign_idnumbers", file.basis.foreign_idnumbers}}},
-        {"guards", std::move(verdicts)},
-        {"plan", plan_to_json(file.plan)}};
-    return out.dump(1) + "\n";
+    out.end_array().end_object();
+    write_guards(out.key("guards"), file.verdicts);
+    write_plan(out.key("plan"), file.plan, PlanDetail::complete);
+    out.end_object();
+    return std::move(out).take() + "\n";
 }
 
 PlanFile read_plan_file(std::string_view text) {
@@ -223,8 +129,14 @@ PlanFile read_plan_file(std::string_view text) {
     if (in.is_discarded() || !in.is_object()) {
         throw std::invalid_argument("not a JSON object");
     }
-    if (in.value("format", std::string()) != k_format || in.value("version", 0) != k_version) {
-        throw std::invalid_argument(fmt::format("not a cohort-sync plan file of version {}", k_version));
+    if (in.value("format", std::string()) != k_format) {
+        throw std::invalid_argument("not a cohort-sync plan file");
+    }
+    if (in.value("version", 0) != k_version) {
+        throw std::invalid_argument(fmt::format(
+            "a plan file of version {}, where this cohort-sync reads version {}: make the plan again with "
+            "this version's --plan-out",
+            in.value("version", 0), k_version));
     }
     try {
         PlanFile file;
@@ -241,11 +153,8 @@ PlanFile read_plan_file(std::string_view text) {
                                           std::stoull(c.at("digest").get<std::string>(), nullptr, 16)});
         }
         file.basis.foreign_idnumbers = in.at("basis").at("foreign_idnumbers").get<std::vector<std::string>>();
-        for (const auto& v : in.at("guards")) {
-            file.verdicts.push_back({v.at("guard").get<std::string>(), v.at("tripped").get<bool>(),
-                                     v.at("figures").get<std::string>(), v.at("hint").get<std::string>()});
-        }
-        file.plan = plan_from_json(in.at("plan"));
+        file.verdicts = in.at("guards").get<std::vector<GuardVerdict>>();
+        file.plan = in.at("plan").get<Plan>();
         return file;
     } catch (const json::exception& error) {
         throw std::invalid_argument(fmt::format("the plan file is damaged: {}", error.what()));

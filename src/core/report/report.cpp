@@ -1,6 +1,7 @@
 #include "cohort_sync/report.hpp"
 
 #include "cohort_sync/json_writer.hpp"
+#include "cohort_sync/plan_json.hpp"
 #include "cohort_sync/source.hpp"
 #include "cohort_sync/source_counts_json.hpp"
 
@@ -12,32 +13,6 @@ namespace cohort_sync {
 namespace {
 
 using Layout = JsonWriter::Layout;
-
-// Each element of a list of records is written on one line: a first sync's report has a quarter
-// of a million planned members, and one per line keeps the file short and grep-able.
-void write_members(JsonWriter& out, std::string_view name, const std::vector<PlannedMember>& members) {
-    out.key(name).begin_array();
-    for (const auto& member : members) {
-        out.begin_object(Layout::line)
-            .field("user_id", member.user_id)
-            .field("username", member.username)
-            .field("idnumber", member.student_number)
-            .end_object();
-    }
-    out.end_array();
-}
-
-void write_issues(JsonWriter& out, const Issues& issues) {
-    out.key("issues").begin_array();
-    for (const auto& issue : issues) {
-        out.begin_object(Layout::line)
-            .field("severity", to_string(issue.severity))
-            .field("locator", issue.locator)
-            .field("message", issue.message)
-            .end_object();
-    }
-    out.end_array();
-}
 
 void write_phases(JsonWriter& out, const std::vector<PhaseTiming>& phases) {
     out.key("phases").begin_array();
@@ -70,98 +45,6 @@ void write_cross_check(JsonWriter& out, const CrossCheck& cross_check, ReportDet
         out.end_array();
     }
     out.end_object();
-}
-
-void write_cohort(JsonWriter& out, const CohortPlan& cohort) {
-    out.begin_object().key("cohort_id");
-    if (cohort.cohort_id) {
-        out.value(*cohort.cohort_id);
-    } else {
-        out.null();
-    }
-    out.field("idnumber", cohort.idnumber)
-        .field("etape", cohort.etape)
-        .field("name", cohort.name)
-        .field("create", cohort.creates())
-        .key("rename_from");
-    if (cohort.rename_from) {
-        out.value(*cohort.rename_from);
-    } else {
-        out.null();
-    }
-    out.field("current_size", cohort.current_size).field("desired_size", cohort.desired_size);
-    write_members(out, "adds", cohort.adds);
-    write_members(out, "removes", cohort.removes);
-    write_members(out, "deferred", cohort.deferred);
-    out.end_object();
-}
-
-void write_plan(JsonWriter& out, const Plan& plan, ReportDetail detail) {
-    const auto totals = plan.totals();
-    out.key("plan")
-        .begin_object()
-        .key("totals")
-        .begin_object()
-        .field("adds", totals.adds)
-        .field("accounts", totals.accounts)
-        .field("removes", totals.removes)
-        .field("creates", totals.creates)
-        .field("renames", totals.renames)
-        .field("deferred", totals.deferred)
-        .field("cohorts_changed", totals.cohorts_changed)
-        .field("managed_memberships", totals.managed_memberships)
-        .end_object();
-    if (detail == ReportDetail::full) {
-        out.key("cohorts").begin_array();
-        for (const auto& cohort : plan.cohorts) {
-            if (cohort.changes() || !cohort.deferred.empty()) {
-                write_cohort(out, cohort);
-            }
-        }
-        out.end_array();
-        out.key("unplaced").begin_array();
-        for (const auto& u : plan.unplaced) {
-            out.begin_object(Layout::line)
-                .field("student_number", u.student_number)
-                .field("login", u.login)
-                .field("etape", u.etape)
-                .field("reason", to_string(u.reason))
-                .end_object();
-        }
-        out.end_array();
-        out.key("accounts").begin_array();
-        for (const auto& a : plan.accounts) {
-            out.begin_object(Layout::line)
-                .field("username", a.username)
-                .field("idnumber", a.idnumber)
-                .field("first_name", a.first_name)
-                .field("last_name", a.last_name)
-                .field("mail", a.mail)
-                .field("auth", a.auth)
-                .end_object();
-        }
-        out.end_array();
-    }
-    out.key("left_alone").begin_array();
-    for (const auto& idnumber : plan.left_alone) {
-        out.value(idnumber);
-    }
-    out.end_array();
-    write_issues(out, plan.issues);
-    out.end_object();
-}
-
-void write_guards(JsonWriter& out, const std::vector<GuardVerdict>& verdicts) {
-    out.key("guards").begin_array();
-    for (const auto& v : verdicts) {
-        out.begin_object(Layout::line)
-            .field("guard", v.guard)
-            .field("tripped", v.tripped)
-            .field("figures", v.figures)
-            .field("hint", v.hint)
-            .end_object();
-    }
-    out.end_array();
 }
 
 void write_course_impact(JsonWriter& out, const CourseImpact& impact) {
@@ -259,11 +142,12 @@ std::string report_json_text(const RunReport& report, ReportDetail detail) {
     write_phases(out, report.phases);
     write_cross_check(out, report.cross_check, detail);
     if (report.plan) {
-        write_plan(out, *report.plan, detail);
+        write_plan(out.key("plan"), *report.plan,
+                   detail == ReportDetail::full ? PlanDetail::report : PlanDetail::summary);
     } else {
         out.key("plan").null();
     }
-    write_guards(out, report.verdicts);
+    write_guards(out.key("guards"), report.verdicts);
     if (report.impact) {
         write_course_impact(out, *report.impact);
     } else {
@@ -274,15 +158,11 @@ std::string report_json_text(const RunReport& report, ReportDetail detail) {
     } else {
         out.key("applied").null();
     }
-    write_issues(out, report.issues);
+    write_issues(out.key("issues"), report.issues);
     write_text_or_null(out, "error", report.error);
     write_text_or_null(out, "hint", report.hint);
     out.end_object();
     return std::move(out).take();
-}
-
-nlohmann::json to_json(const RunReport& report, ReportDetail detail) {
-    return nlohmann::json::parse(report_json_text(report, detail));
 }
 
 std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdicts, bool verbose) {

@@ -4,6 +4,8 @@
 #include "cohort_sync/error.hpp"
 
 #include <algorithm>
+#include <ctime>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace cohort_sync {
@@ -17,13 +19,9 @@ constexpr const char* k_rerun_hint =
 constexpr long long k_clock_skew_seconds = 300;
 
 std::string utc_timestamp(long long seconds) {
-    const CivilDate date = civil_date_from_unix(seconds);
-    long long in_day = seconds % 86400;
-    if (in_day < 0) {
-        in_day += 86400;
-    }
-    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", date.year, date.month, date.day,
-                       in_day / 3600, in_day / 60 % 60, in_day % 60);
+    // fmt::gmtime, not a time_point: fmt 9 (Debian 12) formats a time_point in local time,
+    // fmt 10 (Debian 13) in UTC.
+    return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(static_cast<std::time_t>(seconds)));
 }
 
 std::string first_issues(const Issues& issues, Severity severity, std::size_t max) {
