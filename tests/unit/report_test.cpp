@@ -49,6 +49,9 @@ const Shape& documented_shape() {
         key("forced", {"boolean"});
         key("started_at", {"integer"});
         key("finished_at", {"integer"});
+        key("moodle", {"object", "null"});
+        key("moodle.release", {"string"});
+        key("moodle.version", {"string"});
         key("counts", {"object"});
         key("counts.directory_entries", {"integer"});
         key("counts.export_inscriptions", {"integer"});
@@ -121,6 +124,10 @@ const Shape& documented_shape() {
              {"accounts_created", "cohorts_created", "cohorts_renamed", "members_added", "members_removed"}) {
             key(std::string("applied.") + field, {"integer"});
         }
+        key("post_commit", {"object", "null"});
+        key("post_commit.command", {"string"});
+        key("post_commit.succeeded", {"boolean"});
+        key("post_commit.detail", {"string"});
         key("issues", {"array"});
         for (const std::string prefix : {"plan.issues[].", "issues[]."}) {
             key(prefix + "severity", {"string"});
@@ -446,7 +453,7 @@ RunReport early_failure() {
 // sorted), captured before report_json_text() replaced it: the new text must say the same, as a
 // JSON value, whatever its key order and layout.
 const char* const k_tree_full =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
     R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
     R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
     R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
@@ -487,7 +494,7 @@ const char* const k_tree_full =
     R"json("started_at":1795919712})json";
 
 const char* const k_tree_early_failure =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
     R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],)json"
     R"json("only_in_directory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,)json"
     R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
@@ -496,7 +503,7 @@ const char* const k_tree_early_failure =
     R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
 
 const char* const k_tree_dry_run =
-    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,)json"
     R"json("per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":t)json"
     R"json(rue,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,)json"
     R"json("removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,)json"
@@ -533,7 +540,7 @@ const char* const k_tree_dry_run =
     R"json(12Z-3f9a","started_at":1795919712})json";
 
 const char* const k_tree_full_summary =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
     R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
     R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
     R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
@@ -559,7 +566,7 @@ const char* const k_tree_full_summary =
     R"json("removes":1,"renames":1}},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
     R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,)json"
     R"json("only_in_export":0,"students_compared":0},"detail":"summary","directory_pages":0,)json"
     R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
