@@ -128,10 +128,11 @@ TEST_F(Provisioning, APluginTheSiteHasNotEnabledIsRefusedWithNothingWritten) {
     // Listed as enabled but uninstalled, as CAS is on a site upgraded to 5.0: still refused.
     enable_auth_plugins("cas,ldap");
     cst::servers().psql("DELETE FROM mdl_config_plugins WHERE plugin = 'auth_cas'");
+    const auto uninstalled = moodle_fingerprint();
     const auto gone = run();
     EXPECT_EQ(gone.exit_code, 1) << gone.describe();
     EXPECT_TRUE(contains(gone.err, "(enabled: manual, nologin, ldap)")) << gone.describe();
-    EXPECT_EQ(moodle_fingerprint(), before);
+    EXPECT_EQ(moodle_fingerprint(), uninstalled);
 
     const auto check = run({"check"});
     EXPECT_EQ(check.exit_code, 6) << check.describe();
