@@ -57,7 +57,7 @@ load_users() {
 new_moodle() {
     local database=$1 data=$2
     sql postgres -c "CREATE DATABASE $database"
-    sql "$database" -f "$root/tests/data/moodle_schema.sql" >/dev/null
+    sql "$database" -f "$root/tests/data/moodle/4.5/moodle_schema.sql" >/dev/null
     load_users "$database" "$data"
 }
 

@@ -106,13 +106,16 @@ struct MoodleConfig {
     bool empty_vanished_cohorts = false;          // empty a managed cohort whose étape has nobody left
     int grace_runs = 1;                           // remove a member after this many runs absent
     std::vector<std::string> post_commit_command; // argv, e.g. php enrol/cohort/cli/sync.php
+    std::string accept_untested_version;          // a Moodle release newer than the tested ones, e.g. "5.3"
 };
 
 // Creating the Moodle accounts of students who have none yet (off by default): the account is
 // made the way an external-auth user's is, so the student then logs in through CAS/LDAP.
 struct ProvisioningConfig {
     bool enabled = false;
-    std::string auth = "cas"; // Moodle auth plugin of the accounts created
+    // Moodle auth plugin of the accounts created; no default, since the right one differs per site
+    // and CAS left Moodle's core in 5.0: required when provisioning is enabled.
+    std::string auth;
 };
 
 struct GuardConfig {

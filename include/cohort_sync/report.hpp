@@ -19,9 +19,18 @@ struct PhaseTiming {
     double seconds = 0;
 };
 
+// moodle.post_commit_command after a commit: its failure leaves the cohorts committed and the
+// courses not yet updated (exit code 7, outcome "post-commit-failed").
+struct PostCommitOutcome {
+    std::string command; // argv[0]
+    bool succeeded = false;
+    std::string detail; // "exit code 1", "signal 9", "could not start: ..."
+};
+
 struct RunReport {
     std::string run_id;
-    std::string outcome = "failed"; // applied, dry-run, refused, failed, locked, in-doubt, interrupted
+    // applied, dry-run, refused, failed, locked, in-doubt, interrupted, post-commit-failed
+    std::string outcome = "failed";
     bool dry_run = false;
     bool forced = false;
     long long started_at = 0;
@@ -34,8 +43,11 @@ struct RunReport {
     std::vector<GuardVerdict> verdicts;
     std::optional<CourseImpact> impact;
     std::optional<ApplyStats> applied;
-    Issues issues;     // from every source and phase
-    std::string error; // set when the run failed
+    std::optional<PostCommitOutcome> post_commit;
+    std::string moodle_release; // the site's Moodle (mdl_config 'release'), once read
+    std::string moodle_version; // mdl_config 'version'
+    Issues issues;              // from every source and phase
+    std::string error;          // set when the run failed
     std::string hint;
 };
 

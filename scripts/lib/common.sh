@@ -9,6 +9,7 @@ readonly COHORT_SYNC_PACKAGES=(
     libldap-dev libpq-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
     libgtest-dev libgmock-dev
     slapd ldap-utils postgresql-15 postgresql-client-15
+    python3 php-cli
     clang-format systemd tzdata
     openssl clang-14 libclang-rt-14-dev
     dpkg-dev man-db groff-base

@@ -11,6 +11,7 @@
 #include "credentials.hpp"
 #include "explain_command.hpp"
 #include "logging.hpp"
+#include "moodle_checks.hpp"
 #include "post_commit.hpp"
 #include "report_store.hpp"
 #include "run_clock.hpp"
@@ -116,6 +117,8 @@ int reported_run(const Config& config, RunReport& report, const std::function<vo
         failed(error, ExitCode::commit_in_doubt, "in-doubt");
     } catch (const Interrupted& error) {
         failed(error, ExitCode::interrupted, "interrupted");
+    } catch (const PostCommitFailed& error) {
+        failed(error, ExitCode::post_commit_failed, "post-commit-failed");
     } catch (const ConfigError& error) {
         failed(error, ExitCode::usage, "failed");
     } catch (const Error& error) {
@@ -169,8 +172,9 @@ int sync_command(const Options& options, const Config& config, const std::string
         ClearProgressLine clear_progress{options.show_progress};
         run_sync(config, {sources.ports(), &target}, sync_options, clock, report, std::cout,
                  [&] { clear_progress.now(); });
-        if (!options.dry_run) {
-            run_post_commit_command(config.moodle.post_commit_command);
+        if (!options.dry_run && !config.moodle.post_commit_command.empty()) {
+            report.post_commit = run_post_commit_command(config.moodle.post_commit_command);
+            require_post_commit_success(*report.post_commit);
         }
     });
 }
@@ -183,7 +187,10 @@ int apply_plan_command(const Options& options, const Config& config, const std::
     return reported_run(config, report, [&] {
         MoodleDatabase target(config.moodle);
         apply_plan_file(config, options.plan_in, options.force, target, report);
-        run_post_commit_command(config.moodle.post_commit_command);
+        if (!config.moodle.post_commit_command.empty()) {
+            report.post_commit = run_post_commit_command(config.moodle.post_commit_command);
+            require_post_commit_success(*report.post_commit);
+        }
     });
 }
 
@@ -211,15 +218,7 @@ int check_command(const Config& config) {
             }
         }
     }
-    try {
-        line("moodle", true, check_connection(config.moodle));
-    } catch (const Error& error) {
-        all_ok = false;
-        line("moodle", false, error.what());
-        if (!error.hint().empty()) {
-            std::cout << fmt::format("{:<15} HINT: {}\n", "", error.hint());
-        }
-    }
+    all_ok = check_moodle_site(config, std::cout) && all_ok;
     return to_int(all_ok ? ExitCode::success : ExitCode::check_failed);
 }
 

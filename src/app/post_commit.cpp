@@ -1,19 +1,73 @@
 #include "post_commit.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <spawn.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;
 
 namespace cohort_sync {
+namespace {
 
-void run_post_commit_command(const std::vector<std::string>& argv) {
-    if (argv.empty()) {
-        return;
+namespace fs = std::filesystem;
+
+std::string command_line(const std::vector<std::string>& argv) {
+    std::string line;
+    for (const auto& arg : argv) {
+        line += (line.empty() ? "" : " ") + arg;
     }
+    return line;
+}
+
+// argv[0] as posix_spawnp() finds it: itself when it holds a '/', else the first executable of
+// that name in PATH; empty when there is none.
+std::string resolve(const std::string& program) {
+    if (program.find('/') != std::string::npos) {
+        return program;
+    }
+    const char* path = std::getenv("PATH");
+    std::string_view rest = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (true) {
+        const auto colon = rest.find(':');
+        const std::string dir(rest.substr(0, colon));
+        const std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+        if (access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
+        if (colon == std::string_view::npos) {
+            return {};
+        }
+        rest.remove_prefix(colon + 1);
+    }
+}
+
+// For a missing .../enrol/cohort/cli/sync.php: the same script in the 5.1+ layout, or the reverse.
+std::string other_layout(const std::string& script) {
+    const std::string tail = "/enrol/cohort/cli/sync.php";
+    if (!script.ends_with(tail)) {
+        return {};
+    }
+    const std::string root = script.substr(0, script.size() - tail.size());
+    if (root.ends_with("/public")) {
+        return root.substr(0, root.size() - 7) + tail;
+    }
+    return root + "/public" + tail;
+}
+
+} // namespace
+
+PostCommitOutcome run_post_commit_command(const std::vector<std::string>& argv) {
+    PostCommitOutcome outcome;
+    if (argv.empty()) {
+        outcome.succeeded = true;
+        return outcome;
+    }
+    outcome.command = argv[0];
     std::vector<char*> args;
     for (const auto& arg : argv) {
         args.push_back(const_cast<char*>(arg.c_str()));
@@ -21,23 +75,83 @@ void run_post_commit_command(const std::vector<std::string>& argv) {
     args.push_back(nullptr);
     pid_t pid = 0;
     if (const int error = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ); error != 0) {
-        spdlog::warn("post-commit command '{}' could not start: {}; the sync itself is committed", argv[0],
-                     std::strerror(error));
+        outcome.detail = fmt::format("could not start: {}", std::strerror(error));
+    } else {
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            outcome.succeeded = true;
+            outcome.detail = "exit code 0";
+        } else {
+            outcome.detail = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
+                                               : fmt::format("signal {}", WTERMSIG(status));
+        }
+    }
+    if (outcome.succeeded) {
+        spdlog::info("post-commit command '{}' succeeded", argv[0]);
+    }
+    return outcome;
+}
+
+void require_post_commit_success(const PostCommitOutcome& outcome) {
+    if (outcome.succeeded) {
         return;
     }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    throw PostCommitFailed(
+        fmt::format("post-commit command '{}' failed ({}): the cohorts are committed, but the courses are "
+                    "not updated until Moodle's hourly cohort sync task runs",
+                    outcome.command, outcome.detail),
+        "run `cohort-sync check` as the service's user: it checks the command; from Moodle 5.1 the "
+        "script is <moodle>/public/enrol/cohort/cli/sync.php (docs/operations.md, \"After the commit\")");
+}
+
+PostCommitCheck check_post_commit_command(const std::vector<std::string>& argv) {
+    PostCommitCheck check;
+    if (argv.empty()) {
+        check.detail = "none configured: courses follow at Moodle's hourly cohort sync task";
+        return check;
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        spdlog::info("post-commit command '{}' succeeded", argv[0]);
-    } else {
-        spdlog::warn(
-            "post-commit command '{}' failed ({}); the sync itself is committed, and Moodle's hourly "
-            "task will bring the courses in line",
-            argv[0],
-            WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
-                              : fmt::format("signal {}", WTERMSIG(status)));
+    check.detail = command_line(argv);
+    const std::string program = resolve(argv[0]);
+    if (program.empty() || access(program.c_str(), X_OK) != 0) {
+        check.ok = false;
+        check.detail = fmt::format("'{}' {}", argv[0],
+                                   program.empty() || errno == ENOENT
+                                       ? "does not exist (or is not in PATH)"
+                                       : fmt::format("cannot be run by this user: {}", std::strerror(errno)));
+        check.hint = "set moodle.post_commit_command to an existing program, such as [\"/usr/bin/php\", "
+                     "\"/var/www/moodle/public/enrol/cohort/cli/sync.php\"]";
+        return check;
     }
+    for (std::size_t i = 1; i < argv.size(); ++i) {
+        const std::string& script = argv[i];
+        if (!script.ends_with(".php") || script.starts_with("-")) {
+            continue;
+        }
+        std::error_code error;
+        if (!fs::is_regular_file(script, error)) {
+            check.ok = false;
+            check.detail =
+                fmt::format("'{}' does not exist, so '{}' would fail after every commit", script, argv[0]);
+            const auto other = other_layout(script);
+            check.hint = !other.empty() && fs::is_regular_file(other, error)
+                             ? fmt::format("this Moodle keeps it at '{}' ({}): use that path", other,
+                                           other.find("/public/") != std::string::npos
+                                               ? "Moodle 5.1 and later keep their code under public/"
+                                               : "before 5.1 Moodle has no public/ folder")
+                             : "give the full path of Moodle's enrol/cohort/cli/sync.php (under public/ from "
+                               "Moodle 5.1)";
+            return check;
+        }
+        if (access(script.c_str(), R_OK) != 0) {
+            check.ok = false;
+            check.detail = fmt::format("'{}' cannot be read by this user: {}", script, std::strerror(errno));
+            check.hint = "run cohort-sync as a user that can read Moodle's code (the web server's group)";
+            return check;
+        }
+    }
+    return check;
 }
 
 } // namespace cohort_sync

@@ -82,6 +82,13 @@ void store_metrics(const ReportConfig& config, const RunReport& report) {
     text += "# HELP cohort_sync_last_run_success 1 if the last run applied its plan (or dry-ran), else 0.\n";
     text += "# TYPE cohort_sync_last_run_success gauge\n";
     text += fmt::format("cohort_sync_last_run_success {}\n", success ? 1 : 0);
+    if (report.post_commit) {
+        text += "# HELP cohort_sync_last_run_post_commit_success 1 if the last run's post-commit command "
+                "succeeded, 0 if it failed (the cohorts are committed, the courses not yet updated).\n";
+        text += "# TYPE cohort_sync_last_run_post_commit_success gauge\n";
+        text += fmt::format("cohort_sync_last_run_post_commit_success {}\n",
+                            report.post_commit->succeeded ? 1 : 0);
+    }
     text += "# HELP cohort_sync_last_run_duration_seconds Duration of the last run.\n";
     text += "# TYPE cohort_sync_last_run_duration_seconds gauge\n";
     text += fmt::format("cohort_sync_last_run_duration_seconds {:.3f}\n", seconds);

@@ -4,6 +4,7 @@
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/guard.hpp"
 #include "cohort_sync/merge.hpp"
+#include "cohort_sync/moodle_version.hpp"
 #include "cohort_sync/plan.hpp"
 #include "cohort_sync/source.hpp"
 #include "plan_store.hpp"
@@ -238,12 +239,24 @@ private:
 
     void plan_against(TargetSession& session) {
         m_current = timed(m_report, "load", [&] { return session.load(); });
+        m_report.moodle_release = m_current.moodle_release;
+        m_report.moodle_version = m_current.moodle_version;
+        // load() refused a newer release already; an older, an accepted or an unknown one runs.
+        const auto moodle = judge_moodle_release(m_current.moodle_release, m_current.moodle_version,
+                                                 m_config.moodle.accept_untested_version);
+        if (moodle.support != MoodleSupport::tested) {
+            spdlog::warn("{}{}{}", m_tag, moodle.message,
+                         moodle.hint.empty() ? "" : "; HINT: " + moodle.hint);
+        }
         int memberships = 0;
         for (const auto& cohort : m_current.cohorts) {
             memberships += static_cast<int>(cohort.members.size());
         }
-        spdlog::info("{}target: {} managed cohort(s), {} membership(s), {} user(s) in {:.1f}s", m_tag,
-                     m_current.cohorts.size(), memberships, m_current.users.size(), last_seconds(m_report));
+        spdlog::info(
+            "{}target: Moodle {} (version {}), {} managed cohort(s), {} membership(s), {} user(s) in "
+            "{:.1f}s",
+            m_tag, m_current.moodle_release, m_current.moodle_version, m_current.cohorts.size(), memberships,
+            m_current.users.size(), last_seconds(m_report));
 
         m_report.plan = timed(m_report, "plan", [&] {
             return make_plan(m_desired, m_current, m_config.moodle, m_config.provisioning);

@@ -19,6 +19,9 @@ void ratio(const double& value, const std::string& at, Problems& problems) {
 }
 
 void auth_plugin(const std::string& value, const std::string& at, Problems& problems) {
+    if (value.empty()) {
+        return; // unset: required only with provisioning enabled (parse_config's check_across)
+    }
     const bool valid = !value.empty() && value.size() <= 20 && std::ranges::all_of(value, [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     });

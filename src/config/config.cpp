@@ -180,6 +180,15 @@ struct Reader {
 
         conninfo_without_password(config.moodle.conninfo, "/moodle/conninfo", problems);
 
+        // No default plugin: "cas" was one until CAS left Moodle's core in 5.0, and a 5.0 site then
+        // got accounts that can neither log in nor be deleted.
+        if (config.provisioning.enabled && config.provisioning.auth.empty() && ok("/provisioning/auth")) {
+            problems.error("/provisioning/auth",
+                           "provisioning is enabled but provisioning.auth is not set; HINT: set it to the "
+                           "authentication plugin the students log in with and that is enabled on the "
+                           "Moodle site (ldap, cas, shibboleth, oidc...); `cohort-sync check` lists them");
+        }
+
         const std::string& textfile = config.report.prometheus_textfile;
         if (!textfile.empty() && !textfile.ends_with(".prom")) {
             problems.warning(

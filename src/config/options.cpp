@@ -175,12 +175,16 @@ const std::vector<Option>& options() {
         option<&C::moodle, &D::post_commit_command>(
             "/moodle/post_commit_command", optional,
             "Command (argv) run after a commit that changed something.", none_empty),
+        option<&C::moodle, &D::accept_untested_version>(
+            "/moodle/accept_untested_version", optional,
+            "A Moodle release newer than the tested ones (\"5.3\") to run against anyway; empty: none."),
 
         option<&C::provisioning, &P::enabled>("/provisioning/enabled", optional,
                                               "Create the Moodle accounts of students who have none."),
         option<&C::provisioning, &P::auth>(
             "/provisioning/auth", optional,
-            "Moodle auth plugin of the accounts created (cas, ldap, shibboleth...).", auth_plugin),
+            "Moodle auth plugin of the accounts created (ldap, cas, shibboleth...); required when enabled.",
+            auth_plugin),
 
         option<&C::guards, &G::min_directory_entries>("/guards/min_directory_entries", optional,
                                                       "Refuse a directory read with fewer entries.",

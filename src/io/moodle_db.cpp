@@ -1,6 +1,9 @@
 #include "cohort_sync/io/moodle_db.hpp"
 
 #include "cohort_sync/error.hpp"
+#include "cohort_sync/io/moodle_site.hpp"
+#include "cohort_sync/moodle_auth.hpp"
+#include "cohort_sync/moodle_version.hpp"
 #include "cohort_sync/redact.hpp"
 #include "cohort_sync/source_counts_json.hpp"
 #include "moodle_session.hpp"
@@ -35,12 +38,18 @@ Current MoodleSession::load() {
 
     // Site settings that decide who is a local user and who must never be placed in a cohort.
     const auto settings = impl.run(sql::Id::load_config, {}, PGRES_TUPLES_OK, "read Moodle's site settings");
+    const int c_name = settings.column("name");
+    const int c_value = settings.column("value");
     std::optional<std::int64_t> mnet_host;
     std::vector<std::int64_t> excluded;
     for (int row = 0; row < settings.rows(); ++row) {
-        const auto name = settings.text(row, 0);
-        const auto value = settings.text(row, 1);
-        if (name == "mnet_localhost_id") {
+        const auto name = settings.text(row, c_name);
+        const auto value = settings.text(row, c_value);
+        if (name == "release") {
+            current.moodle_release = value;
+        } else if (name == "version") {
+            current.moodle_version = value;
+        } else if (name == "mnet_localhost_id") {
             mnet_host = parse_id(value);
             if (!mnet_host) {
                 throw_bad_value(impl.statement(sql::Id::load_config), "config.value of mnet_localhost_id",
@@ -78,40 +87,57 @@ Current MoodleSession::load() {
     }
     current.mnet_localhost_id = *mnet_host;
     impl.mnet_localhost_id = *mnet_host;
+    // Before anything else is read: a newer Moodle may have changed the tables this run writes.
+    const auto verdict = judge_moodle_release(current.moodle_release, current.moodle_version,
+                                              impl.config.accept_untested_version);
+    if (verdict.support == MoodleSupport::refused) {
+        throw TargetError("refusing to sync: " + verdict.message, {}, "load_config", verdict.hint);
+    }
 
     const auto& users_statement = impl.statement(sql::Id::load_users);
     const auto users =
         impl.run(sql::Id::load_users, {std::to_string(*mnet_host), sql::int_array_literal(excluded)},
                  PGRES_TUPLES_OK, "read Moodle's users");
     current.users.reserve(static_cast<std::size_t>(users.rows()));
+    const int u_id = users.column("id");
+    const int u_username = users.column("username");
+    const int u_idnumber = users.column("idnumber");
+    const int u_suspended = users.column("suspended");
+    const int u_deleted = users.column("deleted");
     for (int row = 0; row < users.rows(); ++row) {
         MoodleUser user;
-        user.id = number_at<std::int64_t>(users, row, 0, users_statement, "user.id");
-        user.username = users.text(row, 1);
-        user.idnumber = users.text(row, 2);
-        user.suspended = number_at<int>(users, row, 3, users_statement, "user.suspended") != 0;
-        user.deleted = number_at<int>(users, row, 4, users_statement, "user.deleted") != 0;
+        user.id = number_at<std::int64_t>(users, row, u_id, users_statement, "user.id");
+        user.username = users.text(row, u_username);
+        user.idnumber = users.text(row, u_idnumber);
+        user.suspended = number_at<int>(users, row, u_suspended, users_statement, "user.suspended") != 0;
+        user.deleted = number_at<int>(users, row, u_deleted, users_statement, "user.deleted") != 0;
         current.users.push_back(std::move(user));
     }
 
     const auto& cohorts_statement = impl.statement(sql::Id::load_cohorts);
     const auto cohorts =
         impl.run(sql::Id::load_cohorts, {impl.config.component}, PGRES_TUPLES_OK, "read Moodle's cohorts");
+    const int k_id = cohorts.column("id");
+    const int k_idnumber = cohorts.column("idnumber");
+    const int k_name = cohorts.column("name");
+    const int k_description = cohorts.column("description");
+    const int k_contextid = cohorts.column("contextid");
+    const int k_component = cohorts.column("component");
     for (int row = 0; row < cohorts.rows(); ++row) {
-        const auto id = number_at<std::int64_t>(cohorts, row, 0, cohorts_statement, "cohort.id");
-        const auto component = cohorts.text(row, 5);
+        const auto id = number_at<std::int64_t>(cohorts, row, k_id, cohorts_statement, "cohort.id");
+        const auto component = cohorts.text(row, k_component);
         if (component == impl.config.component) {
             ManagedCohort cohort;
             cohort.id = id;
-            cohort.idnumber = cohorts.text(row, 1);
-            cohort.name = cohorts.text(row, 2);
-            cohort.description = cohorts.text(row, 3);
+            cohort.idnumber = cohorts.text(row, k_idnumber);
+            cohort.name = cohorts.text(row, k_name);
+            cohort.description = cohorts.text(row, k_description);
             cohort.context_id =
-                number_at<std::int64_t>(cohorts, row, 4, cohorts_statement, "cohort.contextid");
+                number_at<std::int64_t>(cohorts, row, k_contextid, cohorts_statement, "cohort.contextid");
             current.cohorts.push_back(std::move(cohort));
         } else {
             current.foreign.push_back(
-                ForeignCohort{id, std::string(cohorts.text(row, 1)), std::string(component)});
+                ForeignCohort{id, std::string(cohorts.text(row, k_idnumber)), std::string(component)});
         }
     }
     // Sorted here rather than in SQL: byte order, whatever the database's collation.
@@ -130,10 +156,12 @@ Current MoodleSession::load() {
     const auto& members_statement = impl.statement(sql::Id::load_members);
     const auto members = impl.run(sql::Id::load_members, {impl.config.component}, PGRES_TUPLES_OK,
                                   "read the members of the managed cohorts");
+    const int m_cohortid = members.column("cohortid");
+    const int m_userid = members.column("userid");
     ManagedCohort* cohort = nullptr;
     for (int row = 0; row < members.rows(); ++row) {
         const auto cohort_id =
-            number_at<std::int64_t>(members, row, 0, members_statement, "cohort_members.cohortid");
+            number_at<std::int64_t>(members, row, m_cohortid, members_statement, "cohort_members.cohortid");
         // Rows come ordered by cohort, so the lookup happens once per cohort. Each statement has its
         // own snapshot (READ COMMITTED): a cohort that became ours since load_cohorts is skipped.
         if (cohort == nullptr || cohort->id != cohort_id) {
@@ -144,17 +172,20 @@ Current MoodleSession::load() {
             continue;
         }
         cohort->members.push_back(
-            number_at<std::int64_t>(members, row, 1, members_statement, "cohort_members.userid"));
+            number_at<std::int64_t>(members, row, m_userid, members_statement, "cohort_members.userid"));
     }
 
     const auto& pending_statement = impl.statement(sql::Id::load_pending);
     const auto pending = impl.run(sql::Id::load_pending, {}, PGRES_TUPLES_OK, "read the grace-period state");
     current.pending.reserve(static_cast<std::size_t>(pending.rows()));
+    const int p_cohortid = pending.column("cohortid");
+    const int p_userid = pending.column("userid");
+    const int p_absent = pending.column("absent_runs");
     for (int row = 0; row < pending.rows(); ++row) {
         current.pending.push_back(PendingRemoval{
-            number_at<std::int64_t>(pending, row, 0, pending_statement, "pending.cohortid"),
-            number_at<std::int64_t>(pending, row, 1, pending_statement, "pending.userid"),
-            number_at<int>(pending, row, 2, pending_statement, "pending.absent_runs"),
+            number_at<std::int64_t>(pending, row, p_cohortid, pending_statement, "pending.cohortid"),
+            number_at<std::int64_t>(pending, row, p_userid, pending_statement, "pending.userid"),
+            number_at<int>(pending, row, p_absent, pending_statement, "pending.absent_runs"),
         });
     }
 
@@ -162,7 +193,7 @@ Current MoodleSession::load() {
         impl.run(sql::Id::load_last_success, {}, PGRES_TUPLES_OK, "read the last successful run");
     if (last.rows() > 0) {
         std::string error;
-        current.last_success = source_counts_from_json(last.text(0, 0), error);
+        current.last_success = source_counts_from_json(last.text(0, last.column("counts")), error);
         // The guards compare against these counts: a damaged row must stop the run, not disarm them.
         if (!current.last_success) {
             throw TargetError(
@@ -198,6 +229,24 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
     // 0. New accounts (provisioning), in one INSERT; their additions below find them by username.
     std::map<std::string, std::int64_t, std::less<>> new_accounts;
     if (!plan.accounts.empty()) {
+        // Accounts are created only with a plugin the site lets them log in with, checked in the run's
+        // transaction before the first write: a refusal leaves nothing behind.
+        const auto plugins =
+            impl.run(sql::Id::auth_plugins, {}, PGRES_TUPLES_OK, "read the site's authentication plugins");
+        const auto usable = usable_auth_plugins(plugins.text(0, plugins.column("enabled")),
+                                                plugins.text(0, plugins.column("installed")));
+        const auto& auth = plan.accounts.front().auth;
+        if (std::ranges::find(usable, auth) == usable.end()) {
+            throw TargetError(
+                fmt::format(
+                    "refusing to create {} Moodle account(s) with authentication plugin '{}': it is not "
+                    "enabled on this Moodle site (enabled: {}); nothing was written",
+                    plan.accounts.size(), auth, join_plugins(usable)),
+                {}, "auth_plugins",
+                fmt::format("set provisioning.auth to the plugin the students log in with, or enable '{}' in "
+                            "Site administration > Plugins > Authentication > Manage authentication",
+                            auth));
+        }
         std::vector<std::string_view> usernames, idnumbers, first_names, last_names, mails;
         for (const auto& account : plan.accounts) {
             usernames.push_back(account.username);
@@ -214,9 +263,11 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
              plan.accounts.front().auth, std::to_string(impl.mnet_localhost_id), now_text},
             PGRES_TUPLES_OK, fmt::format("create {} Moodle accounts", usernames.size()));
         std::vector<std::int64_t> ids;
+        const int a_id = result.column("id");
+        const int a_username = result.column("username");
         for (int row = 0; row < result.rows(); ++row) {
-            ids.push_back(number_at<std::int64_t>(result, row, 0, statement, "user.id"));
-            new_accounts.emplace(result.text(row, 1), ids.back());
+            ids.push_back(number_at<std::int64_t>(result, row, a_id, statement, "user.id"));
+            new_accounts.emplace(result.text(row, a_username), ids.back());
         }
         stats.accounts_created = result.rows();
         if (!ids.empty()) {
@@ -258,9 +309,11 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
                           array_of(descriptions, "description"), std::to_string(impl.config.context_id),
                           impl.config.visible ? "1" : "0", component, now_text},
                          PGRES_TUPLES_OK, fmt::format("create {} cohorts", idnumbers.size()));
+            const int c_id = result.column("id");
+            const int c_idnumber = result.column("idnumber");
             for (int row = 0; row < result.rows(); ++row) {
-                created.emplace(result.text(row, 1),
-                                number_at<std::int64_t>(result, row, 0, statement, "cohort.id"));
+                created.emplace(result.text(row, c_idnumber),
+                                number_at<std::int64_t>(result, row, c_id, statement, "cohort.id"));
             }
             stats.cohorts_created = result.rows();
         }
@@ -457,16 +510,16 @@ std::unique_ptr<MoodleSession> MoodleDatabase::open() {
         impl->run(sql::Id::lock_and_inspect,
                   {std::to_string(keys.class_id), std::to_string(keys.object_id), m_config.state_schema},
                   PGRES_TUPLES_OK, "take cohort-sync's lock");
-    if (inspect.text(0, 0) != "t") {
+    if (inspect.text(0, inspect.column("locked")) != "t") {
         throw LockBusy(
             "another cohort-sync run holds the lock on this Moodle database",
             "wait for it to finish, or look for a stuck process with "
             "SELECT pid, state, query_start FROM pg_stat_activity WHERE application_name = 'cohort-sync'");
     }
-    if (inspect.text(0, 1) != "t") {
+    if (inspect.text(0, inspect.column("schema_exists")) != "t") {
         impl->run(sql::Id::create_state_schema, {}, PGRES_COMMAND_OK, "create the state schema");
     }
-    if (inspect.text(0, 2) != "2") {
+    if (inspect.text(0, inspect.column("state_tables")) != "2") {
         impl->run(sql::Id::create_state_tables, {}, PGRES_COMMAND_OK, "create the state tables");
     }
     return std::unique_ptr<MoodleSession>(new MoodleSession(std::move(impl)));
@@ -475,14 +528,9 @@ std::unique_ptr<MoodleSession> MoodleDatabase::open() {
 // ---- Cancellation and check -----------------------------------------------------------------
 
 std::string check_connection(const MoodleConfig& config) {
-    const sql::Statements statements(config);
-    const auto connection = connect(config);
-    const auto result = execute(connection.get(), statements[sql::Id::check], {}, PGRES_TUPLES_OK,
-                                "find Moodle's cohort table", config);
-    const auto cohort_table =
-        sql::quote_identifier(config.schema) + "." + sql::quote_identifier(config.prefix + "cohort");
-    return fmt::format("PostgreSQL {}, database '{}' as user '{}', {} cohorts in {}", result.text(0, 0),
-                       result.text(0, 1), result.text(0, 2), result.text(0, 3), cohort_table);
+    const auto site = read_moodle_site(config);
+    return fmt::format("PostgreSQL {}, database '{}' as user '{}', {} cohorts in {}", site.server_version,
+                       site.database, site.role, site.cohorts, site.cohort_table);
 }
 
 } // namespace cohort_sync

@@ -17,15 +17,18 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
     const auto settings =
         impl.run(sql::Id::impact_settings, {}, PGRES_TUPLES_OK, "read enrol_cohort's settings");
     // A site that never saved the setting uses enrol_cohort's default, unenrol.
+    const int s_action = settings.column("unenrolaction");
+    const int s_enrol_plugins = settings.column("enrol_plugins");
     int action = 0;
-    if (!settings.is_null(0, 0)) {
-        action = number_at<int>(settings, 0, 0, settings_statement, "config_plugins.value of unenrolaction");
+    if (!settings.is_null(0, s_action)) {
+        action = number_at<int>(settings, 0, s_action, settings_statement,
+                                "config_plugins.value of unenrolaction");
     }
     impact.unenrol_action =
         action >= 0 && action <= 3 ? static_cast<UnenrolAction>(action) : UnenrolAction::unenrol;
-    const std::string enabled(settings.text(0, 1));
+    const std::string enabled(settings.text(0, s_enrol_plugins));
     impact.cohort_enrol_enabled =
-        settings.is_null(0, 1) || (',' + enabled + ',').find(",cohort,") != std::string::npos;
+        settings.is_null(0, s_enrol_plugins) || (',' + enabled + ',').find(",cohort,") != std::string::npos;
 
     // Only existing cohorts can have course instances: a cohort being created has none yet.
     std::size_t adds = 0;
@@ -60,30 +63,40 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
     std::map<std::int64_t, CourseChange> courses;
     const auto& adds_statement = impl.statement(sql::Id::impact_adds);
     const auto added = impl.run(sql::Id::impact_adds, {}, PGRES_TUPLES_OK, "preview the enrolments to add");
+    const int a_course = added.column("courseid");
+    const int a_shortname = added.column("shortname");
+    const int a_enrolments = added.column("enrolments");
     for (int row = 0; row < added.rows(); ++row) {
-        const auto course_id = number_at<std::int64_t>(added, row, 0, adds_statement, "enrol.courseid");
+        const auto course_id =
+            number_at<std::int64_t>(added, row, a_course, adds_statement, "enrol.courseid");
         auto& course = courses[course_id];
         course.course_id = course_id;
-        course.shortname = added.text(row, 1);
-        course.enrolments_added = number_at<int>(added, row, 2, adds_statement, "count");
+        course.shortname = added.text(row, a_shortname);
+        course.enrolments_added = number_at<int>(added, row, a_enrolments, adds_statement, "count");
         impact.enrolments_added += course.enrolments_added;
     }
     const auto& removes_statement = impl.statement(sql::Id::impact_removes);
     const auto removed = impl.run(sql::Id::impact_removes, {std::to_string(action)}, PGRES_TUPLES_OK,
                                   "preview the enrolments to remove");
+    const int r_course = removed.column("courseid");
+    const int r_shortname = removed.column("shortname");
+    const int r_enrolments = removed.column("enrolments");
+    const int r_graded = removed.column("graded_losing");
     for (int row = 0; row < removed.rows(); ++row) {
-        const auto course_id = number_at<std::int64_t>(removed, row, 0, removes_statement, "enrol.courseid");
+        const auto course_id =
+            number_at<std::int64_t>(removed, row, r_course, removes_statement, "enrol.courseid");
         auto& course = courses[course_id];
         course.course_id = course_id;
-        course.shortname = removed.text(row, 1);
-        course.enrolments_removed = number_at<int>(removed, row, 2, removes_statement, "count");
-        course.removed_with_grades = number_at<int>(removed, row, 3, removes_statement, "count");
+        course.shortname = removed.text(row, r_shortname);
+        course.enrolments_removed = number_at<int>(removed, row, r_enrolments, removes_statement, "count");
+        course.removed_with_grades = number_at<int>(removed, row, r_graded, removes_statement, "count");
         impact.enrolments_removed += course.enrolments_removed;
     }
     const auto& graded_statement = impl.statement(sql::Id::impact_graded_students);
     const auto graded = impl.run(sql::Id::impact_graded_students, {std::to_string(action)}, PGRES_TUPLES_OK,
                                  "count the students with grades among the removals");
-    impact.graded_students_removed = number_at<int>(graded, 0, 0, graded_statement, "count");
+    impact.graded_students_removed =
+        number_at<int>(graded, 0, graded.column("students"), graded_statement, "count");
     for (auto& [id, course] : courses) {
         impact.courses.push_back(std::move(course));
     }

@@ -12,6 +12,31 @@ struct Template {
     std::string_view text; // {m:table} is a Moodle table, {s:table} a state table, {s} the state schema
 };
 
+// The enrolments the plan's removals take away, one row each, with whether the student then
+// loses the course and has grades there. A student loses a course only when no other active
+// enrolment in it remains: not a manual or self enrolment, not a second cohort's (unless this plan
+// removes the student from that cohort too), not the cohort enrolment an addition of this plan
+// brings (enrol_cohort_sync() enrols before it unenrols, so a student moving between two cohorts
+// of one course keeps it). Only such a student's grades go (grade_user_unenrol() runs with the
+// last enrolment). On a real site the preview said 22 graded students would lose a course when
+// Moodle deleted 20 students' grades: the other two kept the course this way. $1: the unenrol
+// action (with a suspend action, suspended enrolments are already done).
+#define COHORT_SYNC_REMOVED_ENROLMENTS                                                                       \
+    "WITH removed AS (SELECT e.courseid, ue.userid,"                                                         \
+    " EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"                  \
+    " WHERE gi.courseid = e.courseid AND g.userid = ue.userid AND g.finalgrade IS NOT NULL) AS graded,"      \
+    " NOT EXISTS (SELECT 1 FROM {m:user_enrolments} ue2 JOIN {m:enrol} e2 ON e2.id = ue2.enrolid"            \
+    " WHERE ue2.userid = ue.userid AND e2.courseid = e.courseid AND ue2.status = 0 AND e2.status = 0"        \
+    " AND NOT (e2.enrol = 'cohort' AND EXISTS (SELECT 1 FROM pg_temp.cohort_sync_impact_removes r2"          \
+    " WHERE r2.userid = ue2.userid AND r2.cohortid = e2.customint1)))"                                       \
+    " AND NOT EXISTS (SELECT 1 FROM pg_temp.cohort_sync_impact_adds a JOIN {m:enrol} e3"                     \
+    " ON e3.enrol = 'cohort' AND e3.status = 0 AND e3.customint1 = a.cohortid"                               \
+    " WHERE a.userid = ue.userid AND e3.courseid = e.courseid) AS loses_course"                              \
+    " FROM pg_temp.cohort_sync_impact_removes r"                                                             \
+    " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.customint1 = r.cohortid"                                  \
+    " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"                             \
+    " WHERE $1::int = 0 OR ue.status = 0) "
+
 // Temporary tables are named through pg_temp so that a real table with the same name earlier in
 // search_path can never be picked instead.
 constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates = {{
@@ -23,10 +48,10 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     // privilege on the database even when the schema exists, and a deployment may grant it only
     // for the first run.
     {Id::lock_and_inspect, "lock_and_inspect", 3,
-     "SELECT pg_try_advisory_xact_lock($1::int4, $2::int4),"
-     " EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $3),"
+     "SELECT pg_try_advisory_xact_lock($1::int4, $2::int4) AS locked,"
+     " EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $3) AS schema_exists,"
      " (SELECT count(*) FROM pg_catalog.pg_tables"
-     " WHERE schemaname = $3 AND tablename IN ('runs', 'pending'))"},
+     " WHERE schemaname = $3 AND tablename IN ('runs', 'pending')) AS state_tables"},
 
     // Privileges (docs/operations.md will repeat this): the first run needs CREATE on the database
     // (or an existing state schema it owns); every run needs USAGE on Moodle's schema, SELECT on
@@ -44,7 +69,8 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " PRIMARY KEY (cohortid, userid))"},
 
     {Id::load_config, "load_config", 0,
-     "SELECT name, value FROM {m:config} WHERE name IN ('mnet_localhost_id', 'siteguest', 'siteadmins')"},
+     "SELECT name, value FROM {m:config}"
+     " WHERE name IN ('mnet_localhost_id', 'siteguest', 'siteadmins', 'version', 'release')"},
     {Id::load_users, "load_users", 2,
      "SELECT id, username, idnumber, suspended, deleted FROM {m:user}"
      " WHERE mnethostid = $1::bigint AND NOT (id = ANY ($2::bigint[])) ORDER BY id"},
@@ -59,7 +85,7 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::load_pending, "load_pending", 0,
      "SELECT cohortid, userid, absent_runs FROM {s:pending} ORDER BY cohortid, userid"},
     {Id::load_last_success, "load_last_success", 0,
-     "SELECT counts FROM {s:runs} WHERE outcome = 'applied' ORDER BY id DESC LIMIT 1"},
+     "SELECT counts::text AS counts FROM {s:runs} WHERE outcome = 'applied' ORDER BY id DESC LIMIT 1"},
 
     // Provisioning: accounts as Moodle's external-auth plugins create them (auth_cas, auth_ldap's
     // user sync): confirmed, the site's host, password 'not cached' (AUTH_PASSWORD_NOT_CACHED),
@@ -73,7 +99,7 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " SELECT $6::text, 1, $7::bigint, n.username, n.idnumber, left(n.firstname, 100), left(n.lastname, 100),"
      " left(n.email, 100), 'not cached',"
      " coalesce((SELECT value FROM {m:config} WHERE name = 'lang'), 'en'),"
-     " left(coalesce((SELECT value FROM {m:config} WHERE name = 'country'), ''), 2),"
+     " left(coalesce(nullif((SELECT value FROM {m:config} WHERE name = 'country'), '0'), ''), 2),"
      " left(coalesce((SELECT value FROM {m:config} WHERE name = 'defaultcity'), ''), 120),"
      " coalesce((SELECT value FROM {m:config} WHERE name = 'calendartype'), 'gregorian'), $8::bigint, "
      "$8::bigint"
@@ -138,16 +164,26 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::commit, "commit", 0, "COMMIT"},
     {Id::rollback, "rollback", 0, "ROLLBACK"},
     {Id::check, "check", 0,
-     "SELECT current_setting('server_version'), current_database(), current_user,"
-     " (SELECT count(*) FROM {m:cohort})"},
+     "SELECT current_setting('server_version') AS server_version, current_database() AS database_name,"
+     " current_user AS role_name, (SELECT count(*) FROM {m:cohort}) AS cohorts,"
+     " (SELECT value FROM {m:config} WHERE name = 'version') AS moodle_version,"
+     " (SELECT value FROM {m:config} WHERE name = 'release') AS moodle_release"},
+    // The authentication plugins the site lets users log in with: the enabled list (manual and
+    // nologin are always available and never listed) and those whose code is installed (a version
+    // row). Moodle 5.0 uninstalled CAS: a plugin can be listed yet gone.
+    {Id::auth_plugins, "auth_plugins", 0,
+     "SELECT coalesce((SELECT value FROM {m:config} WHERE name = 'auth'), '') AS enabled,"
+     " coalesce((SELECT string_agg(substr(plugin, 6), ',' ORDER BY plugin) FROM {m:config_plugins}"
+     " WHERE plugin LIKE 'auth\\_%' AND name = 'version'), '') AS installed"},
 
     // ---- Read-only insight. Nothing below writes to Moodle's tables.
 
     // enrol_cohort's unenrol action decides what a removal costs: 0 unenrols (and with the last
     // enrolment in a course deletes the grades), 2 suspends, 3 suspends and removes the roles.
     {Id::impact_settings, "impact_settings", 0,
-     "SELECT (SELECT value FROM {m:config_plugins} WHERE plugin = 'enrol_cohort' AND name = 'unenrolaction'),"
-     " (SELECT value FROM {m:config} WHERE name = 'enrol_plugins_enabled')"},
+     "SELECT (SELECT value FROM {m:config_plugins} WHERE plugin = 'enrol_cohort' AND name = 'unenrolaction')"
+     " AS unenrolaction, (SELECT value FROM {m:config} WHERE name = 'enrol_plugins_enabled') AS "
+     "enrol_plugins"},
     {Id::create_impact_tables, "create_impact_tables", 0,
      "CREATE TEMPORARY TABLE cohort_sync_impact_adds (cohortid bigint NOT NULL, userid bigint NOT NULL)"
      " ON COMMIT DROP; CREATE TEMPORARY TABLE cohort_sync_impact_removes"
@@ -157,37 +193,30 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::copy_impact_removes, "copy_impact_removes", 0,
      "COPY pg_temp.cohort_sync_impact_removes (cohortid, userid) FROM STDIN"},
     // What enrol_cohort_sync() will do for the additions: enrol, or unsuspend, the member in every
-    // enabled cohort instance of the cohort (deleted users are never enrolled).
+    // enabled cohort instance of the cohort (deleted users are never enrolled). User id 0 is an
+    // account provisioning creates in this run: it has no enrolment yet, so each one is enrolled.
     {Id::impact_adds, "impact_adds", 0,
-     "SELECT e.courseid, coalesce(max(c.shortname), ''), count(*)"
+     "SELECT e.courseid, coalesce(max(c.shortname), '') AS shortname, count(*) AS enrolments"
      " FROM pg_temp.cohort_sync_impact_adds a"
      " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.status = 0 AND e.customint1 = a.cohortid"
-     " JOIN {m:user} u ON u.id = a.userid AND u.deleted = 0"
+     " LEFT JOIN {m:user} u ON u.id = a.userid"
      " LEFT JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = a.userid"
      " LEFT JOIN {m:course} c ON c.id = e.courseid"
-     " WHERE ue.id IS NULL OR ue.status = 1 GROUP BY e.courseid ORDER BY e.courseid"},
+     " WHERE (a.userid = 0 OR u.deleted = 0) AND (ue.id IS NULL OR ue.status = 1)"
+     " GROUP BY e.courseid ORDER BY e.courseid"},
     // ... and for the removals: the enrolments of the instance go (or, with a suspend action,
     // the active ones are suspended), whatever the instance's status. $1: the unenrol action.
     {Id::impact_removes, "impact_removes", 1,
-     "SELECT e.courseid, coalesce(max(c.shortname), ''), count(*),"
-     " count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {m:grade_grades} g"
-     " JOIN {m:grade_items} gi ON gi.id = g.itemid"
-     " WHERE gi.courseid = e.courseid AND g.userid = ue.userid AND g.finalgrade IS NOT NULL))"
-     " FROM pg_temp.cohort_sync_impact_removes r"
-     " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.customint1 = r.cohortid"
-     " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"
-     " LEFT JOIN {m:course} c ON c.id = e.courseid"
-     " WHERE $1::int = 0 OR ue.status = 0 GROUP BY e.courseid ORDER BY e.courseid"},
+     COHORT_SYNC_REMOVED_ENROLMENTS
+     "SELECT r.courseid, coalesce(max(c.shortname), '') AS shortname, count(*) AS enrolments,"
+     " count(DISTINCT r.userid) FILTER (WHERE r.loses_course AND r.graded) AS graded_losing"
+     " FROM removed r LEFT JOIN {m:course} c ON c.id = r.courseid GROUP BY r.courseid ORDER BY r.courseid"},
     {Id::impact_graded_students, "impact_graded_students", 1,
-     "SELECT count(DISTINCT r.userid) FROM pg_temp.cohort_sync_impact_removes r"
-     " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.customint1 = r.cohortid"
-     " JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = r.userid"
-     " WHERE ($1::int = 0 OR ue.status = 0) AND EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN "
-     "{m:grade_items} gi ON gi.id = g.itemid"
-     " WHERE gi.courseid = e.courseid AND g.userid = r.userid AND g.finalgrade IS NOT NULL)"},
+     COHORT_SYNC_REMOVED_ENROLMENTS
+     "SELECT count(DISTINCT r.userid) AS students FROM removed r WHERE r.loses_course AND r.graded"},
 
     {Id::recent_runs, "recent_runs", 1,
-     "SELECT run_id, started_at, finished_at, outcome, coalesce(report::text, '') FROM {s:runs}"
+     "SELECT run_id, started_at, finished_at, outcome, coalesce(report::text, '') AS report FROM {s:runs}"
      " ORDER BY id DESC LIMIT $1::int"},
     // Cohort-driven enrolments Moodle's hourly task has not propagated yet: members of our
     // cohorts without their enrolment, and enrolments whose member has left. $1: our component;
@@ -198,14 +227,14 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.status = 0 AND e.customint1 = cm.cohortid"
      " JOIN {m:user} u ON u.id = cm.userid AND u.deleted = 0"
      " LEFT JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = cm.userid"
-     " WHERE ue.id IS NULL OR ue.status = 1),"
+     " WHERE ue.id IS NULL OR ue.status = 1) AS to_enrol,"
      " (SELECT count(*) FROM {m:user_enrolments} ue"
      " JOIN {m:enrol} e ON e.id = ue.enrolid AND e.enrol = 'cohort'"
      " JOIN {m:cohort} co ON co.id = e.customint1 AND co.component = $1::text"
      " LEFT JOIN {m:cohort_members} cm ON cm.cohortid = e.customint1 AND cm.userid = ue.userid"
-     " WHERE cm.id IS NULL AND ($2::int = 0 OR ue.status = 0)),"
+     " WHERE cm.id IS NULL AND ($2::int = 0 OR ue.status = 0)) AS to_unenrol,"
      " (SELECT count(*) FROM {m:enrol} e JOIN {m:cohort} co ON co.id = e.customint1"
-     " AND co.component = $1::text WHERE e.enrol = 'cohort')"},
+     " AND co.component = $1::text WHERE e.enrol = 'cohort') AS instances"},
 
     // `explain`: one student's accounts, cohorts and courses. $1: username (lower-cased),
     // $2: idnumber (student number), $3: the site's mnethostid.
@@ -214,17 +243,18 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " WHERE mnethostid = $3::bigint AND ((username = $1::text AND $1::text <> '')"
      " OR (idnumber = $2::text AND $2::text <> '')) ORDER BY id"},
     {Id::explain_memberships, "explain_memberships", 1,
-     "SELECT c.id, coalesce(c.idnumber, ''), c.name, c.component, m.timeadded"
+     "SELECT c.id, coalesce(c.idnumber, '') AS idnumber, c.name, c.component, m.timeadded"
      " FROM {m:cohort_members} m JOIN {m:cohort} c ON c.id = m.cohortid"
      " WHERE m.userid = $1::bigint ORDER BY c.idnumber, c.id"},
     // The courses enrolling the given cohorts, and every cohort instance where the user is still
     // enrolled (a removal Moodle's hourly task has not applied yet), with the user's enrolment.
     // $1: cohort ids, $2: user id (0 for none).
     {Id::explain_courses, "explain_courses", 2,
-     "SELECT e.customint1, e.courseid, coalesce(c.shortname, ''), e.status, ue.status,"
+     "SELECT e.customint1 AS cohortid, e.courseid, coalesce(c.shortname, '') AS shortname,"
+     " e.status AS instance_status, ue.status AS enrolment_status,"
      " EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"
-     " WHERE gi.courseid = e.courseid AND g.userid = $2::bigint AND g.finalgrade IS NOT NULL),"
-     " coalesce(ch.idnumber, '')"
+     " WHERE gi.courseid = e.courseid AND g.userid = $2::bigint AND g.finalgrade IS NOT NULL) AS has_grades,"
+     " coalesce(ch.idnumber, '') AS cohort_idnumber"
      " FROM {m:enrol} e LEFT JOIN {m:course} c ON c.id = e.courseid"
      " LEFT JOIN {m:cohort} ch ON ch.id = e.customint1"
      " LEFT JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = $2::bigint"

@@ -47,6 +47,7 @@ enum class Id {
     commit,
     rollback,
     check,
+    auth_plugins,
     // Read-only insight: the course-impact preview, `status`, `explain`.
     impact_settings,
     create_impact_tables,

@@ -15,11 +15,17 @@ std::vector<RunHistoryEntry> read_run_history(const MoodleConfig& config, int li
     try {
         const auto result = execute(connection.get(), statement, {std::to_string(limit)}, PGRES_TUPLES_OK,
                                     "read the run history", config);
+        const int c_run_id = result.column("run_id");
+        const int c_started = result.column("started_at");
+        const int c_finished = result.column("finished_at");
+        const int c_outcome = result.column("outcome");
+        const int c_report = result.column("report");
         for (int row = 0; row < result.rows(); ++row) {
-            runs.push_back({std::string(result.text(row, 0)),
-                            number_at<long long>(result, row, 1, statement, "runs.started_at"),
-                            number_at<long long>(result, row, 2, statement, "runs.finished_at"),
-                            std::string(result.text(row, 3)), std::string(result.text(row, 4))});
+            runs.push_back({std::string(result.text(row, c_run_id)),
+                            number_at<long long>(result, row, c_started, statement, "runs.started_at"),
+                            number_at<long long>(result, row, c_finished, statement, "runs.finished_at"),
+                            std::string(result.text(row, c_outcome)),
+                            std::string(result.text(row, c_report))});
         }
     } catch (const TargetError& error) {
         // 42P01/3F000: the state schema does not exist yet, so no run was ever recorded.
@@ -36,15 +42,17 @@ Propagation read_propagation(const MoodleConfig& config) {
     const auto& settings_statement = statements[sql::Id::impact_settings];
     const auto settings = execute(connection.get(), settings_statement, {}, PGRES_TUPLES_OK,
                                   "read enrol_cohort's settings", config);
-    const int action = settings.is_null(0, 0) ? 0
-                                              : number_at<int>(settings, 0, 0, settings_statement,
-                                                               "config_plugins.value of unenrolaction");
+    const int s_action = settings.column("unenrolaction");
+    const int action = settings.is_null(0, s_action)
+                           ? 0
+                           : number_at<int>(settings, 0, s_action, settings_statement,
+                                            "config_plugins.value of unenrolaction");
     const auto& statement = statements[sql::Id::propagation];
     const auto result = execute(connection.get(), statement, {config.component, std::to_string(action)},
                                 PGRES_TUPLES_OK, "compare cohort members with course enrolments", config);
-    return {number_at<int>(result, 0, 0, statement, "count"),
-            number_at<int>(result, 0, 1, statement, "count"),
-            number_at<int>(result, 0, 2, statement, "count")};
+    return {number_at<int>(result, 0, result.column("to_enrol"), statement, "count"),
+            number_at<int>(result, 0, result.column("to_unenrol"), statement, "count"),
+            number_at<int>(result, 0, result.column("instances"), statement, "count")};
 }
 
 } // namespace cohort_sync

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <libpq-fe.h>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,17 @@ public:
     }
     int rows() const noexcept { return m_result ? PQntuples(m_result.get()) : 0; }
     bool is_null(int row, int column) const noexcept { return PQgetisnull(m_result.get(), row, column) != 0; }
+
+    // The position of the result column `name` (PQfnumber), looked up once per result so that a
+    // reader names the columns it reads instead of counting them. A missing column is a bug in the
+    // statement next to its reader: std::logic_error.
+    int column(const char* name) const {
+        const int index = m_result ? PQfnumber(m_result.get(), name) : -1;
+        if (index < 0) {
+            throw std::logic_error(std::string("the statement's result has no column '") + name + "'");
+        }
+        return index;
+    }
 
     // Empty for NULL, as Moodle's NOT NULL DEFAULT '' columns make the two equivalent here.
     std::string_view text(int row, int column) const noexcept {

@@ -329,6 +329,12 @@ inline std::vector<std::string> add_moodle_users(const std::vector<MoodleAccount
     return ids;
 }
 
+// The site's enabled authentication plugins (mdl_config 'auth', comma-separated), as Moodle's
+// "Manage authentication" page saves them. The fixtures enable none beyond manual and nologin.
+inline void enable_auth_plugins(const std::string& list) {
+    cst::servers().psql("UPDATE mdl_config SET value = " + sql_literal(list) + " WHERE name = 'auth'");
+}
+
 inline std::string user_id(const std::string& username) {
     return cst::servers().query_value("SELECT id FROM mdl_user WHERE username = " + sql_literal(username));
 }

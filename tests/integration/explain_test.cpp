@@ -218,6 +218,7 @@ TEST_F(Explain, WithProvisioningTheNextRunCreatesTheAccount) {
     students({"22800001"});
     students({"22800003"}, /*ldap=*/true, /*moodle=*/false);
     sync();
+    enable_auth_plugins("cas");
     configure({{"provisioning", {{"enabled", true}, {"auth", "cas"}}}});
     const auto result = explain("etu22800003");
     EXPECT_EQ(
@@ -234,6 +235,7 @@ TEST_F(Explain, WithProvisioningTheNextRunAddsTheNewAccountToItsExistingCohort) 
     students({"22800001"});
     students({"22800003"}, /*ldap=*/true, /*moodle=*/false);
     sync();
+    enable_auth_plugins("cas");
     configure({{"provisioning", {{"enabled", true}, {"auth", "cas"}}}});
     const auto result = explain("etu22800003");
     EXPECT_NE(lines_after(result.out, "the next run would:"), Lines{"  nothing"}) << result.out;

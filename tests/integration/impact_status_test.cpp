@@ -131,6 +131,57 @@ protected:
 
 // ---- Course impact ----------------------------------------------------------------------------
 
+// On a real site the preview said 22 graded students would lose a course and Moodle deleted 20
+// students' grades: two lost one enrolment but kept the course. Here s1 keeps COMP through a manual
+// enrolment and s2 through a second cohort's instance; only s3 loses it, and only s3's grades count.
+TEST_F(ImpactStatus, AStudentWhoKeepsTheCourseThroughAnotherEnrolmentLosesNeitherItNorGrades) {
+    ASSERT_EQ(run().exit_code, 0);
+    const auto comp = course("COMP");
+    const auto by_etape = instance(comp, "etape-L1INFO", 0);
+    for (const char* student : {"s1", "s2", "s3"}) {
+        enrol(by_etape, student, 0);
+        grade(comp, student, "14");
+    }
+    const auto manual = q("INSERT INTO mdl_enrol (enrol, status, courseid, roleid) VALUES ('manual', 0, " +
+                          comp + ", 5) RETURNING id");
+    enrol(manual, "s1", 0);
+    sql("INSERT INTO mdl_cohort (id, contextid, name, idnumber, descriptionformat, component, timecreated,"
+        " timemodified) VALUES (900, 1, 'Tuteurs', 'tuteurs', 1, '', 100, 100);"
+        "INSERT INTO mdl_cohort_members (cohortid, userid) VALUES (900, " +
+        user_id("s2") + ")");
+    enrol(instance(comp, "tuteurs", 0), "s2", 0);
+    write_export(m_export, {row(1, "L1INFO", "A"), row(2, "L1INFO", "A"), row(3, "L1INFO", "A"),
+                            row(4, "L1INFO"), row(5, "L2MATH"), row(6, "L2MATH")});
+
+    const auto impact = dry_run_json().at("course_impact");
+
+    EXPECT_EQ(impact.at("courses"), nlohmann::json::array({course_json(comp, "COMP", 0, 3, 1)}))
+        << impact.dump();
+    EXPECT_EQ(impact.at("enrolments_removed"), 3) << "the cohort enrolments go all the same";
+    EXPECT_EQ(impact.at("graded_students_removed"), 1) << "s3 only: s1 and s2 keep the course and its grades";
+}
+
+// A student moving between two étapes whose cohorts both enrol a course keeps it: enrol_cohort's
+// sync enrols through the new cohort before it unenrols through the old one.
+TEST_F(ImpactStatus, AStudentMovingBetweenTwoCohortsOfOneCourseKeepsIt) {
+    ASSERT_EQ(run().exit_code, 0);
+    const auto shared = course("SHARED");
+    const auto info = instance(shared, "etape-L1INFO", 0);
+    instance(shared, "etape-L2MATH", 0);
+    enrol(info, "s3", 0);
+    grade(shared, "s3", "11");
+    cst::servers().ldap_add_ldif("dn: uid=s3," + std::string(cst::k_ldap_people_base) +
+                                 "\nchangetype: modify\nreplace: supannEtuEtape\nsupannEtuEtape: L2MATH\n\n");
+    write_export(m_export, {row(1, "L1INFO"), row(2, "L1INFO"), row(3, "L2MATH"), row(4, "L1INFO"),
+                            row(5, "L2MATH"), row(6, "L2MATH")});
+
+    const auto impact = dry_run_json().at("course_impact");
+
+    EXPECT_EQ(impact.at("courses"), nlohmann::json::array({course_json(shared, "SHARED", 1, 1, 0)}))
+        << impact.dump();
+    EXPECT_EQ(impact.at("graded_students_removed"), 0);
+}
+
 TEST_F(ImpactStatus, UnenrolActionCountsEveryEnrolmentAndTheGradesAtStake) {
     ASSERT_EQ(run().exit_code, 0);
     courses();

@@ -175,6 +175,7 @@ protected:
     void need_provisioning() {
         cst::servers().psql(
             "DELETE FROM mdl_user WHERE username IN ('etu22900008', 'etu22900009', 'etu22900010')");
+        enable_auth_plugins("cas");
         configure({{"provisioning", {{"enabled", true}, {"auth", "cas"}}}});
     }
 

@@ -25,8 +25,10 @@ protected:
         write_export(m_export, m_rows);
     }
 
-    void provisioning(bool enabled, int cap = 200) {
-        configure({{"provisioning", {{"enabled", enabled}, {"auth", "cas"}}},
+    // Students log in through LDAP here: a plugin every supported Moodle release ships.
+    void provisioning(bool enabled, int cap = 200, const std::string& auth = "ldap") {
+        enable_auth_plugins("ldap");
+        configure({{"provisioning", {{"enabled", enabled}, {"auth", auth}}},
                    {"guards", {{"max_accounts_created", cap}}}});
     }
 
@@ -60,14 +62,17 @@ TEST_F(Provisioning, CreatesExactlyOneExternalAuthAccountThatJoinsTheCohortInThe
 
     const auto result = run();
     ASSERT_EQ(result.exit_code, 0) << result.describe();
-    const auto account = cst::servers().query("SELECT auth, confirmed, mnethostid, idnumber, password, "
-                                              "deleted, suspended, firstname, lastname, email,"
-                                              " lang, timecreated > 0, timemodified = timecreated FROM "
-                                              "mdl_user WHERE username = 'nouvelle.etudiante'");
+    const auto account =
+        cst::servers().query("SELECT auth, confirmed, mnethostid, idnumber, password, "
+                             "deleted, suspended, firstname, lastname, email,"
+                             " lang, country, timecreated > 0, timemodified = timecreated FROM "
+                             "mdl_user WHERE username = 'nouvelle.etudiante'");
     ASSERT_EQ(account.size(), 1u);
+    // country '': the site's default country is '0' ("Select a country"), which Moodle itself
+    // turns into '' for a new account (PHP's empty('0')).
     EXPECT_EQ(account[0],
-              (std::vector<std::string>{"cas", "1", "1", "22800003", "not cached", "0", "0", "Camille",
-                                        "Étudiant", "Nouvelle.Etudiante@univ-test.fr", "en", "t", "t"}));
+              (std::vector<std::string>{"ldap", "1", "1", "22800003", "not cached", "0", "0", "Camille",
+                                        "Étudiant", "Nouvelle.Etudiante@univ-test.fr", "en", "", "t", "t"}));
     EXPECT_EQ(count("SELECT count(*) FROM mdl_cohort_members m JOIN mdl_user u ON u.id = m.userid"
                     " WHERE u.username = 'nouvelle.etudiante'"),
               "1");
@@ -105,6 +110,65 @@ TEST_F(Provisioning, TheCapTripsAndNothingIsWritten) {
     const auto forced = run({"--force"});
     EXPECT_EQ(forced.exit_code, 0) << forced.describe();
     EXPECT_EQ(count("SELECT count(*) FROM mdl_user WHERE idnumber = '22800003'"), "1");
+}
+
+TEST_F(Provisioning, APluginTheSiteHasNotEnabledIsRefusedWithNothingWritten) {
+    provisioning(true, 200, "cas");
+    const auto before = moodle_fingerprint();
+    const auto result = run();
+    EXPECT_EQ(result.exit_code, 1) << result.describe();
+    const auto line = line_with(result.err, "refusing to create 1 Moodle account(s)");
+    EXPECT_TRUE(contains(line, "authentication plugin 'cas': it is not enabled on this Moodle site"
+                               " (enabled: manual, nologin, ldap)"))
+        << result.describe();
+    EXPECT_TRUE(contains(line_after(result.err, "refusing to create"), "HINT: set provisioning.auth"))
+        << result.describe();
+    EXPECT_EQ(moodle_fingerprint(), before) << "not even the other students' cohort";
+
+    // Listed as enabled but uninstalled, as CAS is on a site upgraded to 5.0: still refused.
+    enable_auth_plugins("cas,ldap");
+    cst::servers().psql("DELETE FROM mdl_config_plugins WHERE plugin = 'auth_cas'");
+    const auto uninstalled = moodle_fingerprint();
+    const auto gone = run();
+    EXPECT_EQ(gone.exit_code, 1) << gone.describe();
+    EXPECT_TRUE(contains(gone.err, "(enabled: manual, nologin, ldap)")) << gone.describe();
+    EXPECT_EQ(moodle_fingerprint(), uninstalled);
+
+    const auto check = run({"check"});
+    EXPECT_EQ(check.exit_code, 6) << check.describe();
+    EXPECT_TRUE(contains(line_starting(check.out, "auth "), "FAILED")) << check.describe();
+    EXPECT_TRUE(contains(line_starting(check.out, "auth "), "'cas' is not enabled")) << check.describe();
+}
+
+TEST_F(Provisioning, EnabledWithoutAnAuthPluginIsAConfigurationError) {
+    configure({{"provisioning", {{"enabled", true}}}});
+    const auto before = moodle_fingerprint();
+    const auto result = run();
+    EXPECT_EQ(result.exit_code, 2) << result.describe();
+    EXPECT_TRUE(contains(result.err, "/provisioning/auth")) << result.describe();
+    EXPECT_TRUE(contains(result.err, "provisioning.auth is not set")) << result.describe();
+    EXPECT_EQ(moodle_fingerprint(), before);
+}
+
+// The course-impact preview counts the accounts provisioning is about to create: each joins the
+// cohort's courses at Moodle's next cohort sync.
+TEST_F(Provisioning, ThePreviewCountsTheAccountsToBeInTheirCoursesEnrolments) {
+    const auto first = run(); // the cohort, without the student who has no account
+    ASSERT_EQ(first.exit_code, 0) << first.describe();
+    const std::string cohort = count("SELECT id FROM mdl_cohort WHERE idnumber = 'etape-L1INFO'");
+    cst::servers().psql(
+        "INSERT INTO mdl_course (id, category, fullname, shortname) VALUES (2, 1, 'Algo', 'ALGO1');"
+        "INSERT INTO mdl_enrol (enrol, status, courseid, roleid, customint1) VALUES"
+        " ('cohort', 0, 2, 5, " +
+        cohort + ")");
+    provisioning(true);
+    const auto dry = run({"--dry-run", "--format", "json"});
+    ASSERT_EQ(dry.exit_code, 0) << dry.describe();
+    const auto impact = nlohmann::json::parse(dry.out)["course_impact"];
+    EXPECT_EQ(impact["enrolments_added"], 1) << impact.dump();
+    ASSERT_EQ(impact["courses"].size(), 1u) << impact.dump();
+    EXPECT_EQ(impact["courses"][0]["shortname"], "ALGO1");
+    EXPECT_EQ(impact["courses"][0]["enrolments_added"], 1);
 }
 
 } // namespace

@@ -63,7 +63,7 @@ TEST_F(ReportFiles, WritesThePrometheusTextfile) {
         << cst::read_file(metrics);
 }
 
-TEST_F(ReportFiles, PostCommitCommandRunsAfterTheCommitAndItsFailureUndoesNothing) {
+TEST_F(ReportFiles, PostCommitCommandRunsAfterTheCommitAndItsFailureUndoesNothingButExitsSeven) {
     const auto marker = m_dir + "/courses-synced";
     const auto ran = run_with({{"moodle", {{"post_commit_command", {"/usr/bin/touch", marker}}}}});
     ASSERT_EQ(ran.exit_code, 0) << ran.describe();
@@ -73,7 +73,7 @@ TEST_F(ReportFiles, PostCommitCommandRunsAfterTheCommitAndItsFailureUndoesNothin
     write_export(m_export, {{"22900001", "L1INFO", "Licence 1 Informatique"}});
     // Half the export gone trips the shrink guard: this run is the reviewed one.
     const auto failing = run_with({{"moodle", {{"post_commit_command", {"/bin/false"}}}}}, {"--force"});
-    EXPECT_EQ(failing.exit_code, 0) << failing.describe();
+    EXPECT_EQ(failing.exit_code, 7) << failing.describe();
     EXPECT_TRUE(contains(failing.err, "post-commit command '/bin/false' failed (exit code 1)"))
         << failing.err;
     EXPECT_EQ(cst::servers().query_value("SELECT count(*) FROM mdl_cohort_members"), "1") << "the sync stays";

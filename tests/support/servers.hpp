@@ -63,8 +63,8 @@ public:
 
     const std::string& dir() const { return m_dir; }
 
-    // PostgreSQL: database "moodle" holding tests/data/moodle_schema.sql, user cohort_admin,
-    // trust authentication on 127.0.0.1.
+    // PostgreSQL: database "moodle" holding tests/data/moodle/<version>/moodle_schema.sql (4.5, or
+    // $COHORT_SYNC_MOODLE_VERSION), user cohort_admin, trust authentication on 127.0.0.1.
     const std::string& pg_conninfo() const;
     int pg_port() const { return m_pg_port; }
 
@@ -90,7 +90,7 @@ public:
     std::string query_value(const std::string& sql) const; // first column of the only row
     // md5 of the table's rows in id order: equal checksums mean an untouched table.
     std::string table_checksum(const std::string& table) const;
-    // Back to the fresh install of moodle_schema.sql, dropping whatever a test added (tables and
+    // Back to the fresh install of the Moodle fixture, dropping whatever a test added (tables and
     // schemas too): a copy of a template database, faster than loading the schema again.
     void reset_moodle() const;
 

@@ -54,6 +54,9 @@ const Shape& documented_shape() {
         key("forced", {"boolean"});
         key("started_at", {"integer"});
         key("finished_at", {"integer"});
+        key("moodle", {"object", "null"});
+        key("moodle.release", {"string"});
+        key("moodle.version", {"string"});
         key("counts", {"object"});
         key("counts.directory_entries", {"integer"});
         key("counts.export_inscriptions", {"integer"});
@@ -126,6 +129,10 @@ const Shape& documented_shape() {
              {"accounts_created", "cohorts_created", "cohorts_renamed", "members_added", "members_removed"}) {
             key(std::string("applied.") + field, {"integer"});
         }
+        key("post_commit", {"object", "null"});
+        key("post_commit.command", {"string"});
+        key("post_commit.succeeded", {"boolean"});
+        key("post_commit.detail", {"string"});
         key("issues", {"array"});
         for (const std::string prefix : {"plan.issues[].", "issues[]."}) {
             key(prefix + "severity", {"string"});
@@ -417,6 +424,9 @@ RunReport full_report() {
     report.verdicts = sample_verdicts();
     report.impact = sample_impact();
     report.applied = ApplyStats{1, 1, 1, 3, 1};
+    report.moodle_release = "4.5.6 (Build: 20250811)";
+    report.moodle_version = "2024100706.00";
+    report.post_commit = PostCommitOutcome{"php", true, "exit code 0"};
     report.issues = {{Severity::warning, "apogee.csv:12", "column 'COD_ETU' is empty"}};
     report.error = "the connection to PostgreSQL was lost during COMMIT";
     report.hint = "the next run reads Moodle's real state and converges either way";
@@ -452,7 +462,7 @@ RunReport early_failure() {
 // sorted), captured before report_json_text() replaced it: the new text must say the same, as a
 // JSON value, whatever its key order and layout.
 const char* const k_tree_full =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
+    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
     R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
     R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
     R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
@@ -493,7 +503,7 @@ const char* const k_tree_full =
     R"json("started_at":1795919712})json";
 
 const char* const k_tree_early_failure =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
     R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],)json"
     R"json("only_in_directory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,)json"
     R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
@@ -502,7 +512,7 @@ const char* const k_tree_early_failure =
     R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
 
 const char* const k_tree_dry_run =
-    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,)json"
+    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,)json"
     R"json("per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":t)json"
     R"json(rue,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,)json"
     R"json("removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,)json"
@@ -539,7 +549,7 @@ const char* const k_tree_dry_run =
     R"json(12Z-3f9a","started_at":1795919712})json";
 
 const char* const k_tree_full_summary =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
+    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
     R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
     R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
     R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
@@ -565,7 +575,7 @@ const char* const k_tree_full_summary =
     R"json("removes":1,"renames":1}},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
     R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,)json"
     R"json("only_in_export":0,"students_compared":0},"detail":"summary","directory_pages":0,)json"
     R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
@@ -826,6 +836,7 @@ TEST(ReportText, GoldenEarlyFailure) {
               "  \"forced\": false,\n"
               "  \"started_at\": 1795919712,\n"
               "  \"finished_at\": 1795919713,\n"
+              "  \"moodle\": null,\n"
               "  \"counts\": {\n"
               "    \"directory_entries\": 0,\n"
               "    \"export_inscriptions\": 0,\n"
@@ -844,6 +855,7 @@ TEST(ReportText, GoldenEarlyFailure) {
               "  \"guards\": [],\n"
               "  \"course_impact\": null,\n"
               "  \"applied\": null,\n"
+              "  \"post_commit\": null,\n"
               "  \"issues\": [],\n"
               "  \"error\": \"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or "
               "directory\",\n"

@@ -137,6 +137,15 @@ std::string report_json_text(const RunReport& report, ReportDetail detail) {
         .field("forced", report.forced)
         .field("started_at", report.started_at)
         .field("finished_at", report.finished_at);
+    if (report.moodle_release.empty() && report.moodle_version.empty()) {
+        out.key("moodle").null();
+    } else {
+        out.key("moodle")
+            .begin_object()
+            .field("release", report.moodle_release)
+            .field("version", report.moodle_version)
+            .end_object();
+    }
     write_counts(out.key("counts"), report.counts);
     out.field("directory_pages", report.directory_pages);
     write_phases(out, report.phases);
@@ -157,6 +166,16 @@ std::string report_json_text(const RunReport& report, ReportDetail detail) {
         write_applied(out, *report.applied);
     } else {
         out.key("applied").null();
+    }
+    if (report.post_commit) {
+        out.key("post_commit")
+            .begin_object()
+            .field("command", report.post_commit->command)
+            .field("succeeded", report.post_commit->succeeded)
+            .field("detail", report.post_commit->detail)
+            .end_object();
+    } else {
+        out.key("post_commit").null();
     }
     write_issues(out.key("issues"), report.issues);
     write_text_or_null(out, "error", report.error);
