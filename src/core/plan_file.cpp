@@ -30,10 +30,35 @@ std::uint64_t digest_of(const std::vector<std::int64_t>& members) {
     return hash;
 }
 
+// A member is [user id, username, student number], and for an add a fourth element: its reasons,
+// each ["export", line] or ["directory", DN]. Optional both ways: a plan saved before reasons
+// were kept still loads, and an older binary ignores them.
 json members_to_json(const std::vector<PlannedMember>& members) {
     auto out = json::array();
     for (const auto& m : members) {
-        out.push_back({m.user_id, m.username, m.student_number});
+        auto member = json::array({m.user_id, m.username, m.student_number});
+        if (!m.reasons.empty()) {
+            auto reasons = json::array();
+            for (const auto& r : m.reasons) {
+                reasons.push_back(r.source == "export" ? json::array({r.source, r.line})
+                                                       : json::array({r.source, r.dn}));
+            }
+            member.push_back(std::move(reasons));
+        }
+        out.push_back(std::move(member));
+    }
+    return out;
+}
+
+std::vector<Reason> reasons_from_json(const json& in) {
+    std::vector<Reason> out;
+    for (const auto& r : in) {
+        auto source = r.at(0).get<std::string>();
+        if (source == "export") {
+            out.push_back({std::move(source), r.at(1).get<int>(), {}});
+        } else {
+            out.push_back({std::move(source), 0, r.at(1).get<std::string>()});
+        }
     }
     return out;
 }
@@ -41,7 +66,8 @@ json members_to_json(const std::vector<PlannedMember>& members) {
 std::vector<PlannedMember> members_from_json(const json& in) {
     std::vector<PlannedMember> out;
     for (const auto& m : in) {
-        out.push_back({m.at(0).get<std::int64_t>(), m.at(1).get<std::string>(), m.at(2).get<std::string>()});
+        out.push_back({m.at(0).get<std::int64_t>(), m.at(1).get<std::string>(), m.at(2).get<std::string>(),
+                       m.size() > 3 ? reasons_from_json(m.at(3)) : std::vector<Reason>{}});
     }
     return out;
 }

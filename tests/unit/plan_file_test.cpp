@@ -1,6 +1,7 @@
 #include "cohort_sync/plan_file.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace cohort_sync {
 namespace {
@@ -62,6 +63,24 @@ TEST(PlanFile, RoundTripsEveryField) {
     EXPECT_EQ(back.plan.issues, file.plan.issues);
     EXPECT_EQ(back.plan.totals().removes, 1);
     EXPECT_EQ(back.verdicts.at(0).tripped, true);
+}
+
+TEST(PlanFile, KeepsWhyEachStudentIsAdded) {
+    auto file = sample();
+    file.plan.cohorts[0].adds[0].reasons = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
+                                            {"export", 214, ""}};
+    const auto back = read_plan_file(write_plan_file(file));
+    EXPECT_EQ(back.plan.cohorts[0].adds, file.plan.cohorts[0].adds);
+    EXPECT_TRUE(back.plan.cohorts[1].removes[0].reasons.empty());
+}
+
+TEST(PlanFile, ReadsAPlanSavedBeforeReasonsWereKept) {
+    const auto text = write_plan_file(sample());
+    ASSERT_EQ(nlohmann::json::parse(text)["plan"]["cohorts"][0]["adds"][0].size(), 3u)
+        << "without reasons, a member is written as it always was";
+    const auto back = read_plan_file(text);
+    EXPECT_TRUE(back.plan.cohorts[0].adds[0].reasons.empty());
+    EXPECT_EQ(back.plan.cohorts[0].adds[0].username, "alice");
 }
 
 TEST(PlanFile, RejectsOtherDocuments) {
