@@ -214,6 +214,7 @@ private:
 
     void plan_against(TargetSession& session) {
         m_current = timed(m_report, "load", [&] { return session.load(); });
+        m_report.last_success = m_current.last_success;
         int memberships = 0;
         for (const auto& cohort : m_current.cohorts) {
             memberships += static_cast<int>(cohort.members.size());
