@@ -281,7 +281,12 @@ private:
     void show_dry_run() {
         m_report.outcome = "dry-run";
         m_report.finished_at = unix_now();
-        if (m_options.json) {
+        if (m_options.review_page) {
+            Stopwatch watch;
+            const auto page = render_review_page(m_report, review_site(m_config), *m_options.review_page);
+            spdlog::info("[dry-run] review page: {} bytes rendered in {:.3f}s", page.size(), watch.seconds());
+            m_out << page;
+        } else if (m_options.json) {
             m_out << report_json_text(m_report) << '\n';
         } else {
             m_out << render_plan(*m_report.plan, m_report.verdicts, m_options.verbose);
