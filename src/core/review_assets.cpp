@@ -171,6 +171,12 @@ const std::string_view k_review_script = R"js(
     pending = setTimeout(filter, 150);
   });
   search.disabled = false;
+  // page.html#q=22800123 opens on that student's lines: a link a reviewer can mail.
+  var linked = /^#q=(.+)$/.exec(window.location.hash);
+  if (linked) {
+    search.value = decodeURIComponent(linked[1]);
+    filter();
+  }
   body.setAttribute("data-review-ready", "yes");
 })();
 )js";

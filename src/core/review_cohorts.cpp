@@ -42,6 +42,34 @@ private:
     std::unordered_map<std::string, const Disagreement*> m_by_key;
 };
 
+// The cohorts each student joins tonight, by Moodle user id: a removal that goes with an addition
+// elsewhere is a change of étape, not a withdrawal, and a reviewer tells them apart at once.
+class Joins {
+public:
+    explicit Joins(const Plan& plan) {
+        for (const auto& cohort : plan.cohorts) {
+            for (const auto& member : cohort.adds) {
+                if (member.user_id != 0) {
+                    m_by_user.emplace(member.user_id, &cohort);
+                }
+            }
+        }
+    }
+
+    // "etape-L2INFO, etape-L2MATH", or empty.
+    std::string cohorts_of(std::int64_t user_id) const {
+        std::string joined;
+        const auto [first, last] = m_by_user.equal_range(user_id);
+        for (auto it = first; it != last; ++it) {
+            joined += (joined.empty() ? "" : ", ") + it->second->idnumber;
+        }
+        return joined;
+    }
+
+private:
+    std::unordered_multimap<std::int64_t, const CohortPlan*> m_by_user;
+};
+
 std::string why_added(const Words& words, const CohortPlan& cohort, const PlannedMember& member) {
     std::string why;
     const auto add = [&why](const std::string& part) { why += why.empty() ? part : "; " + part; };
@@ -58,17 +86,29 @@ std::string why_added(const Words& words, const CohortPlan& cohort, const Planne
     return why;
 }
 
+// What the report knows of a removal beyond "gone": a source that still has the student there
+// (the cross-check), a cohort the student joins instead (this plan's adds).
+struct RemovalContext {
+    const Disagreements& disagreements;
+    const Joins& joins;
+};
+
 std::string why_removed(const Words& words, const CohortPlan& cohort, const PlannedMember& member,
-                        const Disagreements& disagreements) {
+                        const RemovalContext& context) {
+    std::string why;
     if (cohort.etape.empty()) {
-        return std::string(words(Word::why_gone_vanished));
+        why = words(Word::why_gone_vanished);
+    } else if (const auto* disagreement = context.disagreements.find(cohort.etape, member)) {
+        why = words.format(disagreement->only_in == "directory" ? Word::why_only_directory
+                                                                : Word::why_only_export,
+                           disagreement->locator);
+    } else {
+        why = words.format(Word::why_gone, cohort.etape);
     }
-    if (const auto* disagreement = disagreements.find(cohort.etape, member)) {
-        return words.format(disagreement->only_in == "directory" ? Word::why_only_directory
-                                                                 : Word::why_only_export,
-                            disagreement->locator);
+    if (const auto joined = context.joins.cohorts_of(member.user_id); !joined.empty()) {
+        why += "; " + words.format(Word::why_changes_etape, joined);
     }
-    return words.format(Word::why_gone, cohort.etape);
+    return why;
 }
 
 template <typename Why>
@@ -111,7 +151,7 @@ int size_after(const CohortPlan& cohort) {
            static_cast<int>(cohort.removes.size());
 }
 
-void write_cohort(Page& page, const CohortPlan& cohort, const Disagreements& disagreements) {
+void write_cohort(Page& page, const CohortPlan& cohort, const RemovalContext& context) {
     const auto& words = page.words;
     auto& out = page.out;
     out.raw("<details class=\"cohort\"")
@@ -144,9 +184,8 @@ void write_cohort(Page& page, const CohortPlan& cohort, const Disagreements& dis
             .text(words.format(Word::renamed_from, *cohort.rename_from))
             .raw("</p>\n");
     }
-    write_members(page, Word::members_removed, "removes", cohort.removes, [&](const PlannedMember& member) {
-        return why_removed(words, cohort, member, disagreements);
-    });
+    write_members(page, Word::members_removed, "removes", cohort.removes,
+                  [&](const PlannedMember& member) { return why_removed(words, cohort, member, context); });
     write_members(page, Word::members_added, "adds", cohort.adds,
                   [&](const PlannedMember& member) { return why_added(words, cohort, member); });
     write_members(page, Word::members_deferred, "deferred", cohort.deferred,
@@ -202,8 +241,10 @@ void write_cohorts(Page& page) {
     }
     out.raw("</p>\n<div id=\"cohort-list\">\n");
     const Disagreements disagreements(page.report.cross_check);
+    const Joins joins(*page.report.plan);
+    const RemovalContext context{disagreements, joins};
     for (const auto* cohort : listed) {
-        write_cohort(page, *cohort, disagreements);
+        write_cohort(page, *cohort, context);
     }
     out.raw("</div>\n</section>\n");
 }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace cohort_sync {
 
@@ -288,6 +289,29 @@ void write_run(Page& page) {
     page.out.raw("</section>\n");
 }
 
+// What a guard checks, in words a reviewer outside IT reads; its stable name stays beside it for
+// whoever looks it up in docs/operations.md.
+std::optional<Word> description_of(std::string_view guard) {
+    static constexpr std::pair<std::string_view, Word> k_guards[] = {
+        {"directory_empty", Word::guard_directory_empty},
+        {"directory_min_size", Word::guard_directory_min_size},
+        {"directory_shrink", Word::guard_directory_shrink},
+        {"export_empty", Word::guard_export_empty},
+        {"export_min_size", Word::guard_export_min_size},
+        {"export_shrink", Word::guard_export_shrink},
+        {"etape_shrink", Word::guard_etape_shrink},
+        {"max_removals", Word::guard_max_removals},
+        {"max_cohort_removal_ratio", Word::guard_max_cohort_removal_ratio},
+        {"max_total_removal_ratio", Word::guard_max_total_removal_ratio},
+        {"max_accounts_created", Word::guard_max_accounts_created}};
+    for (const auto& [name, word] : k_guards) {
+        if (name == guard) {
+            return word;
+        }
+    }
+    return std::nullopt;
+}
+
 void write_guards(Page& page) {
     const auto& words = page.words;
     auto& out = page.out;
@@ -309,9 +333,13 @@ void write_guards(Page& page) {
         .text(words(Word::hint_column))
         .raw("</th></tr></thead>\n<tbody>\n");
     for (const auto& verdict : verdicts) {
-        out.raw(verdict.tripped ? "<tr class=\"tripped\">" : "<tr>")
-            .element("td", verdict.guard)
-            .raw("<td>")
+        out.raw(verdict.tripped ? "<tr class=\"tripped\"><td>" : "<tr><td>");
+        if (const auto description = description_of(verdict.guard)) {
+            out.text(words(*description)).raw("<br><span class=\"note\">").text(verdict.guard).raw("</span>");
+        } else {
+            out.text(verdict.guard);
+        }
+        out.raw("</td><td>")
             .text(words(verdict.tripped ? Word::guard_tripped : Word::guard_ok))
             .raw("</td>")
             .element("td", verdict.figures)

@@ -134,10 +134,12 @@ TEST(ReviewPage, ShowsATrippedGuardAndItsFigures) {
     const auto page = render(sample_report());
     EXPECT_NE(page.find("<p class=\"verdict refused\" id=\"verdict\">Refused: 1 safety guard(s) tripped"),
               std::string::npos);
-    const auto tripped = page.find("<tr class=\"tripped\"><td>max_cohort_removal_ratio</td><td>TRIPPED</td>"
-                                   "<td>1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3</td>");
+    const auto tripped =
+        page.find("<tr class=\"tripped\"><td>No cohort loses too large a share of its members<br>"
+                  "<span class=\"note\">max_cohort_removal_ratio</span></td><td>TRIPPED</td>"
+                  "<td>1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3</td>");
     ASSERT_NE(tripped, std::string::npos);
-    EXPECT_LT(tripped, page.find("<td>max_removals</td><td>ok</td>")) << "tripped guards first";
+    EXPECT_LT(tripped, page.find("max_removals</span></td><td>ok</td>")) << "tripped guards first";
     EXPECT_NE(page.find("<td>the whole plan</td><td>guard max_cohort_removal_ratio: 1 cohort(s)"),
               std::string::npos)
         << "held back";
@@ -155,6 +157,13 @@ TEST(ReviewPage, SaysWhyAWithdrawnStudentLeaves) {
     EXPECT_EQ(row_of(render(gone), "bob 22800002"),
               "<tr data-k=\"bob 22800002\"><td>bob</td><td>22800002</td><td>the sources no longer place this "
               "student in L1INFO</td>");
+
+    auto moved = gone;
+    moved.plan->cohorts[1].adds.push_back({102, "bob", "22800002", {{"export", 19, ""}}});
+    EXPECT_NE(row_of(render(moved), "bob 22800002")
+                  .find("in L1INFO; changes étape: joins etape-M1BIO tonight</td>"),
+              std::string::npos)
+        << "a change of étape, not a withdrawal";
 }
 
 TEST(ReviewPage, SaysWhyAStudentJoinsFromThePlansReasons) {
