@@ -39,6 +39,9 @@ caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--bg)}
 td{overflow-wrap:anywhere}
+table.members{table-layout:fixed}
+table.members th:nth-child(1){width:12rem}
+table.members th:nth-child(2){width:10rem}
 table.sortable th{cursor:pointer;user-select:none}
 table.sortable th[aria-sort=ascending]::after{content:" \25B2"}
 table.sortable th[aria-sort=descending]::after{content:" \25BC"}
@@ -161,7 +164,7 @@ const std::string_view k_review_script = R"js(
       }
       var holds = query !== "" && group.querySelector("tr[data-k]:not([hidden])") !== null;
       if (group.classList.contains("cohort")) { group.hidden = query !== "" && !named && !holds; }
-      if (holds && !named) { group.open = true; }
+      if (holds) { group.open = true; }
     }
     count.textContent = query === "" ? "" : count.getAttribute("data-template").replace("{}", matches);
   }

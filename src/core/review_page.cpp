@@ -322,7 +322,8 @@ void write_guards(Page& page) {
     }
     auto verdicts = page.report.verdicts;
     std::ranges::stable_partition(verdicts, &GuardVerdict::tripped);
-    open_list(page, words(Word::guards_caption), verdicts.size(), true);
+    // Folded when every guard accepts: the verdict at the top says so, and the cohorts come sooner.
+    open_list(page, words(Word::guards_caption), verdicts.size(), verdicts.front().tripped);
     out.raw("<table class=\"sortable guards\"><thead><tr><th>")
         .text(words(Word::guard_column))
         .raw("</th><th>")
