@@ -39,7 +39,6 @@ public:
     HtmlWriter& attribute(std::string_view name, std::string_view value);
     HtmlWriter& attribute(std::string_view name, long long value);
 
-    std::size_t size() const { return m_out.size(); }
     std::string take() && { return std::move(m_out); }
 
 private:

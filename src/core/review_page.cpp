@@ -7,7 +7,6 @@
 #include "review_parts.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <optional>
 
 namespace cohort_sync {
