@@ -241,6 +241,13 @@ review_page_of() {
         "$work/logs/$1.${median_rep[$1]}.err" | tail -n 1
 }
 
+# ready_ms_of NAME: the milliseconds the page measured itself to open in (its data-ready-ms:
+# from navigation to the end of its script, a first layout included), in the median repetition
+# of NAME (measure_browser).
+ready_ms_of() {
+    grep -o 'data-ready-ms="[0-9]*"' "$work/logs/$1.${median_rep[$1]}.out" | grep -o '[0-9]*' | head -n 1
+}
+
 # A page with nothing in it: what opening any page in the browser costs, subtracted from the
 # review page's time.
 empty_page() {

@@ -2,6 +2,7 @@
 // cohort that changes, with its students and why each one joins or leaves.
 #include "review_parts.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace cohort_sync::review {
@@ -46,10 +47,22 @@ private:
 // elsewhere is a change of étape, not a withdrawal, and a reviewer tells them apart at once.
 class Joins {
 public:
+    // Only the adds of students removed somewhere: a first night adds a quarter of a million and
+    // removes nobody.
     explicit Joins(const Plan& plan) {
+        std::vector<std::int64_t> removed;
+        for (const auto& cohort : plan.cohorts) {
+            for (const auto& member : cohort.removes) {
+                removed.push_back(member.user_id);
+            }
+        }
+        if (removed.empty()) {
+            return;
+        }
+        std::ranges::sort(removed);
         for (const auto& cohort : plan.cohorts) {
             for (const auto& member : cohort.adds) {
-                if (member.user_id != 0) {
+                if (member.user_id != 0 && std::ranges::binary_search(removed, member.user_id)) {
                     m_by_user.emplace(member.user_id, &cohort);
                 }
             }
