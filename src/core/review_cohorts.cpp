@@ -143,7 +143,7 @@ void write_members(Page& page, Word caption, std::string_view kind, const std::v
         .raw("</th><th>")
         .text(words(Word::why_column))
         .raw("</th></tr></thead><tbody>\n");
-    const auto shown = page.limit.shown(members.size());
+    const auto shown = page.members.shown(members.size());
     for (std::size_t i = 0; i < shown; ++i) {
         const auto& member = members[i];
         const auto login = member.username.empty() ? "#" + std::to_string(member.user_id) : member.username;

@@ -23,38 +23,32 @@ int tripped_count(const RunReport& report) {
     return static_cast<int>(std::ranges::count_if(report.verdicts, &GuardVerdict::tripped));
 }
 
-// The student lines the page would hold in full, and in how many lists, to decide whether it can
-// list them all (see k_review_line_budget).
-ListLimit limit_for(const RunReport& report, const ReviewSite& site, const ReviewOptions& options) {
-    if (options.full) {
+// The cohorts' student lists: whole when they fit the budget together, else each cut to the same
+// first few (see k_review_line_budget).
+ListLimit member_limit(const RunReport& report, const ReviewOptions& options) {
+    if (options.full || !report.plan) {
         return ListLimit::none();
     }
     std::size_t lines = 0;
     std::size_t lists = 0;
-    const auto count = [&](std::size_t size) {
-        lines += size;
-        lists += size > 0 ? 1 : 0;
-    };
-    if (report.plan) {
-        for (const auto& cohort : report.plan->cohorts) {
-            count(cohort.adds.size());
-            count(cohort.removes.size());
-            count(cohort.deferred.size());
+    for (const auto& cohort : report.plan->cohorts) {
+        for (const auto size : {cohort.adds.size(), cohort.removes.size(), cohort.deferred.size()}) {
+            lines += size;
+            lists += size > 0 ? 1 : 0;
         }
-        count(report.plan->unplaced.size());
-        count(report.plan->accounts.size());
     }
-    if (site.rule == "both") {
-        count(report.cross_check.all.size());
-    }
-    count(report.issues.size());
     const auto budget = static_cast<std::size_t>(std::max(options.line_budget, 1));
     if (lines <= budget) {
         return ListLimit::none();
     }
     // A few lines of each list still show what kind of change it is.
     constexpr std::size_t k_fewest = 3;
-    return ListLimit(std::max(k_fewest, budget / std::max<std::size_t>(lists, 1)));
+    return ListLimit(std::max(k_fewest, budget / lists));
+}
+
+ListLimit other_limit(const ReviewOptions& options) {
+    return options.full ? ListLimit::none()
+                        : ListLimit(static_cast<std::size_t>(std::max(options.line_budget / 10, 1)));
 }
 
 std::size_t listed_lines(const RunReport& report, const ListLimit& limit) {
@@ -171,10 +165,10 @@ void write_glance(Page& page) {
         }
         page.out.raw("</div>\n");
     }
-    if (page.limit.cuts_lists()) {
+    if (page.members.cuts_lists()) {
         page.out.raw("<p class=\"notice\" id=\"lists-cut\">")
-            .text(words.format(Word::lists_cut, words.count(static_cast<long long>(page.limit.per_list())),
-                               words.count(static_cast<long long>(listed_lines(report, page.limit))),
+            .text(words.format(Word::lists_cut, words.count(static_cast<long long>(page.members.per_list())),
+                               words.count(static_cast<long long>(listed_lines(report, page.members))),
                                words.count(static_cast<long long>(member_lines(report)))))
             .raw("</p>\n");
     }
@@ -401,9 +395,9 @@ ReviewSite review_site(const Config& config) {
 std::string render_review_page(const RunReport& report, const ReviewSite& site,
                                const ReviewOptions& options) {
     const Words words(options.language);
-    const auto limit = limit_for(report, site, options);
-    HtmlWriter out(expected_size(report, limit));
-    Page page{out, words, report, site, limit};
+    const auto members = member_limit(report, options);
+    HtmlWriter out(expected_size(report, members));
+    Page page{out, words, report, site, members, other_limit(options)};
     write_head(page);
     write_glance(page);
     write_run(page);

@@ -13,8 +13,7 @@
 
 namespace cohort_sync::review {
 
-// How many lines each list shows: all of them, unless the plan is too large to list (see
-// k_review_line_budget), in which case each list shows the same first few.
+// How many lines a list shows: all of them, or its first few and the count of the others.
 class ListLimit {
 public:
     static ListLimit none() { return ListLimit(static_cast<std::size_t>(-1)); }
@@ -29,13 +28,17 @@ private:
     std::size_t m_per_list;
 };
 
-// Everything a section needs: where to write, in which language, from which report.
+// Everything a section needs: where to write, in which language, from which report, and how
+// much of each list. The cohorts' students are what the reviewers approve: they have the page's
+// budget of lines to themselves (k_review_line_budget), and are cut only when a plan exceeds it
+// alone. The other lists (students without an account, issues...) each show a tenth of it.
 struct Page {
     HtmlWriter& out;
     const Words& words;
     const RunReport& report;
     const ReviewSite& site;
-    ListLimit limit;
+    ListLimit members; // each cohort's removed, added and deferred students
+    ListLimit others;  // every other list of students or issues
 };
 
 // One bar of a chart: what, and how many added and removed.

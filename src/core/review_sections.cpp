@@ -120,7 +120,7 @@ void write_disagreements(Page& page) {
     page.out.raw("<table class=\"sortable disagreements\">");
     write_header_row(page, {Word::etape_column, Word::number_column, Word::login_column, Word::only_in_column,
                             Word::where_column});
-    const auto shown = page.limit.shown(all.size());
+    const auto shown = page.others.shown(all.size());
     for (std::size_t i = 0; i < shown; ++i) {
         const auto& d = all[i];
         page.out.raw("<tr")
@@ -240,7 +240,7 @@ void write_students(Page& page) {
         out.raw("<table class=\"sortable unplaced\">");
         write_header_row(page,
                          {Word::etape_column, Word::number_column, Word::login_column, Word::reason_column});
-        const auto shown = page.limit.shown(plan->unplaced.size());
+        const auto shown = page.others.shown(plan->unplaced.size());
         for (std::size_t i = 0; i < shown; ++i) {
             const auto& u = plan->unplaced[i];
             out.raw("<tr")
@@ -261,7 +261,7 @@ void write_students(Page& page) {
         out.raw("<table class=\"sortable accounts\">");
         write_header_row(page, {Word::login_column, Word::number_column, Word::first_name_column,
                                 Word::last_name_column, Word::auth_column});
-        const auto shown = page.limit.shown(plan->accounts.size());
+        const auto shown = page.others.shown(plan->accounts.size());
         for (std::size_t i = 0; i < shown; ++i) {
             const auto& a = plan->accounts[i];
             out.raw("<tr")
@@ -299,7 +299,7 @@ void write_issues(Page& page) {
     open_list(page, words(Word::issues_caption), issues.size(), issues.front()->severity == Severity::error);
     out.raw("<table class=\"sortable issues\">");
     write_header_row(page, {Word::severity_column, Word::where_column, Word::what_column});
-    const auto shown = page.limit.shown(issues.size());
+    const auto shown = page.others.shown(issues.size());
     for (std::size_t i = 0; i < shown; ++i) {
         const auto& issue = *issues[i];
         const bool error = issue.severity == Severity::error;

@@ -299,6 +299,22 @@ TEST(ReviewPage, SummarisesAFirstNightUnlessAskedForEveryStudent) {
     EXPECT_EQ(full.find("id=\"lists-cut\""), std::string::npos);
 }
 
+// At 100,000 students a night of 2 % churn also has thousands of students without an account:
+// they must not crowd the removals out of the page.
+TEST(ReviewPage, ListsANightsRemovalsWholeHoweverManyStudentsLackAnAccount) {
+    auto report = sample_report();
+    report.plan->unplaced.clear();
+    for (int i = 0; i < 12000; ++i) {
+        report.plan->unplaced.push_back(
+            {std::to_string(40000000 + i), "u" + std::to_string(i), "L1INFO", UnplacedReason::no_account});
+    }
+    const auto page = render(report);
+    EXPECT_EQ(page.find("id=\"lists-cut\""), std::string::npos);
+    EXPECT_NE(row_of(page, "bob 22800002"), "");
+    EXPECT_EQ(occurrences(page, "<tr data-k=\"u"), 1000u);
+    EXPECT_NE(page.find("… and 11,000 more, not listed (--html-full lists them).</p>"), std::string::npos);
+}
+
 TEST(ReviewPage, FromAPlanFileSaysSoAndThatCoursesAreUnknown) {
     PlanFile file;
     file.run_id = "20261130T020000Z-abcd0123";
