@@ -3,6 +3,7 @@
 #include "review_parts.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
 namespace cohort_sync::review {
@@ -43,47 +44,70 @@ private:
     std::unordered_map<std::string, const Disagreement*> m_by_key;
 };
 
-// The cohorts each student joins tonight, by Moodle user id: a removal that goes with an addition
-// elsewhere is a change of étape, not a withdrawal, and a reviewer tells them apart at once.
-class Joins {
+// Students who leave a cohort and join another tonight, by Moodle user id: a change of étape,
+// not a withdrawal or a new student, and a reviewer tells them apart at once. Built from this
+// plan's adds and removals alone.
+class EtapeChanges {
 public:
-    // Only the adds of students removed somewhere: a first night adds a quarter of a million and
-    // removes nobody.
-    explicit Joins(const Plan& plan) {
+    explicit EtapeChanges(const Plan& plan) {
         std::vector<std::int64_t> removed;
+        std::vector<std::int64_t> added;
         for (const auto& cohort : plan.cohorts) {
             for (const auto& member : cohort.removes) {
                 removed.push_back(member.user_id);
             }
+            for (const auto& member : cohort.adds) {
+                added.push_back(member.user_id);
+            }
         }
-        if (removed.empty()) {
+        // Only those both removed and added: a first night adds a quarter of a million and
+        // removes nobody.
+        std::ranges::sort(removed);
+        std::ranges::sort(added);
+        std::vector<std::int64_t> moving;
+        std::ranges::set_intersection(removed, added, std::back_inserter(moving));
+        if (moving.empty()) {
             return;
         }
-        std::ranges::sort(removed);
+        const auto moves = [&](const PlannedMember& member) {
+            return member.user_id != 0 && std::ranges::binary_search(moving, member.user_id);
+        };
         for (const auto& cohort : plan.cohorts) {
             for (const auto& member : cohort.adds) {
-                if (member.user_id != 0 && std::ranges::binary_search(removed, member.user_id)) {
-                    m_by_user.emplace(member.user_id, &cohort);
+                if (moves(member)) {
+                    m_joins.emplace(member.user_id, &cohort);
+                }
+            }
+            for (const auto& member : cohort.removes) {
+                if (moves(member)) {
+                    m_leaves.emplace(member.user_id, &cohort);
                 }
             }
         }
     }
 
     // "etape-L2INFO, etape-L2MATH", or empty.
-    std::string cohorts_of(std::int64_t user_id) const {
-        std::string joined;
-        const auto [first, last] = m_by_user.equal_range(user_id);
-        for (auto it = first; it != last; ++it) {
-            joined += (joined.empty() ? "" : ", ") + it->second->idnumber;
-        }
-        return joined;
-    }
+    std::string joined_by(std::int64_t user_id) const { return idnumbers(m_joins, user_id); }
+    std::string left_by(std::int64_t user_id) const { return idnumbers(m_leaves, user_id); }
 
 private:
-    std::unordered_multimap<std::int64_t, const CohortPlan*> m_by_user;
+    using ByUser = std::unordered_multimap<std::int64_t, const CohortPlan*>;
+
+    static std::string idnumbers(const ByUser& by_user, std::int64_t user_id) {
+        std::string out;
+        const auto [first, last] = by_user.equal_range(user_id);
+        for (auto it = first; it != last; ++it) {
+            out += (out.empty() ? "" : ", ") + it->second->idnumber;
+        }
+        return out;
+    }
+
+    ByUser m_joins;
+    ByUser m_leaves;
 };
 
-std::string why_added(const Words& words, const CohortPlan& cohort, const PlannedMember& member) {
+std::string why_added(const Words& words, const CohortPlan& cohort, const PlannedMember& member,
+                      const EtapeChanges& changes) {
     std::string why;
     const auto add = [&why](const std::string& part) { why += why.empty() ? part : "; " + part; };
     if (member.user_id == 0) {
@@ -96,18 +120,21 @@ std::string why_added(const Words& words, const CohortPlan& cohort, const Planne
     if (member.reasons.empty()) {
         add(words.format(Word::why_in_sources, cohort.etape));
     }
+    if (const auto left = changes.left_by(member.user_id); !left.empty()) {
+        add(words.format(Word::why_leaves_etape, left));
+    }
     return why;
 }
 
-// What the report knows of a removal beyond "gone": a source that still has the student there
-// (the cross-check), a cohort the student joins instead (this plan's adds).
-struct RemovalContext {
+// What the report knows beyond "gone" or "in the sources": a source that still has a removed
+// student (the cross-check), a cohort the student joins or leaves instead (this plan).
+struct WhyContext {
     const Disagreements& disagreements;
-    const Joins& joins;
+    const EtapeChanges& changes;
 };
 
 std::string why_removed(const Words& words, const CohortPlan& cohort, const PlannedMember& member,
-                        const RemovalContext& context) {
+                        const WhyContext& context) {
     std::string why;
     if (cohort.etape.empty()) {
         why = words(Word::why_gone_vanished);
@@ -118,7 +145,7 @@ std::string why_removed(const Words& words, const CohortPlan& cohort, const Plan
     } else {
         why = words.format(Word::why_gone, cohort.etape);
     }
-    if (const auto joined = context.joins.cohorts_of(member.user_id); !joined.empty()) {
+    if (const auto joined = context.changes.joined_by(member.user_id); !joined.empty()) {
         why += "; " + words.format(Word::why_changes_etape, joined);
     }
     return why;
@@ -164,7 +191,7 @@ int size_after(const CohortPlan& cohort) {
            static_cast<int>(cohort.removes.size());
 }
 
-void write_cohort(Page& page, const CohortPlan& cohort, const RemovalContext& context) {
+void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& context) {
     const auto& words = page.words;
     auto& out = page.out;
     out.raw("<details class=\"cohort\"")
@@ -199,8 +226,9 @@ void write_cohort(Page& page, const CohortPlan& cohort, const RemovalContext& co
     }
     write_members(page, Word::members_removed, "removes", cohort.removes,
                   [&](const PlannedMember& member) { return why_removed(words, cohort, member, context); });
-    write_members(page, Word::members_added, "adds", cohort.adds,
-                  [&](const PlannedMember& member) { return why_added(words, cohort, member); });
+    write_members(page, Word::members_added, "adds", cohort.adds, [&](const PlannedMember& member) {
+        return why_added(words, cohort, member, context.changes);
+    });
     write_members(page, Word::members_deferred, "deferred", cohort.deferred,
                   [&](const PlannedMember&) { return std::string(words(Word::why_deferred)); });
     out.raw("</details>\n");
@@ -254,8 +282,8 @@ void write_cohorts(Page& page) {
     }
     out.raw("</p>\n<div id=\"cohort-list\">\n");
     const Disagreements disagreements(page.report.cross_check);
-    const Joins joins(*page.report.plan);
-    const RemovalContext context{disagreements, joins};
+    const EtapeChanges changes(*page.report.plan);
+    const WhyContext context{disagreements, changes};
     for (const auto* cohort : listed) {
         write_cohort(page, *cohort, context);
     }

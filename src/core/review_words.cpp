@@ -183,6 +183,7 @@ constexpr auto k_words = std::to_array<Translation>({
     {Word::why_gone, "the sources no longer place this student in {}",
      "les sources ne placent plus cet étudiant en {}"},
     {Word::why_changes_etape, "changes étape: joins {} tonight", "change d'étape : rejoint {} cette nuit"},
+    {Word::why_leaves_etape, "changes étape: leaves {} tonight", "change d'étape : quitte {} cette nuit"},
     {Word::why_gone_vanished, "nobody is left in this cohort's étape",
      "plus personne dans l'étape de cette cohorte"},
     {Word::why_only_directory, "still in the directory ({}), but no active inscription in the export",

@@ -133,6 +133,7 @@ enum class Word {
     why_in_sources,
     why_gone,
     why_changes_etape,
+    why_leaves_etape,
     why_gone_vanished,
     why_only_directory,
     why_only_export,

@@ -164,6 +164,13 @@ TEST(ReviewPage, SaysWhyAWithdrawnStudentLeaves) {
                   .find("in L1INFO; changes étape: joins etape-M1BIO tonight</td>"),
               std::string::npos)
         << "a change of étape, not a withdrawal";
+    const auto moved_page = render(moved);
+    const auto joining =
+        moved_page.find("<tr data-k=\"bob 22800002\"", moved_page.find("data-name=\"etape-M1BIO\""));
+    EXPECT_EQ(moved_page.substr(joining, moved_page.find("</tr>", joining) - joining),
+              "<tr data-k=\"bob 22800002\"><td>bob</td><td>22800002</td><td>export, line 19; changes étape: "
+              "leaves etape-L1INFO tonight</td>")
+        << "and not a new student";
 }
 
 TEST(ReviewPage, SaysWhyAStudentJoinsFromThePlansReasons) {
