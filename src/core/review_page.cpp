@@ -279,6 +279,9 @@ void write_run(Page& page) {
                                words.count(check.only_in_export), words.count(check.only_in_directory)))
             .raw("</p>\n");
     }
+    if (!check.all.empty()) {
+        write_disagreements(page);
+    }
     page.out.raw("</section>\n");
 }
 

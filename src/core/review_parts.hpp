@@ -61,6 +61,7 @@ void close_list(Page& page);
 // The search key of a student's line: what the search box compares with (lower-cased).
 std::string search_key(std::string_view login, std::string_view number, std::string_view more = {});
 
+void write_disagreements(Page& page); // the cross-check's (student, étape) pairs
 void write_held_back(Page& page);
 void write_cohorts(Page& page);
 void write_courses(Page& page);

@@ -54,12 +54,6 @@ std::string unplaced_by_reason(const Words& words, const Plan& plan) {
     return out;
 }
 
-// Students only one source places in an étape are held back under rule "both" only: "union" adds
-// them, and the single-source rules have nothing to cross-check.
-bool one_source_held_back(const Page& page) {
-    return page.site.rule == "both" && !page.report.cross_check.all.empty();
-}
-
 // Everything held back today, from the plan and the report. A future list of held-back changes in
 // the plan becomes one more loop here.
 std::vector<HeldBack> held_back_of(const Page& page) {
@@ -98,11 +92,6 @@ std::vector<HeldBack> held_back_of(const Page& page) {
             {words.format(Word::held_unplaced, words.count(static_cast<long long>(plan.unplaced.size()))),
              words.format(Word::held_unplaced_why, unplaced_by_reason(words, plan))});
     }
-    if (one_source_held_back(page)) {
-        held.push_back({words.format(Word::held_one_source,
-                                     words.count(static_cast<long long>(report.cross_check.all.size()))),
-                        std::string(words(Word::held_one_source_why))});
-    }
     return held;
 }
 
@@ -114,6 +103,10 @@ void write_header_row(Page& page, std::initializer_list<Word> columns) {
     page.out.raw("</tr></thead><tbody>\n");
 }
 
+} // namespace
+
+// Not held back: under rule "both" the export decides the étapes (of students the directory
+// knows), and under "union" either source does. A list for whoever checks the sources.
 void write_disagreements(Page& page) {
     const auto& all = page.report.cross_check.all;
     open_list(page, page.words(Word::disagreements_caption), all.size(), false);
@@ -138,8 +131,6 @@ void write_disagreements(Page& page) {
     close_list(page);
 }
 
-} // namespace
-
 void write_held_back(Page& page) {
     const auto& words = page.words;
     auto& out = page.out;
@@ -154,11 +145,7 @@ void write_held_back(Page& page) {
     for (const auto& item : held) {
         out.raw("<tr>").element("td", item.what).element("td", item.why).raw("</tr>\n");
     }
-    out.raw("</tbody></table>\n");
-    if (one_source_held_back(page)) {
-        write_disagreements(page);
-    }
-    out.raw("</section>\n");
+    out.raw("</tbody></table>\n</section>\n");
 }
 
 void write_courses(Page& page) {
