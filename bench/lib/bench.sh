@@ -234,6 +234,37 @@ phase_seconds() {
         --args "$@" <"$(report_of "$name")"
 }
 
+# review_page_of NAME: "BYTES SECONDS" of the review page that the median repetition of NAME
+# rendered, from its log line "review page: N bytes rendered in S s".
+review_page_of() {
+    sed -n 's/.*review page: \([0-9]*\) bytes rendered in \([0-9.]*\)s.*/\1 \2/p' \
+        "$work/logs/$1.${median_rep[$1]}.err" | tail -n 1
+}
+
+# ready_ms_of NAME: the milliseconds the page measured itself to open in (its data-ready-ms:
+# from navigation to the end of its script, a first layout included), in the median repetition
+# of NAME (measure_browser).
+ready_ms_of() {
+    grep -o 'data-ready-ms="[0-9]*"' "$work/logs/$1.${median_rep[$1]}.out" | grep -o '[0-9]*' | head -n 1
+}
+
+# A page with nothing in it: what opening any page in the browser costs, subtracted from the
+# review page's time.
+empty_page() {
+    printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>empty</title></head><body></body></html>\n' \
+        >"$work/empty.html"
+    printf '%s\n' "$work/empty.html"
+}
+
+# measure_browser NAME PAGE: headless Chromium loading PAGE and printing its DOM once the page's
+# script has run, with a fresh profile each time (the flags of tests/integration/review_page_test).
+measure_browser() {
+    local name=$1 page=$2
+    measure "$name" "rm -rf '$work/chromium-profile'" chromium --headless --no-sandbox --disable-gpu \
+        --disable-quic --no-first-run --disable-background-networking --disable-component-update \
+        --disable-sync --user-data-dir="$work/chromium-profile" --dump-dom "file://$page"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Arithmetic for the results
 

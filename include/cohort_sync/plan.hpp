@@ -8,14 +8,27 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cohort_sync {
 
 struct PlannedMember {
+    PlannedMember() = default;
+    // Not an aggregate, so that the many {id, username, number} of removals and tests stay valid.
+    PlannedMember(std::int64_t id, std::string name, std::string number, std::vector<Reason> why = {})
+        : user_id(id)
+        , username(std::move(name))
+        , student_number(std::move(number))
+        , reasons(std::move(why)) {}
+
     std::int64_t user_id = 0;
     std::string username;
     std::string student_number;
+    // Adds only: why the sources place the student in the cohort (export line, directory DN), so
+    // that whoever reviews the plan sees it without rerunning `explain`. Removals have none: the
+    // sources no longer speak of the student there.
+    std::vector<Reason> reasons;
 
     friend auto operator<=>(const PlannedMember&, const PlannedMember&) = default;
 };

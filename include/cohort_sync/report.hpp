@@ -37,6 +37,10 @@ struct RunReport {
     long long finished_at = 0;
     std::vector<PhaseTiming> phases;
     SourceCounts counts;
+    // The last applied run's counts, which the shrink guards compared `counts` with. The review
+    // page shows them beside this run's; the JSON report leaves them out, since the guards'
+    // figures already quote them and the previous report holds them whole.
+    std::optional<SourceCounts> last_success;
     int directory_pages = 0;
     CrossCheck cross_check;
     std::optional<Plan> plan;

@@ -61,6 +61,8 @@ public:
 
     // Whether this configuration reads the source at all.
     virtual bool needed(const Config& config) const = 0;
+    // Where it reads, for people: the directory's base DN, the export's path. Never a secret.
+    virtual std::string origin(const Config& config) const = 0;
 
     // Tonight's read, accepted or refused. Takes the read and returns what the merge may use,
     // its defects in the read's issues; throws SourceError (with a hint) when the source must

@@ -3,7 +3,8 @@
 
 # Every Debian 12 package the build, the tests and the demo need. Installed non-interactively;
 # installing slapd or postgresql does not need (or start) their system services: the tests
-# and the demo run their own throwaway servers.
+# and the demo run their own throwaway servers. chromium opens the review page headless: its
+# test, the bench's timing and the documentation's screenshot.
 readonly COHORT_SYNC_PACKAGES=(
     build-essential cmake ninja-build pkg-config git
     libldap-dev libpq-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
@@ -13,6 +14,7 @@ readonly COHORT_SYNC_PACKAGES=(
     clang-format systemd tzdata
     openssl clang-14 libclang-rt-14-dev
     dpkg-dev man-db groff-base
+    chromium
 )
 
 section() { printf '\n==> %s\n' "$*"; }

@@ -12,10 +12,12 @@
 #include "explain_command.hpp"
 #include "logging.hpp"
 #include "moodle_checks.hpp"
+#include "plan_output.hpp"
 #include "post_commit.hpp"
 #include "report_store.hpp"
 #include "run_clock.hpp"
 #include "run_sync.hpp"
+#include "show_plan_command.hpp"
 #include "signals.hpp"
 #include "sources.hpp"
 #include "status_command.hpp"
@@ -28,6 +30,7 @@
 #include <iostream>
 #include <random>
 #include <spdlog/spdlog.h>
+#include <sstream>
 
 #ifndef COHORT_SYNC_VERSION
 #define COHORT_SYNC_VERSION "unknown"
@@ -47,6 +50,9 @@ struct Options {
     std::string format = "text";
     std::string plan_out;
     std::string plan_in;
+    std::string output; // the printed plan goes to this private file instead of standard output
+    std::string lang;   // of the review page; empty: from the locale
+    bool html_full = false;
     bool show_progress = false; // interactive, not quiet: progress lines for the long phases
 };
 
@@ -169,9 +175,17 @@ int sync_command(const Options& options, const Config& config, const std::string
         MoodleDatabase target(config.moodle);
         SyncOptions sync_options{options.dry_run, options.force, options.verbose > 0,
                                  options.format == "json", options.plan_out};
+        if (options.format == "html") {
+            sync_options.review_page = review_options(options.lang, options.html_full);
+        }
         ClearProgressLine clear_progress{options.show_progress};
-        run_sync(config, {sources.ports(), &target}, sync_options, clock, report, std::cout,
-                 [&] { clear_progress.now(); });
+        std::ostringstream printed;
+        run_sync(config, {sources.ports(), &target}, sync_options, clock, report,
+                 options.output.empty() ? std::cout : printed, [&] { clear_progress.now(); });
+        if (!options.output.empty()) {
+            write_plan_output(std::move(printed).str(), options.output, std::cout);
+            spdlog::info("[dry-run] plan written to '{}' (readable by its owner only)", options.output);
+        }
         if (!options.dry_run && !config.moodle.post_commit_command.empty()) {
             report.post_commit = run_post_commit_command(config.moodle.post_commit_command);
             require_post_commit_success(*report.post_commit);
@@ -235,9 +249,21 @@ int run_cli(int argc, char** argv) {
     app.add_flag("--force", options.force, "Apply even though a safety guard tripped (one reviewed run)");
     app.add_flag("-v,--verbose", options.verbose, "More detail: debug log lines, usernames in the plan");
     app.add_flag("-q,--quiet", options.quiet, "Only warnings and errors");
-    app.add_option("--format", options.format, "Plan output of --dry-run")
-        ->check(CLI::IsMember({"text", "json"}))
+    app.add_option(
+           "--format", options.format,
+           "Plan output of --dry-run and show-plan; html is the review page for the people who approve "
+           "removals")
+        ->check(CLI::IsMember({"text", "json", "html"}))
         ->capture_default_str();
+    app.add_option("--output", options.output,
+                   "Write the plan of --dry-run or show-plan to FILE, readable by its owner only, instead of "
+                   "standard output");
+    app.add_option("--lang", options.lang,
+                   "Language of the review page (default: from LC_ALL, LC_MESSAGES, LANG)")
+        ->check(CLI::IsMember({"fr", "en"}));
+    app.add_flag("--html-full", options.html_full,
+                 "List every student in the review page, however large the plan (a first night is "
+                 "otherwise summarised)");
     app.add_option("--plan-out", options.plan_out,
                    "Also save the plan to FILE, for 'apply-plan' after review");
     bool print_config_flag = false;
@@ -256,6 +282,10 @@ int run_cli(int argc, char** argv) {
         app.add_subcommand("explain", "Show what the sources and Moodle say about one student, and why");
     std::string explain_key;
     explain->add_option("student", explain_key, "Login or student number")->required();
+    auto* show_plan = app.add_subcommand(
+        "show-plan", "Show a plan saved with --plan-out, as text or as the review page (--format html)");
+    std::string show_plan_path;
+    show_plan->add_option("file", show_plan_path, "The plan file")->required();
     status->add_option("-n,--runs", status_limit, "How many runs to show")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000));
@@ -267,6 +297,16 @@ int run_cli(int argc, char** argv) {
         return code == 0 ? to_int(ExitCode::success) : to_int(ExitCode::usage);
     }
 
+    if (!options.output.empty() && !options.dry_run && !show_plan->parsed()) {
+        std::cerr
+            << "cohort-sync: error: --output writes the plan of --dry-run or show-plan; add --dry-run\n";
+        return to_int(ExitCode::usage);
+    }
+    if (show_plan->parsed() && options.format == "json") {
+        std::cerr << "cohort-sync: error: show-plan prints text or html; the plan file is the JSON\n";
+        return to_int(ExitCode::usage);
+    }
+
     const RunClock clock = read_run_clock();
     const auto run_id = make_run_id(clock.instant);
     const auto style = detect_log_style();
@@ -275,6 +315,21 @@ int run_cli(int argc, char** argv) {
                                         : Verbosity::normal,
                   style, run_id);
     options.show_progress = style == LogStyle::terminal && !options.quiet;
+
+    // Needs no configuration: a saved plan is reviewed wherever it was copied to.
+    if (show_plan->parsed()) {
+        try {
+            return show_plan_command({show_plan_path, options.format == "html", options.verbose > 0,
+                                      options.output, review_options(options.lang, options.html_full)},
+                                     std::cout);
+        } catch (const ConfigError& error) {
+            log_error(error);
+            return to_int(ExitCode::usage);
+        } catch (const Error& error) {
+            log_error(error);
+            return to_int(ExitCode::failed);
+        }
+    }
 
     Config config;
     try {

@@ -239,6 +239,7 @@ private:
 
     void plan_against(TargetSession& session) {
         m_current = timed(m_report, "load", [&] { return session.load(); });
+        m_report.last_success = m_current.last_success;
         m_report.moodle_release = m_current.moodle_release;
         m_report.moodle_version = m_current.moodle_version;
         // load() refused a newer release already; an older, an accepted or an unknown one runs.
@@ -316,7 +317,12 @@ private:
     void show_dry_run() {
         m_report.outcome = "dry-run";
         finish(m_report);
-        if (m_options.json) {
+        if (m_options.review_page) {
+            Stopwatch watch;
+            const auto page = render_review_page(m_report, review_site(m_config), *m_options.review_page);
+            spdlog::info("[dry-run] review page: {} bytes rendered in {:.3f}s", page.size(), watch.seconds());
+            m_out << page;
+        } else if (m_options.json) {
             m_out << report_json_text(m_report) << '\n';
         } else {
             m_out << render_plan(*m_report.plan, m_report.verdicts, m_options.verbose);

@@ -5,9 +5,11 @@
 #include "cohort_sync/config.hpp"
 #include "cohort_sync/ports.hpp"
 #include "cohort_sync/report.hpp"
+#include "cohort_sync/review_page.hpp"
 
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@ struct SyncOptions {
     bool verbose = false; // list usernames in the printed plan
     bool json = false;    // print the plan as JSON (--format json)
     std::string plan_out; // also save the plan there (--plan-out), for apply-plan
+    std::optional<ReviewOptions> review_page = std::nullopt; // print the review page instead (--format html)
 };
 
 struct SyncPorts {

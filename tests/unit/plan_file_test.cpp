@@ -67,6 +67,24 @@ TEST(PlanFile, RoundTripsEveryField) {
     EXPECT_EQ(back.verdicts.at(0).tripped, true);
 }
 
+TEST(PlanFile, KeepsWhyEachStudentIsAdded) {
+    auto file = sample();
+    file.plan.cohorts[0].adds[0].reasons = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
+                                            {"export", 214, ""}};
+    const auto back = read_plan_file(write_plan_file(file));
+    EXPECT_EQ(back.plan.cohorts[0].adds, file.plan.cohorts[0].adds);
+    EXPECT_TRUE(back.plan.cohorts[1].removes[0].reasons.empty());
+}
+
+TEST(PlanFile, ReadsAPlanSavedBeforeReasonsWereKept) {
+    const auto text = write_plan_file(sample());
+    ASSERT_EQ(nlohmann::json::parse(text)["plan"]["cohorts"][0]["adds"][0].size(), 3u)
+        << "without reasons, a member is written as it always was";
+    const auto back = read_plan_file(text);
+    EXPECT_TRUE(back.plan.cohorts[0].adds[0].reasons.empty());
+    EXPECT_EQ(back.plan.cohorts[0].adds[0].username, "alice");
+}
+
 TEST(PlanFile, RejectsOtherDocuments) {
     EXPECT_THROW(read_plan_file("not json"), std::invalid_argument);
     EXPECT_THROW(read_plan_file(R"({"format": "cohort-sync-plan", "version": 99})"), std::invalid_argument);

@@ -275,5 +275,19 @@ TEST_F(PlanFixture, NamesATooLongIdnumberWithoutCuttingACharacter) {
     EXPECT_EQ(p.issues[1].locator, accents.substr(0, 80) + "...") << "40 characters, not 40 bytes";
 }
 
+TEST_F(PlanFixture, AddsCarryTheReasonsOfTheSourcesAndRemovalsNone) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("carol", "1003")})};
+    desired.cohorts[0].members[0].reasons = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
+                                             {"export", 214, ""}};
+    current.cohorts = {managed(1, "L1INFO", {11, 12})};
+    const auto p = plan();
+    ASSERT_EQ(p.cohorts[0].adds.size(), 1u);
+    EXPECT_EQ(p.cohorts[0].adds[0].username, "alice");
+    EXPECT_EQ(p.cohorts[0].adds[0].reasons, desired.cohorts[0].members[0].reasons)
+        << "the review page says why from the plan, without rerunning explain";
+    ASSERT_EQ(p.cohorts[0].removes.size(), 1u);
+    EXPECT_TRUE(p.cohorts[0].removes[0].reasons.empty()) << "bob is in no source any more";
+}
+
 } // namespace
 } // namespace cohort_sync

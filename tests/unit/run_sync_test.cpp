@@ -66,6 +66,16 @@ TEST_F(RunSyncFixture, DryRunPrintsJsonOnRequest) {
     EXPECT_EQ(json.at("outcome"), "dry-run");
 }
 
+TEST_F(RunSyncFixture, DryRunPrintsTheReviewPageOnRequestWithLastNightsCounts) {
+    target.calls.current.last_success =
+        SourceCounts{{{"directory_entries", 2}, {"export_inscriptions", 2}}, 2, {{"L1INFO", 2}}};
+    run({.dry_run = true, .plan_out = "", .review_page = ReviewOptions{}});
+    EXPECT_EQ(target.calls.log, (std::vector<std::string>{"begin", "load", "impact", "rollback"}));
+    EXPECT_TRUE(out.str().starts_with("<!DOCTYPE html>")) << out.str().substr(0, 200);
+    EXPECT_NE(out.str().find("<b>+2</b> members added"), std::string::npos);
+    EXPECT_EQ(report.last_success, target.calls.current.last_success) << "the page compares with it";
+}
+
 TEST_F(RunSyncFixture, TrippedGuardRecordsTheRefusalAndAppliesNothing) {
     target.calls.current.cohorts = {{1, "etape-L1INFO", "L1INFO: L1INFO", "", 1, {10, 11}}};
     apogee.result.rows.clear(); // a broken export: its two lines are bad rows

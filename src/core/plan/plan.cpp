@@ -7,6 +7,7 @@
 #include <array>
 #include <deque>
 #include <fmt/format.h>
+#include <iterator>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -114,10 +115,23 @@ private:
     std::unordered_map<std::string_view, Accounts> m_deleted_by_idnumber;
 };
 
-PlannedMember planned(const UserIndex& users, std::int64_t user_id) {
+PlannedMember planned(const UserIndex& users, std::int64_t user_id, std::vector<Reason> reasons = {}) {
     const auto* user = users.by_id(user_id);
-    return {user_id, user ? user->username : std::string(), user ? user->idnumber : std::string()};
+    return {user_id, user ? user->username : std::string(), user ? user->idnumber : std::string(),
+            std::move(reasons)};
 }
+
+// A Moodle account the sources want in a cohort, with the desired member that wants it.
+struct Wanted {
+    std::int64_t user_id = 0;
+    const DesiredMember* member = nullptr;
+};
+
+// Compares the wanted with the present members (plain user ids) for std::set_difference.
+struct ByUserId {
+    bool operator()(const Wanted& a, std::int64_t b) const { return a.user_id < b; }
+    bool operator()(std::int64_t a, const Wanted& b) const { return a < b.user_id; }
+};
 
 // Names a Moodle site reserves or that an administrator would never expect a sync to create.
 constexpr std::array<std::string_view, 8> k_reserved_usernames = {
@@ -201,26 +215,28 @@ private:
         plan.desired_size = static_cast<int>(desired.members.size());
 
         // Sorted vectors and set differences: a cohort of thousands costs no tree nodes.
-        std::vector<std::int64_t> wanted;
+        std::vector<Wanted> wanted;
         wanted.reserve(desired.members.size());
         std::vector<PlannedMember> to_create; // members whose account this plan creates
         for (const auto& desired_member : desired.members) {
             const auto& member = m_desired.students[static_cast<std::size_t>(desired_member.student)];
             const auto& match = m_matches[static_cast<std::size_t>(desired_member.student)];
             if (match.user) {
-                wanted.push_back(match.user->id);
+                wanted.push_back({match.user->id, &desired_member});
             } else if (match.reason == UnplacedReason::no_account && m_provisioning.enabled &&
                        provisioning_refusal(member).empty()) {
                 m_accounts.try_emplace(member.login,
                                        NewAccount{member.login, member.student_number, member.first_name,
                                                   member.last_name, member.mail, m_provisioning.auth});
-                to_create.push_back({0, member.login, member.student_number});
+                to_create.push_back({0, member.login, member.student_number, desired_member.reasons});
             } else {
                 m_plan.unplaced.push_back({member.student_number, member.login, desired.etape, match.reason});
             }
         }
-        std::ranges::sort(wanted);
-        wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+        // Stable: of two students matched to one account, the first (by student) gives the reasons.
+        std::ranges::stable_sort(wanted, {}, &Wanted::user_id);
+        const auto duplicates = std::ranges::unique(wanted, {}, &Wanted::user_id);
+        wanted.erase(duplicates.begin(), duplicates.end());
         static const std::vector<std::int64_t> k_nobody;
         const std::vector<std::int64_t>* present = &k_nobody; // sorted, as load() returns them
         if (managed != m_managed.end()) {
@@ -232,16 +248,19 @@ private:
             }
             present = &cohort.members;
         }
-        std::vector<std::int64_t> difference;
-        std::ranges::set_difference(wanted, *present, std::back_inserter(difference));
-        plan.adds.reserve(difference.size() + to_create.size());
-        for (const auto id : difference) {
-            plan.adds.push_back(planned(m_users, id));
+        std::vector<Wanted> joining;
+        std::set_difference(wanted.begin(), wanted.end(), present->begin(), present->end(),
+                            std::back_inserter(joining), ByUserId{});
+        plan.adds.reserve(joining.size() + to_create.size());
+        for (const auto& joiner : joining) {
+            plan.adds.push_back(planned(m_users, joiner.user_id, joiner.member->reasons));
         }
-        plan.adds.insert(plan.adds.end(), to_create.begin(), to_create.end());
-        difference.clear();
-        std::ranges::set_difference(*present, wanted, std::back_inserter(difference));
-        for (const auto id : difference) {
+        plan.adds.insert(plan.adds.end(), std::make_move_iterator(to_create.begin()),
+                         std::make_move_iterator(to_create.end()));
+        std::vector<std::int64_t> leaving;
+        std::set_difference(present->begin(), present->end(), wanted.begin(), wanted.end(),
+                            std::back_inserter(leaving), ByUserId{});
+        for (const auto id : leaving) {
             remove_or_defer(plan, id);
         }
         m_plan.cohorts.push_back(std::move(plan));

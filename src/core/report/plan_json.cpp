@@ -13,14 +13,30 @@ using Layout = JsonWriter::Layout;
 
 // Each element of a list of records is written on one line: a first sync's report has a quarter
 // of a million planned members, and one per line keeps the file short and grep-able.
-void write_members(JsonWriter& out, std::string_view name, const std::vector<PlannedMember>& members) {
+// An add's reasons (export line, directory DN) go to plan files only, which the review page reads:
+// at a first sync they would double the run report.
+void write_members(JsonWriter& out, std::string_view name, const std::vector<PlannedMember>& members,
+                   PlanDetail detail) {
     out.key(name).begin_array();
     for (const auto& member : members) {
         out.begin_object(Layout::line)
             .field("user_id", member.user_id)
             .field("username", member.username)
-            .field("idnumber", member.student_number)
-            .end_object();
+            .field("idnumber", member.student_number);
+        if (detail == PlanDetail::complete && !member.reasons.empty()) {
+            out.key("reasons").begin_array(Layout::line);
+            for (const auto& reason : member.reasons) {
+                out.begin_object(Layout::line).field("source", reason.source);
+                if (reason.dn.empty()) {
+                    out.field("line", reason.line);
+                } else {
+                    out.field("dn", reason.dn);
+                }
+                out.end_object();
+            }
+            out.end_array();
+        }
+        out.end_object();
     }
     out.end_array();
 }
@@ -47,9 +63,9 @@ void write_cohort(JsonWriter& out, const CohortPlan& cohort, PlanDetail detail) 
         out.field("description", cohort.description);
     }
     out.field("current_size", cohort.current_size).field("desired_size", cohort.desired_size);
-    write_members(out, "adds", cohort.adds);
-    write_members(out, "removes", cohort.removes);
-    write_members(out, "deferred", cohort.deferred);
+    write_members(out, "adds", cohort.adds, detail);
+    write_members(out, "removes", cohort.removes, detail);
+    write_members(out, "deferred", cohort.deferred, detail);
     out.end_object();
 }
 
@@ -79,8 +95,14 @@ std::vector<PlannedMember> members_from(const nlohmann::json& members) {
     std::vector<PlannedMember> out;
     out.reserve(members.size());
     for (const auto& m : members) {
+        std::vector<Reason> reasons;
+        if (const auto found = m.find("reasons"); found != m.end()) {
+            for (const auto& r : *found) {
+                reasons.push_back({r.at("source").get<std::string>(), r.value("line", 0), r.value("dn", "")});
+            }
+        }
         out.push_back({m.at("user_id").get<std::int64_t>(), m.at("username").get<std::string>(),
-                       m.at("idnumber").get<std::string>()});
+                       m.at("idnumber").get<std::string>(), std::move(reasons)});
     }
     return out;
 }

@@ -17,6 +17,7 @@ public:
     int min_records(const GuardConfig& guards) const override { return guards.min_directory_entries; }
     std::string_view min_setting() const override { return "min_directory_entries"; }
     bool needed(const Config& config) const override;
+    std::string origin(const Config& config) const override { return config.ldap.base_dn; }
 
     // Keeps every entry but those that repeat an earlier entry's login or student number (one
     // person must never be two members), with a warning naming both DNs; an entry without a
