@@ -1,23 +1,41 @@
 # Shared by scripts/test, scripts/demo and bench/: package installation and the build.
 # Sourced, not run.
 
-# Every Debian 12 package the build, the tests and the demo need. Installed non-interactively;
-# installing slapd or postgresql does not need (or start) their system services: the tests
-# and the demo run their own throwaway servers. chromium opens the review page headless: its
-# test, the bench's timing and the documentation's screenshot.
+# Every package the build, the tests and the demo need, by names that exist on Debian 12
+# (bookworm) and Debian 13 (trixie) alike: the unversioned metapackages pull each release's own
+# PostgreSQL (15 / 17) and clang (14 / 19), so no major version is written here. Installed
+# non-interactively; installing slapd or postgresql does not need (or start) their system
+# services: the tests and the demo run their own throwaway servers.
+# file: CPack's dpkg-shlibdeps step needs it to tell the binary's type.
+# lintian, bash-completion: the package checks (ctest -L packaging). ca-certificates: the
+# system CA bundle that tls_test shows is not enough to trust a private CA.
+# mmdebstrap, zstd: scripts/test-debian13 (a Debian 13 system in a chroot).
+# python3: the Moodle fixture script; php-cli: the companion plugin's lint; tzdata: the rollover
+# tests' time zones. chromium opens the review page headless: its test, the bench's timing and
+# the documentation's screenshot.
 readonly COHORT_SYNC_PACKAGES=(
     build-essential cmake ninja-build pkg-config git
     libldap-dev libpq-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
     libgtest-dev libgmock-dev
-    slapd ldap-utils postgresql-15 postgresql-client-15
+    slapd ldap-utils postgresql postgresql-client
     python3 php-cli
     clang-format systemd tzdata
-    openssl clang-14 libclang-rt-14-dev
-    dpkg-dev man-db groff-base
+    openssl clang libclang-rt-dev
+    dpkg-dev file lintian man-db groff-base bash-completion ca-certificates
+    mmdebstrap zstd
     chromium
 )
 
 section() { printf '\n==> %s\n' "$*"; }
+
+# The release this runs on, for messages: "Debian GNU/Linux 13 (trixie)".
+os_description() {
+    local pretty=unknown
+    if [[ -r /etc/os-release ]]; then
+        pretty=$(. /etc/os-release && printf '%s' "${PRETTY_NAME:-${ID:-unknown} ${VERSION_ID:-}}")
+    fi
+    printf '%s\n' "$pretty"
+}
 
 install_packages() {
     local missing=()
@@ -28,22 +46,30 @@ install_packages() {
     if (( ${#missing[@]} == 0 )); then
         return 0
     fi
-    section "installing ${missing[*]}"
+    section "installing ${missing[*]} ($(os_description))"
     if (( EUID != 0 )); then
         echo "cohort-sync: error: packages are missing and this is not root: ${missing[*]}" >&2
         echo "HINT: run as root, or: sudo apt-get install ${missing[*]}" >&2
         return 1
     fi
-    export DEBIAN_FRONTEND=noninteractive
-    # policy-rc.d keeps the packages' maintainer scripts from starting system services.
-    local policy=/usr/sbin/policy-rc.d created_policy=0
-    if [[ ! -e $policy ]]; then
-        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
-    fi
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
-    (( created_policy )) && rm -f "$policy"
-    return 0
+    # A subshell, so that its traps are its own: the callers (scripts/demo) set EXIT traps of
+    # their own, which one set here would replace.
+    (
+        export DEBIAN_FRONTEND=noninteractive
+        # policy-rc.d keeps the packages' maintainer scripts from starting system services. It
+        # must go whatever happens (a failed download, Ctrl-C): left behind, it would keep every
+        # later package on this machine from starting its service. Signals exit through the
+        # EXIT trap too.
+        policy=/usr/sbin/policy-rc.d
+        if [[ ! -e $policy ]]; then
+            trap 'rm -f -- "$policy"' EXIT
+            trap 'exit 130' INT TERM HUP
+            printf '#!/bin/sh\nexit 101\n' >"$policy"
+            chmod +x "$policy"
+        fi
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    )
 }
 
 # configure_and_build DIR [cmake args...]
