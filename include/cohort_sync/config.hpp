@@ -106,6 +106,7 @@ struct MoodleConfig {
     bool empty_vanished_cohorts = false;          // empty a managed cohort whose étape has nobody left
     int grace_runs = 1;                           // remove a member after this many runs absent
     std::vector<std::string> post_commit_command; // argv, e.g. php enrol/cohort/cli/sync.php
+    int post_commit_timeout_seconds = 1800;       // then its process group is ended
     std::string accept_untested_version;          // a Moodle release newer than the tested ones, e.g. "5.3"
 };
 
@@ -134,6 +135,10 @@ struct ReportConfig {
     std::string directory = "/var/lib/cohort-sync";
     int keep = 60;
     std::string prometheus_textfile; // empty: none
+    // Files that name students (reports, plan files, --output pages) are 0600; with a group, 0640
+    // and that group's, so that its members (the schooling office's admins) can read them.
+    std::string group;
+    std::string site; // the metrics' site label; empty: the configuration file's name without .json
 };
 
 struct Config {

@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include "apply_plan.hpp"
+#include "build_info.hpp"
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/exit_code.hpp"
 #include "cohort_sync/io/ldap_directory.hpp"
@@ -10,6 +11,7 @@
 #include "config_file.hpp"
 #include "credentials.hpp"
 #include "explain_command.hpp"
+#include "folder_checks.hpp"
 #include "logging.hpp"
 #include "moodle_checks.hpp"
 #include "plan_output.hpp"
@@ -105,6 +107,7 @@ void warn_about_settings(const Config& config) {
 // Runs `body` and maps its outcome to an exit code, then writes the run report, the metrics and
 // the summary line whatever happened: the one place where a run's failure becomes a code.
 int reported_run(const Config& config, RunReport& report, const std::function<void()>& body) {
+    const auto started = std::chrono::steady_clock::now();
     ExitCode code = ExitCode::success;
     const auto failed = [&](const Error& error, ExitCode exit_code, const char* outcome) {
         log_error(error);
@@ -144,14 +147,27 @@ int reported_run(const Config& config, RunReport& report, const std::function<vo
     if (const auto path = store_report(config.report, report)) {
         spdlog::debug("run report written to '{}'", *path);
     }
-    store_metrics(config.report, report);
+    store_metrics(config, report, to_int(code));
     spdlog::info("{}", render_summary(report));
-    if (code == ExitCode::guard_refused) {
-        spdlog::error("sync end: refused (exit code {})", to_int(code));
-    } else if (code != ExitCode::success) {
-        spdlog::error("sync end: {} (exit code {})", report.outcome, to_int(code));
+    if (code != ExitCode::success) {
+        spdlog::error("sync end: {} (exit code {}) after {:.1f}s", report.outcome, to_int(code),
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
     return to_int(code);
+}
+
+// moodle.post_commit_command, when the commit added or removed a member. Throws PostCommitFailed.
+void after_commit(const Config& config, RunReport& report) {
+    if (config.moodle.post_commit_command.empty() || !report.applied) {
+        return;
+    }
+    if (!post_commit_needed(*report.applied)) {
+        spdlog::info("post-commit command not run: the commit added and removed no member");
+        return;
+    }
+    report.post_commit =
+        run_post_commit_command(config.moodle.post_commit_command, config.moodle.post_commit_timeout_seconds);
+    require_post_commit_success(*report.post_commit);
 }
 
 int sync_command(const Options& options, const Config& config, const std::string& run_id,
@@ -159,6 +175,8 @@ int sync_command(const Options& options, const Config& config, const std::string
     RunReport report;
     report.run_id = run_id;
     report.started_at = clock.instant;
+    // Known before anything can fail: a dry run that fails early must not write the metrics either.
+    report.dry_run = options.dry_run;
     return reported_run(config, report, [&] {
         warn_about_settings(config);
         // On a terminal a long directory read shows that it progresses; a log file gets only the
@@ -183,12 +201,13 @@ int sync_command(const Options& options, const Config& config, const std::string
         run_sync(config, {sources.ports(), &target}, sync_options, clock, report,
                  options.output.empty() ? std::cout : printed, [&] { clear_progress.now(); });
         if (!options.output.empty()) {
-            write_plan_output(std::move(printed).str(), options.output, std::cout);
-            spdlog::info("[dry-run] plan written to '{}' (readable by its owner only)", options.output);
+            write_plan_output(std::move(printed).str(), options.output, std::cout, config.report.group);
+            spdlog::info("[dry-run] plan written to '{}' (readable by {})", options.output,
+                         config.report.group.empty() ? "its owner only"
+                                                     : "its owner and the group " + config.report.group);
         }
-        if (!options.dry_run && !config.moodle.post_commit_command.empty()) {
-            report.post_commit = run_post_commit_command(config.moodle.post_commit_command);
-            require_post_commit_success(*report.post_commit);
+        if (!options.dry_run) {
+            after_commit(config, report);
         }
     });
 }
@@ -201,10 +220,7 @@ int apply_plan_command(const Options& options, const Config& config, const std::
     return reported_run(config, report, [&] {
         MoodleDatabase target(config.moodle);
         apply_plan_file(config, options.plan_in, options.force, target, report);
-        if (!config.moodle.post_commit_command.empty()) {
-            report.post_commit = run_post_commit_command(config.moodle.post_commit_command);
-            require_post_commit_success(*report.post_commit);
-        }
+        after_commit(config, report);
     });
 }
 
@@ -233,6 +249,7 @@ int check_command(const Config& config) {
         }
     }
     all_ok = check_moodle_site(config, std::cout) && all_ok;
+    all_ok = check_output_folders(config, std::cout) && all_ok;
     return to_int(all_ok ? ExitCode::success : ExitCode::check_failed);
 }
 
@@ -242,7 +259,8 @@ int run_cli(int argc, char** argv) {
     CLI::App app{
         "cohort-sync: keeps Moodle's étape cohorts in line with the LDAP directory and the APOGÉE export.\n"
         "Without a subcommand it runs one sync (see --dry-run)."};
-    app.set_version_flag("--version", std::string("cohort-sync ") + COHORT_SYNC_VERSION);
+    app.set_version_flag("--version", fmt::format("cohort-sync {} (commit {}, {})", COHORT_SYNC_VERSION,
+                                                  COHORT_SYNC_COMMIT, COHORT_SYNC_COMMIT_DATE));
     Options options;
     app.add_option("-c,--config", options.config_path, "Configuration file")->capture_default_str();
     app.add_flag("-n,--dry-run", options.dry_run, "Compute and print the plan; change nothing");

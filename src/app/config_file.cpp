@@ -9,15 +9,23 @@
 #include <spdlog/spdlog.h>
 #include <sstream>
 
+#ifndef COHORT_SYNC_EXAMPLE_CONFIG
+#define COHORT_SYNC_EXAMPLE_CONFIG "/usr/share/doc/cohort-sync/examples/cohort-sync.example.json"
+#endif
+
 namespace cohort_sync {
 
 Config load_config_file(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file) {
+        const int error = errno;
         throw ConfigError(
-            fmt::format("cannot read the configuration file '{}': {}", path, std::strerror(errno)),
-            "give the right file with --config FILE; config/cohort-sync.example.json is a "
-            "commented starting point");
+            fmt::format("cannot read the configuration file '{}': {}", path, std::strerror(error)),
+            error == ENOENT
+                ? fmt::format("copy the commented example {} to '{}' and edit it, or give "
+                              "another file with --config FILE",
+                              COHORT_SYNC_EXAMPLE_CONFIG, path)
+                : "give the right file with --config FILE, readable by the user running cohort-sync");
     }
     std::ostringstream text;
     text << file.rdbuf();

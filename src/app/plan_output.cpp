@@ -27,12 +27,13 @@ ReviewOptions review_options(std::string_view lang_option, bool full) {
     return options;
 }
 
-void write_plan_output(std::string_view text, const std::string& path, std::ostream& out) {
+void write_plan_output(std::string_view text, const std::string& path, std::ostream& out,
+                       const std::string& group) {
     if (path.empty()) {
         out << text << std::flush;
         return;
     }
-    write_private_file(path, text);
+    write_private_file(path, text, group);
 }
 
 } // namespace cohort_sync

@@ -1,33 +1,18 @@
 #include "plan_store.hpp"
 
 #include "cohort_sync/error.hpp"
+#include "private_file.hpp"
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
 
 namespace cohort_sync {
 
-void save_plan_file(const std::string& path, const PlanFile& file) {
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << write_plan_file(file);
-        out.flush();
-        if (!out) {
-            throw Error(
-                fmt::format("unable to write the plan file '{}': {}", temporary, std::strerror(errno)),
-                "give --plan-out a path in a writable directory");
-        }
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error) {
-        throw Error(fmt::format("unable to write the plan file '{}': {}", path, error.message()));
-    }
+void save_plan_file(const std::string& path, const PlanFile& file, const std::string& group) {
+    write_private_file(path, write_plan_file(file), group, "give --plan-out a path in a writable directory");
 }
 
 PlanFile load_plan_file(const std::string& path) {

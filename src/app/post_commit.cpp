@@ -1,12 +1,17 @@
 #include "post_commit.hpp"
 
+#include "signals.hpp"
+
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <spawn.h>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 extern char** environ;
@@ -59,37 +64,122 @@ std::string other_layout(const std::string& script) {
     return root + "/public" + tail;
 }
 
+// The child's attributes: a process group of its own (pgid = its pid), so that a terminal's Ctrl-C
+// reaches only cohort-sync, which ends the command itself, and so that kill(-pid) reaches
+// whatever the command starts; and default signal dispositions, since SIGPIPE is ignored here
+// (signals.cpp) and an ignored signal stays ignored across exec.
+class SpawnAttributes {
+public:
+    SpawnAttributes() {
+        posix_spawnattr_init(&m_attributes);
+        posix_spawnattr_setpgroup(&m_attributes, 0);
+        sigset_t defaults;
+        sigemptyset(&defaults);
+        sigaddset(&defaults, SIGPIPE);
+        sigaddset(&defaults, SIGTERM);
+        sigaddset(&defaults, SIGINT);
+        posix_spawnattr_setsigdefault(&m_attributes, &defaults);
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawnattr_setsigmask(&m_attributes, &none);
+        posix_spawnattr_setflags(&m_attributes,
+                                 POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    }
+    ~SpawnAttributes() { posix_spawnattr_destroy(&m_attributes); }
+    SpawnAttributes(const SpawnAttributes&) = delete;
+    SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+    const posix_spawnattr_t* get() const { return &m_attributes; }
+
+private:
+    posix_spawnattr_t m_attributes;
+};
+
+// SIGTERM to the command's process group, then SIGKILL to what is left of it after a grace
+// period: php gets the chance to end cleanly, and nothing outlives cohort-sync.
+void end_process_group(pid_t group, int& status) {
+    constexpr auto k_grace = std::chrono::seconds(5);
+    ::kill(-group, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + k_grace;
+    bool reaped = false;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const pid_t done = waitpid(group, &status, WNOHANG);
+        if (done == group || (done < 0 && errno != EINTR)) {
+            reaped = true;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::kill(-group, SIGKILL); // what the command started and left behind, or the command itself
+    if (!reaped) {
+        while (waitpid(group, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+}
+
 } // namespace
 
-PostCommitOutcome run_post_commit_command(const std::vector<std::string>& argv) {
+bool post_commit_needed(const ApplyStats& applied) {
+    return applied.members_added + applied.members_removed > 0;
+}
+
+PostCommitOutcome run_post_commit_command(const std::vector<std::string>& argv, int timeout_seconds) {
     PostCommitOutcome outcome;
     if (argv.empty()) {
         outcome.succeeded = true;
         return outcome;
     }
     outcome.command = argv[0];
+    if (const int signal = stop_signal(); signal != 0) {
+        outcome.detail = fmt::format("not started: stopped by {}", signal_name(signal));
+        return outcome;
+    }
     std::vector<char*> args;
     for (const auto& arg : argv) {
         args.push_back(const_cast<char*>(arg.c_str()));
     }
     args.push_back(nullptr);
+    const auto started = std::chrono::steady_clock::now();
+    const SpawnAttributes attributes;
     pid_t pid = 0;
-    if (const int error = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ); error != 0) {
+    if (const int error = posix_spawnp(&pid, args[0], nullptr, attributes.get(), args.data(), environ);
+        error != 0) {
         outcome.detail = fmt::format("could not start: {}", std::strerror(error));
+        return outcome;
+    }
+    // Polled rather than blocked in waitpid(): the signal handler only sets a flag, and the
+    // timeout needs a clock. 20 ms is nothing beside the command's own run.
+    const auto deadline = started + std::chrono::seconds(timeout_seconds);
+    int status = 0;
+    std::string ended_because;
+    while (true) {
+        const pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR)) {
+            break;
+        }
+        if (const int signal = stop_signal(); signal != 0) {
+            ended_because = fmt::format("stopped by {}", signal_name(signal));
+        } else if (std::chrono::steady_clock::now() >= deadline) {
+            ended_because =
+                fmt::format("timed out after {}s (moodle.post_commit_timeout_seconds)", timeout_seconds);
+        }
+        if (!ended_because.empty()) {
+            end_process_group(pid, status);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!ended_because.empty()) {
+        outcome.detail = ended_because + "; the command and what it started were ended";
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        outcome.succeeded = true;
+        outcome.detail = "exit code 0";
     } else {
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-            outcome.succeeded = true;
-            outcome.detail = "exit code 0";
-        } else {
-            outcome.detail = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
-                                               : fmt::format("signal {}", WTERMSIG(status));
-        }
+        outcome.detail = WIFEXITED(status) ? fmt::format("exit code {}", WEXITSTATUS(status))
+                                           : fmt::format("signal {}", WTERMSIG(status));
     }
     if (outcome.succeeded) {
-        spdlog::info("post-commit command '{}' succeeded", argv[0]);
+        spdlog::info("post-commit command '{}' succeeded in {:.1f}s", argv[0],
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
     return outcome;
 }

@@ -1,6 +1,7 @@
-// moodle.post_commit_command (Moodle's enrol/cohort/cli/sync.php) after a commit, so that courses
-// follow at once instead of at Moodle's next hourly task. No shell is involved: argv is run as
-// given.
+// moodle.post_commit_command (Moodle's enrol/cohort/cli/sync.php) after a commit that added or
+// removed a member, so that courses follow at once instead of at Moodle's next hourly task. No
+// shell is involved: argv is run as given, in a process group of its own, so that a timeout or a
+// stop signal ends it and everything it started.
 #pragma once
 
 #include "cohort_sync/error.hpp"
@@ -20,8 +21,15 @@ public:
     using Error::Error;
 };
 
-// Runs the command and waits for it; logs the outcome. Never throws.
-PostCommitOutcome run_post_commit_command(const std::vector<std::string>& argv);
+// Whether a commit is worth the command: enrol_cohort follows cohort memberships only, so a night
+// of +0 -0 (or only renames) has nothing for it to do.
+bool post_commit_needed(const ApplyStats& applied);
+
+// Runs the command and waits for it, at most `timeout_seconds`
+// (moodle.post_commit_timeout_seconds); on the timeout or a stop signal (SIGTERM, SIGINT) its
+// process group gets SIGTERM, then SIGKILL 5 s later, and the outcome is a failure saying why.
+// Logs the outcome. Never throws.
+PostCommitOutcome run_post_commit_command(const std::vector<std::string>& argv, int timeout_seconds);
 
 // Throws PostCommitFailed, naming the command and its outcome, when `outcome` failed.
 void require_post_commit_success(const PostCommitOutcome& outcome);

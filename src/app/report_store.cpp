@@ -1,34 +1,21 @@
 #include "report_store.hpp"
 
+#include "cohort_sync/metrics.hpp"
+#include "cohort_sync/source.hpp"
+#include "private_file.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <vector>
 
 namespace cohort_sync {
 namespace fs = std::filesystem;
 namespace {
-
-// Write to a temporary name, then rename: a reader never sees half a file.
-void write_atomically(const fs::path& path, const std::string& content) {
-    const fs::path temporary = path.string() + ".tmp";
-    {
-        std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-        if (!file) {
-            throw std::runtime_error(
-                fmt::format("cannot create '{}': {}", temporary.string(), std::strerror(errno)));
-        }
-        file << content;
-        file.flush();
-        if (!file) {
-            throw std::runtime_error(
-                fmt::format("cannot write '{}': {}", temporary.string(), std::strerror(errno)));
-        }
-    }
-    fs::rename(temporary, path);
-}
 
 void prune(const fs::path& directory, int keep) {
     std::vector<std::pair<fs::file_time_type, fs::path>> reports;
@@ -50,11 +37,12 @@ void prune(const fs::path& directory, int keep) {
 std::optional<std::string> store_report(const ReportConfig& config, const RunReport& report) {
     const fs::path directory = fs::path(config.directory) / "reports";
     try {
-        fs::create_directories(directory);
+        make_private_directory(directory.string(), config.group);
         const auto path = directory / (report.run_id + ".json");
         auto text = report_json_text(report);
         text += '\n';
-        write_atomically(path, text);
+        write_private_file(path.string(), text, config.group,
+                           "report.directory must be writable by the user running cohort-sync");
         prune(directory, config.keep);
         return path.string();
     } catch (const std::exception& error) {
@@ -65,49 +53,80 @@ std::optional<std::string> store_report(const ReportConfig& config, const RunRep
     }
 }
 
-void store_metrics(const ReportConfig& config, const RunReport& report) {
-    if (config.prometheus_textfile.empty()) {
+std::vector<RunHistoryEntry> unrecorded_runs(const ReportConfig& config,
+                                             const std::set<std::string>& recorded, int limit,
+                                             std::string& problem) {
+    const fs::path directory = fs::path(config.directory) / "reports";
+    std::vector<std::string> ids;
+    std::error_code error;
+    for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error)) {
+        if (it->path().extension() == ".json" && !recorded.contains(it->path().stem().string())) {
+            ids.push_back(it->path().stem().string());
+        }
+    }
+    if (error && error != std::errc::no_such_file_or_directory) {
+        problem = fmt::format("cannot read '{}': {}", directory.string(), error.message());
+        return {};
+    }
+    // Run ids begin with their UTC start time: the newest sort last.
+    std::ranges::sort(ids, std::greater<>());
+    std::vector<RunHistoryEntry> runs;
+    for (const auto& id : ids) {
+        if (static_cast<int>(runs.size()) >= limit) {
+            break;
+        }
+        std::ifstream in(directory / (id + ".json"), std::ios::binary);
+        // A dry run is not a night's outcome; its report may be a first night's, tens of
+        // megabytes, and "dry_run" is among its first keys: skipped unread.
+        std::string text(512, '\0');
+        in.read(text.data(), static_cast<std::streamsize>(text.size()));
+        text.resize(static_cast<std::size_t>(in.gcount()));
+        if (text.find("\"dry_run\": true") != std::string::npos) {
+            continue;
+        }
+        text.append(std::istreambuf_iterator<char>(in), {});
+        const auto report = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (report.is_discarded() || !report.is_object() || report.value("dry_run", false)) {
+            continue;
+        }
+        // Applied and refused runs are in the runs table (a post-commit failure as applied), also
+        // when older than the runs `status` reads from it: only the others are the files' to tell.
+        const auto outcome = report.value("outcome", std::string("?"));
+        if (outcome == "applied" || outcome == "refused" || outcome == "post-commit-failed") {
+            continue;
+        }
+        runs.push_back({report.value("run_id", id), report.value("started_at", 0LL),
+                        report.value("finished_at", 0LL), outcome, std::move(text)});
+    }
+    return runs;
+}
+
+std::string metrics_site(const Config& config) {
+    if (!config.report.site.empty()) {
+        return config.report.site;
+    }
+    return fs::path(config.source_path).stem().string();
+}
+
+void store_metrics(const Config& config, const RunReport& report, int exit_code) {
+    const std::string& path = config.report.prometheus_textfile;
+    if (path.empty() || report.dry_run) {
         return;
     }
-    const bool success = report.outcome == "applied" || report.outcome == "dry-run";
-    double seconds = 0;
-    for (const auto& phase : report.phases) {
-        seconds += phase.seconds;
+    std::string previous;
+    if (std::ifstream in(path, std::ios::binary); in) {
+        previous.assign(std::istreambuf_iterator<char>(in), {});
     }
-    const auto totals = report.plan ? report.plan->totals() : PlanTotals{};
-    std::string text;
-    text += "# HELP cohort_sync_last_run_timestamp_seconds When the last run finished.\n";
-    text += "# TYPE cohort_sync_last_run_timestamp_seconds gauge\n";
-    text += fmt::format("cohort_sync_last_run_timestamp_seconds {}\n", report.finished_at);
-    text += "# HELP cohort_sync_last_run_success 1 if the last run applied its plan (or dry-ran), else 0.\n";
-    text += "# TYPE cohort_sync_last_run_success gauge\n";
-    text += fmt::format("cohort_sync_last_run_success {}\n", success ? 1 : 0);
-    if (report.post_commit) {
-        text += "# HELP cohort_sync_last_run_post_commit_success 1 if the last run's post-commit command "
-                "succeeded, 0 if it failed (the cohorts are committed, the courses not yet updated).\n";
-        text += "# TYPE cohort_sync_last_run_post_commit_success gauge\n";
-        text += fmt::format("cohort_sync_last_run_post_commit_success {}\n",
-                            report.post_commit->succeeded ? 1 : 0);
-    }
-    text += "# HELP cohort_sync_last_run_duration_seconds Duration of the last run.\n";
-    text += "# TYPE cohort_sync_last_run_duration_seconds gauge\n";
-    text += fmt::format("cohort_sync_last_run_duration_seconds {:.3f}\n", seconds);
-    text += "# HELP cohort_sync_last_run_members_added Members added by the last run.\n";
-    text += "# TYPE cohort_sync_last_run_members_added gauge\n";
-    text += fmt::format("cohort_sync_last_run_members_added {}\n",
-                        report.applied ? report.applied->members_added : 0);
-    text += "# HELP cohort_sync_last_run_members_removed Members removed by the last run.\n";
-    text += "# TYPE cohort_sync_last_run_members_removed gauge\n";
-    text += fmt::format("cohort_sync_last_run_members_removed {}\n",
-                        report.applied ? report.applied->members_removed : 0);
-    text +=
-        "# HELP cohort_sync_last_run_planned_removes Removals planned by the last run (also when refused).\n";
-    text += "# TYPE cohort_sync_last_run_planned_removes gauge\n";
-    text += fmt::format("cohort_sync_last_run_planned_removes {}\n", totals.removes);
+    const auto text = render_metrics(
+        {report, metrics_site(config), exit_code, last_success_in(previous), needed_source_kinds(config)});
     try {
-        write_atomically(config.prometheus_textfile, text);
+        // 0644 whatever the umask: the unit's UMask=0077 would hide the file from node_exporter,
+        // which runs as its own user. It names nobody.
+        write_file_atomically(path, text, public_access(),
+                              "the metrics file's folder must be writable by the user running cohort-sync "
+                              "(docs/operations.md, \"Monitoring\")");
     } catch (const std::exception& error) {
-        spdlog::warn("could not write the metrics file '{}': {}", config.prometheus_textfile, error.what());
+        spdlog::warn("could not write the metrics file '{}': {}", path, error.what());
     }
 }
 

@@ -268,8 +268,9 @@ private:
             "{}plan: +{} -{} in {} cohort(s), {} new, {} renamed, {} unplaced, {} account(s) to create",
             m_tag, totals.adds, totals.removes, totals.cohorts_changed, totals.creates, totals.renames,
             plan.unplaced.size(), totals.accounts);
+        // Every night has some (students not yet logged in once): normal, so not a warning.
         if (!plan.unplaced.empty()) {
-            spdlog::warn(
+            spdlog::info(
                 "{}unplaced: {} student membership(s) without a usable Moodle account ({}); the list is "
                 "in the run report",
                 m_tag, plan.unplaced.size(), unplaced_by_reason(plan));
@@ -308,7 +309,8 @@ private:
             save_plan_file(m_options.plan_out,
                            {m_report.run_id, m_report.started_at, m_config.moodle.prefix,
                             m_config.moodle.schema, m_config.moodle.component, m_options.force,
-                            m_report.counts, basis_of(m_current), plan, m_report.verdicts});
+                            m_report.counts, basis_of(m_current), plan, m_report.verdicts},
+                           m_config.report.group);
             spdlog::info("{}plan saved to '{}': review it, then 'cohort-sync apply-plan {}'", m_tag,
                          m_options.plan_out, m_options.plan_out);
         }

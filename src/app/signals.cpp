@@ -32,9 +32,16 @@ void install_signal_handlers() {
 
 void throw_if_interrupted() {
     if (const int signal = g_signal.load(); signal != 0) {
-        throw Interrupted(fmt::format("stopped by {}: nothing was changed in Moodle",
-                                      signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+        throw Interrupted(fmt::format("stopped by {}: nothing was changed in Moodle", signal_name(signal)));
     }
+}
+
+int stop_signal() {
+    return g_signal.load();
+}
+
+const char* signal_name(int signal) {
+    return signal == SIGTERM ? "SIGTERM" : signal == SIGINT ? "SIGINT" : "a signal";
 }
 
 } // namespace cohort_sync

@@ -10,4 +10,11 @@ void install_signal_handlers();
 // Throws Interrupted when a stop signal has arrived.
 void throw_if_interrupted();
 
+// The stop signal that has arrived (SIGTERM or SIGINT), or 0: for the waits that must end
+// something else before they stop (the post-commit command).
+int stop_signal();
+
+// "SIGTERM", "SIGINT".
+const char* signal_name(int signal);
+
 } // namespace cohort_sync

@@ -63,6 +63,17 @@ void none_empty(const std::vector<std::string>& values, const std::string& at, P
     }
 }
 
+void etape_patterns(const std::vector<std::string>& patterns, const std::string& at, Problems& problems) {
+    none_empty(patterns, at, problems);
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+        if (patterns[i] == "!") {
+            problems.error(fmt::format("{}/{}", at, i),
+                           "\"!\" leaves out nothing: write the pattern of the étapes to leave out after it, "
+                           "like \"!LP*\"");
+        }
+    }
+}
+
 void ldap_uris(const std::vector<std::string>& uris, const std::string& at, Problems& problems) {
     if (uris.empty()) {
         problems.error(at, "must list at least one LDAP server, like [\"ldaps://ldap.example.org\"]");

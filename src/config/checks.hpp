@@ -47,6 +47,8 @@ void auth_plugin(const std::string& value, const std::string& at, Problems& prob
 void non_empty(const std::string& value, const std::string& at, Problems& problems);
 void one_or_more(const std::vector<std::string>& values, const std::string& at, Problems& problems);
 void none_empty(const std::vector<std::string>& values, const std::string& at, Problems& problems);
+// membership.etape_patterns: none empty, and no bare "!".
+void etape_patterns(const std::vector<std::string>& patterns, const std::string& at, Problems& problems);
 
 void ldap_uris(const std::vector<std::string>& uris, const std::string& at, Problems& problems);
 

@@ -143,9 +143,10 @@ const std::vector<Option>& options() {
         option<&C::membership, &M::description_template>("/membership/description_template", optional,
                                                          "Cohort description shown in Moodle.",
                                                          cohort_template),
-        option<&C::membership, &M::etape_patterns>("/membership/etape_patterns", optional,
-                                                   "Glob patterns of the étapes to manage; empty: all.",
-                                                   none_empty),
+        option<&C::membership, &M::etape_patterns>(
+            "/membership/etape_patterns", optional,
+            "Glob patterns of the étapes to manage, \"!pattern\" to leave some out; empty: all.",
+            etape_patterns),
 
         option<&C::moodle, &D::conninfo>("/moodle/conninfo", required,
                                          "libpq connection string of Moodle's database (no password).",
@@ -175,6 +176,9 @@ const std::vector<Option>& options() {
         option<&C::moodle, &D::post_commit_command>(
             "/moodle/post_commit_command", optional,
             "Command (argv) run after a commit that changed something.", none_empty),
+        option<&C::moodle, &D::post_commit_timeout_seconds>(
+            "/moodle/post_commit_timeout_seconds", optional,
+            "Seconds the post-commit command may run before its process group is ended.", positive<int>()),
         option<&C::moodle, &D::accept_untested_version>(
             "/moodle/accept_untested_version", optional,
             "A Moodle release newer than the tested ones (\"5.3\") to run against anyway; empty: none."),
@@ -220,6 +224,11 @@ const std::vector<Option>& options() {
                                      at_least(1)),
         option<&C::report, &R::prometheus_textfile>("/report/prometheus_textfile", optional,
                                                     "Metrics file for node_exporter; empty: none."),
+        option<&C::report, &R::group>(
+            "/report/group", optional,
+            "Group that may read the files naming students (mode 0640); empty: owner only (0600)."),
+        option<&C::report, &R::site>("/report/site", optional,
+                                     "The metrics' site label; empty: the configuration file's name."),
     };
     return k_options;
 }

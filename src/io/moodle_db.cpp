@@ -505,6 +505,7 @@ std::unique_ptr<MoodleSession> MoodleDatabase::open() {
     }
 
     impl->run(sql::Id::begin, {}, PGRES_COMMAND_OK, "open a transaction");
+    impl->run(sql::Id::durable_commit, {}, PGRES_TUPLES_OK, "make the commit durable");
     const auto keys = sql::lock_keys(m_config);
     const auto inspect =
         impl->run(sql::Id::lock_and_inspect,

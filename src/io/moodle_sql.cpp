@@ -42,6 +42,14 @@ struct Template {
 constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates = {{
     {Id::begin, "begin", 0, "BEGIN ISOLATION LEVEL READ COMMITTED"},
 
+    // A run that says "committed" must be durable: a server (or database, or role) configured with
+    // synchronous_commit = off would otherwise acknowledge the COMMIT before its WAL reached disk,
+    // and a crash then could lose a night's changes that the log and report call applied.
+    // set_config(..., true) is SET LOCAL: this transaction only. A function call, not SET, so that
+    // it can be a prepared statement like every other.
+    {Id::durable_commit, "durable_commit", 0,
+     "SELECT pg_catalog.set_config('synchronous_commit', 'on', true)"},
+
     // The lock is per database and released by COMMIT or ROLLBACK (or a lost connection), so a
     // crashed run can never leave it behind. The existence checks ride along to save a round trip:
     // CREATE ... IF NOT EXISTS is not enough on its own because CREATE SCHEMA checks the CREATE
@@ -175,6 +183,28 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      "SELECT coalesce((SELECT value FROM {m:config} WHERE name = 'auth'), '') AS enabled,"
      " coalesce((SELECT string_agg(substr(plugin, 6), ',' ORDER BY plugin) FROM {m:config_plugins}"
      " WHERE plugin LIKE 'auth\\_%' AND name = 'version'), '') AS installed"},
+
+    // One row per privilege to test, in the order given: $1 kind, $2 schema, $3 table or sequence,
+    // $4 column, $5 privilege. NULL: the object is not there (yet). Objects are found in the
+    // catalogs and tested by oid, because resolving a name needs USAGE on its schema, which may be
+    // the privilege missing. The state schema and tables are created by the first run: missing,
+    // they need CREATE on the database instead.
+    {Id::privileges, "privileges", 5,
+     "SELECT CASE p.kind"
+     " WHEN 'database' THEN has_database_privilege(current_database(), p.privilege)"
+     " WHEN 'schema' THEN CASE WHEN s.oid IS NOT NULL THEN has_schema_privilege(s.oid, p.privilege) END"
+     " WHEN 'state_schema' THEN CASE WHEN s.oid IS NOT NULL THEN has_schema_privilege(s.oid, p.privilege)"
+     " ELSE has_database_privilege(current_database(), 'CREATE') END"
+     " WHEN 'table' THEN CASE WHEN r.oid IS NOT NULL THEN has_table_privilege(r.oid, p.privilege) END"
+     " WHEN 'column' THEN CASE WHEN r.oid IS NOT NULL THEN has_column_privilege(r.oid, p.col, p.privilege) "
+     "END"
+     " WHEN 'sequence' THEN CASE WHEN r.oid IS NOT NULL THEN has_sequence_privilege(r.oid, p.privilege) END"
+     " END AS granted, current_database() AS database_name, current_user AS role_name"
+     " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
+     " AS p(kind, nsp, rel, col, privilege, ord)"
+     " LEFT JOIN pg_catalog.pg_namespace s ON s.nspname = p.nsp"
+     " LEFT JOIN pg_catalog.pg_class r ON r.relnamespace = s.oid AND r.relname = p.rel"
+     " ORDER BY p.ord"},
 
     // ---- Read-only insight. Nothing below writes to Moodle's tables.
 

@@ -20,6 +20,7 @@ namespace cohort_sync::sql {
 
 enum class Id {
     begin,
+    durable_commit,   // synchronous_commit on for this transaction, whatever the server's default
     lock_and_inspect, // the advisory lock, and whether the state schema and tables exist
     create_state_schema,
     create_state_tables,
@@ -48,6 +49,7 @@ enum class Id {
     rollback,
     check,
     auth_plugins,
+    privileges, // `check`: has_*_privilege() for each privilege a run needs
     // Read-only insight: the course-impact preview, `status`, `explain`.
     impact_settings,
     create_impact_tables,

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -55,7 +57,61 @@ TEST_F(CliCheck, GoodConfigPrintsOkForConfigLdapAndMoodle) {
     EXPECT_TRUE(contains(ldap_line, cst::servers().ldap_uri())) << run.describe();
     EXPECT_TRUE(contains(ldap_line, "bound as " + cst::servers().ldap_reader_dn())) << run.describe();
     EXPECT_TRUE(moodle_line.starts_with("moodle   ok ")) << run.describe();
+    EXPECT_TRUE(line_starting(run.out, "grants ").starts_with("grants   ok ")) << run.describe();
+    EXPECT_TRUE(line_starting(run.out, "reports ").starts_with("reports  ok ")) << run.describe();
     EXPECT_FALSE(contains(run.out, "FAILED")) << run.describe();
+}
+
+// A report folder or metrics folder the run could not write: a night would sync and leave
+// neither report nor metrics. (A file where the folder should be: root may write anywhere else.)
+TEST_F(CliCheck, UnwritableReportAndMetricsFoldersFailNamingTheSetting) {
+    write_text(m_dir + "/a-file", "");
+    const auto path = config_with({{"report",
+                                    {{"directory", m_dir + "/a-file/state"},
+                                     {"prometheus_textfile", m_dir + "/a-file/metrics/cohort-sync.prom"}}}},
+                                  "folders.json");
+    const auto run = run_cohort_sync({"--config", path, "check"});
+    EXPECT_EQ(run.exit_code, 6) << run.describe();
+    const auto reports = line_starting(run.out, "reports ");
+    EXPECT_TRUE(
+        reports.starts_with("reports  FAILED '" + m_dir + "/a-file' is not a folder (report.directory)"))
+        << run.describe();
+    const auto metrics = line_starting(run.out, "metrics ");
+    EXPECT_TRUE(contains(metrics, "FAILED")) << run.describe();
+    EXPECT_TRUE(contains(metrics, "(report.prometheus_textfile)")) << run.describe();
+    EXPECT_TRUE(contains(line_after(run.out, "metrics "), "HINT: ")) << run.describe();
+}
+
+TEST_F(CliCheck, MissingPostCommitCommandFailsNamingIt) {
+    const auto path = config_with({{"moodle", {{"post_commit_command", {"/nonexistent/php", "sync.php"}}}}},
+                                  "command.json");
+    const auto run = run_cohort_sync({"--config", path, "check"});
+    EXPECT_EQ(run.exit_code, 6) << run.describe();
+    EXPECT_TRUE(
+        line_starting(run.out, "command ").starts_with("command  FAILED '/nonexistent/php' does not exist"))
+        << run.describe();
+}
+
+// Under systemd each line is a journal record: a configuration with three problems gives three
+// records at priority 3 (and its hint), so `journalctl -p err` shows each problem.
+TEST_F(CliCheck, ConfigurationProblemsAreOneJournalRecordEachWithItsPriority) {
+    const auto path = config_with(
+        {{"ldap", {{"pagesize", 10}}}, {"moodle", {{"grace_runs", 0}}}, {"report", {{"keep", 0}}}},
+        "three-problems.json");
+    const auto run = run_cohort_sync({"--config", path, "check"}, {"JOURNAL_STREAM=8:12345"});
+    EXPECT_EQ(run.exit_code, 2) << run.describe();
+    std::istringstream lines(run.err);
+    int errors = 0;
+    for (std::string line; std::getline(lines, line);) {
+        EXPECT_TRUE(line.size() > 3 && line[0] == '<' && line[2] == '>') << "no priority: " << line;
+        if (line.starts_with("<3>")) {
+            ++errors;
+        }
+    }
+    EXPECT_TRUE(contains(run.err, "<3>  /ldap/pagesize: ")) << run.err;
+    EXPECT_TRUE(contains(run.err, "<3>  /moodle/grace_runs: ")) << run.err;
+    EXPECT_TRUE(contains(run.err, "<3>  /report/keep: ")) << run.err;
+    EXPECT_EQ(errors, 5) << "the heading, three problems and the hint: " << run.err;
 }
 
 TEST_F(CliCheck, SlapdStoppedMakesTheLdapLineFailNamingUriAndCause) {
@@ -160,6 +216,9 @@ TEST_F(CliCheck, MissingConfigFileExits2NamingIt) {
 
     EXPECT_EQ(run.exit_code, 2) << run.describe();
     EXPECT_TRUE(contains(run.err, path)) << run.describe();
+    EXPECT_TRUE(contains(run.err, "HINT: copy the commented example /")) << run.describe();
+    EXPECT_TRUE(contains(run.err, "/share/doc/cohort-sync/examples/cohort-sync.example.json"))
+        << run.describe();
 }
 
 TEST_F(CliCheck, PrintConfigIsItselfAValidConfiguration) {
@@ -179,6 +238,10 @@ TEST_F(CliCheck, VersionExits0) {
     const auto run = run_cohort_sync({"--version"});
     EXPECT_EQ(run.exit_code, 0) << run.describe();
     EXPECT_TRUE(run.out.starts_with("cohort-sync ")) << run.describe();
+    // The build's commit and its date: "cohort-sync 0.9.0 (commit 1a2b3c4d5e6f, 2026-05-04)".
+    EXPECT_TRUE(std::regex_search(
+        run.out, std::regex(R"(^cohort-sync \S+ \(commit [0-9a-f]{12}(-modified)?, \d{4}-\d\d-\d\d\)\n)")))
+        << run.describe();
 }
 
 TEST_F(CliCheck, HelpExits0AndListsTheOptions) {

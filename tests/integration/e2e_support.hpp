@@ -190,7 +190,9 @@ private:
 
 // Starts the built binary with `args`, stdin from /dev/null, stdout and stderr to files (stderr is
 // not a terminal, so the log has its plain timestamped format).
-inline RunningCohortSync start_cohort_sync(const std::vector<std::string>& args) {
+// `environment_extra` ("JOURNAL_STREAM=8:1") is added to the child's environment.
+inline RunningCohortSync start_cohort_sync(const std::vector<std::string>& args,
+                                           const std::vector<std::string>& environment_extra = {}) {
     static int counter = 0;
     static const std::string runs_dir = make_temp_dir("e2e-runs-");
     const std::string stem = runs_dir + "/run-" + std::to_string(++counter);
@@ -207,6 +209,7 @@ inline RunningCohortSync start_cohort_sync(const std::vector<std::string>& args)
     }
     argv.push_back(nullptr);
     std::vector<std::string> environment_strings = child_environment();
+    environment_strings.insert(environment_strings.end(), environment_extra.begin(), environment_extra.end());
     std::vector<char*> environment;
     for (auto& entry : environment_strings) {
         environment.push_back(entry.data());
@@ -229,8 +232,9 @@ inline RunningCohortSync start_cohort_sync(const std::vector<std::string>& args)
     return RunningCohortSync(pid, command, out_path, err_path);
 }
 
-inline RunResult run_cohort_sync(const std::vector<std::string>& args) {
-    return start_cohort_sync(args).wait();
+inline RunResult run_cohort_sync(const std::vector<std::string>& args,
+                                 const std::vector<std::string>& environment_extra = {}) {
+    return start_cohort_sync(args, environment_extra).wait();
 }
 
 // -------------------------------------------------------------------------------------------

@@ -150,18 +150,22 @@ TEST_F(MoodleSite, AFailedPostCommitCommandExitsSevenWithTheCohortsCommitted) {
     EXPECT_EQ(report["post_commit"]["succeeded"], false) << report.dump();
     EXPECT_EQ(report["post_commit"]["detail"], "exit code 1") << report.dump();
     const auto text = cst::read_file(metrics);
-    EXPECT_TRUE(contains(text, "cohort_sync_last_run_post_commit_success 0\n")) << text;
+    EXPECT_TRUE(contains(text, "cohort_sync_last_run_post_commit_success{site=\"cohort-sync\"} 0\n")) << text;
 
-    // A command that cannot even start: the same outcome.
+    // A command that cannot even start: the same outcome. (The command runs only after a commit
+    // that changed a membership: each run below has the same two members to add again.)
+    cst::servers().psql("DELETE FROM mdl_cohort_members");
     configure({{"moodle", {{"post_commit_command", {m_dir + "/no-such-program"}}}}});
     const auto missing = run();
     EXPECT_EQ(missing.exit_code, 7) << missing.describe();
     EXPECT_TRUE(contains(missing.err, "could not start")) << missing.describe();
 
+    cst::servers().psql("DELETE FROM mdl_cohort_members");
     configure({{"moodle", {{"post_commit_command", {script("ok.php", "exit 0")}}}}});
     const auto ok = run();
     EXPECT_EQ(ok.exit_code, 0) << ok.describe();
-    EXPECT_TRUE(contains(cst::read_file(metrics), "cohort_sync_last_run_post_commit_success 1\n"));
+    EXPECT_TRUE(contains(cst::read_file(metrics),
+                         "cohort_sync_last_run_post_commit_success{site=\"cohort-sync\"} 1\n"));
 }
 
 } // namespace

@@ -259,6 +259,36 @@ TEST_P(PrivilegesMissing, SyncFailsWithPermissionDeniedAndWritesNothing) {
 INSTANTIATE_TEST_SUITE_P(EachGrant, PrivilegesMissing, ::testing::ValuesIn(names_of(grants())),
                          [](const auto& test_info) { return test_name_of(test_info.param); });
 
+// `check` finds the missing grant before a night does, and says how to give it. Without CONNECT
+// the connection itself fails: the moodle line says so.
+class CheckPrivilegesMissing : public Privileges, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(CheckPrivilegesMissing, CheckFailsNamingTheGrant) {
+    grant_all_but(GetParam());
+    const auto check = run({"check"});
+    EXPECT_EQ(check.exit_code, 6) << check.describe();
+    if (GetParam() == "CONNECT on the database") {
+        EXPECT_TRUE(line_starting(check.out, "moodle ").starts_with("moodle   FAILED")) << check.describe();
+        return;
+    }
+    const auto grants_line = line_starting(check.out, "grants ");
+    EXPECT_TRUE(grants_line.starts_with("grants   FAILED the role lacks ")) << check.describe();
+    EXPECT_TRUE(contains(check.out, "HINT: as the database's owner")) << check.describe();
+    const auto& what = GetParam();
+    const auto object = what.substr(what.rfind(' ') + 1); // "mdl_enrol", "schema", "database", "role"
+    if (object.starts_with("mdl_")) {
+        EXPECT_TRUE(contains(grants_line, "\"" + object + "\"")) << check.describe();
+        EXPECT_TRUE(contains(check.out, "GRANT " + what.substr(0, what.find(' ')))) << check.describe();
+    } else {
+        EXPECT_TRUE(contains(check.out,
+                             what.starts_with("the state schema") ? "CREATE SCHEMA IF NOT EXISTS" : "GRANT "))
+            << check.describe();
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(EachGrant, CheckPrivilegesMissing, ::testing::ValuesIn(names_of(grants())),
+                         [](const auto& test_info) { return test_name_of(test_info.param); });
+
 TEST_F(Privileges, ProvisioningWorksWithItsListedGrants) {
     need_provisioning();
     grant_all_but("", provisioning_grants());

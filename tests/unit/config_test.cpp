@@ -371,6 +371,9 @@ TEST(ConfigValue, RefusesValuesOutOfRange) {
         {"/guards/max_cohort_removal_ratio", -0.1, "/guards/max_cohort_removal_ratio", "between 0 and 1"},
         {"/moodle/grace_runs", 0, "/moodle/grace_runs", "it must be at least 1"},
         {"/report/keep", 0, "/report/keep", "it must be at least 1"},
+        {"/moodle/post_commit_timeout_seconds", 0, "/moodle/post_commit_timeout_seconds", "greater than 0"},
+        {"/membership/etape_patterns", json::array({"L*", "!"}), "/membership/etape_patterns/1",
+         "\"!\" leaves out nothing"},
         {"/apogee/max_bad_rows", -1, "/apogee/max_bad_rows", "it must be at least 0"},
         {"/ldap/uris", json::array(), "/ldap/uris", "at least one LDAP server"},
         {"/ldap/uris",
@@ -621,7 +624,7 @@ TEST(ConfigExample, SetsEveryKey) {
 TEST(ConfigPrint, ListsEveryKeyInTableOrder) {
     const std::string printed = print_config(Config{});
     EXPECT_TRUE(printed.starts_with("{\n  \"ldap\": {\n    \"uris\": [],\n")) << printed;
-    EXPECT_EQ(every_key().size(), 70U);
+    EXPECT_EQ(every_key().size(), 73U);
 }
 
 TEST(ConfigPrint, RoundTripsToAnEqualConfig) {

@@ -20,6 +20,16 @@ struct MoodleSiteFacts {
     std::vector<std::string> auth_plugins; // usable_auth_plugins() of the site
 };
 
+// A privilege the role lacks, and the statement that grants it.
+struct MissingPrivilege {
+    std::string what;  // "SELECT on \"public\".\"mdl_enrol\""
+    std::string grant; // "GRANT SELECT ON \"public\".\"mdl_enrol\" TO \"cohort_sync\""
+};
+
+// The privileges a sync needs (docs/operations.md, "Database privileges"; provisioning's too when
+// it is enabled) that the configured role lacks, tested with has_*_privilege(). Throws TargetError.
+std::vector<MissingPrivilege> missing_privileges(const MoodleConfig& config, bool provisioning);
+
 // Throws TargetError like MoodleDatabase::begin() when the database cannot be reached or has no
 // Moodle tables where the configuration says.
 MoodleSiteFacts read_moodle_site(const MoodleConfig& config);

@@ -2,6 +2,7 @@
 
 #include "cohort_sync/academic_year.hpp"
 #include "cohort_sync/etape.hpp"
+#include "cohort_sync/etape_selection.hpp"
 #include "cohort_sync/text.hpp"
 
 #include <algorithm>
@@ -183,10 +184,7 @@ private:
     }
 
     bool allowed(std::string_view etape) const {
-        const auto& patterns = m_config.membership.etape_patterns;
-        return patterns.empty() || std::ranges::any_of(patterns, [&](const std::string& pattern) {
-                   return etape_matches(pattern, etape);
-               });
+        return etape_selected(m_config.membership.etape_patterns, etape);
     }
 
     // The student a number (and, if in the directory, an entry) stands for; one index each.
