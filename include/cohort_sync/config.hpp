@@ -70,6 +70,7 @@ struct ExportConfig {
     ExportColumns columns;
     std::vector<std::string> active_statuses = {"E"};
     int max_bad_rows = 10; // past this many bad rows the whole file is refused
+    int max_size_mb = 200; // a larger file is not read: it bounds the run's memory
     double max_age_hours = 36;
     int min_rows = 1;
     bool trailer = false;                  // last line "<anything>;<row count>" must match
@@ -128,6 +129,11 @@ struct GuardConfig {
     int min_cohort_size = 20;              // smaller cohorts are exempt from the ratio guards
     double max_total_removal_ratio = 0.05; // of all managed memberships
     int max_accounts_created = 200;        // provisioning: most accounts created in one run
+    // Implausible input: a night that would create more cohorts than both of these (the first
+    // run exempt), or put one student in more cohorts than this, is refused.
+    int max_cohorts_created = 50;
+    double max_cohorts_created_ratio = 0.10; // of the managed cohorts
+    int max_cohorts_per_student = 12;
 };
 
 struct ReportConfig {

@@ -300,8 +300,8 @@ private:
 
     void guard() {
         const Plan& plan = *m_report.plan;
-        m_report.verdicts =
-            evaluate_guards({plan, m_desired.counts, m_current.last_success, m_kinds}, m_config.guards);
+        m_report.verdicts = evaluate_guards(
+            {plan, m_desired.counts, m_current.last_success, m_kinds, &m_desired}, m_config.guards);
         log_guards(m_report.verdicts, m_options.force);
         m_refused = any_tripped(m_report.verdicts) && !m_options.force;
         if (!m_options.plan_out.empty()) {

@@ -121,6 +121,8 @@ const std::vector<Option>& options() {
         option<&C::apogee, &E::max_bad_rows>("/apogee/max_bad_rows", optional,
                                              "Past this many bad rows the whole export is refused.",
                                              at_least(0)),
+        option<&C::apogee, &E::max_size_mb>("/apogee/max_size_mb", optional,
+                                            "A larger export is refused unread (MB).", at_least(1)),
         option<&C::apogee, &E::max_age_hours>("/apogee/max_age_hours", optional,
                                               "An older export is refused (hours).", positive<double>()),
         option<&C::apogee, &E::min_rows>("/apogee/min_rows", optional,
@@ -213,6 +215,15 @@ const std::vector<Option>& options() {
         option<&C::guards, &G::max_accounts_created>("/guards/max_accounts_created", optional,
                                                      "Most Moodle accounts provisioning creates in one run.",
                                                      at_least(0)),
+        option<&C::guards, &G::max_cohorts_created>(
+            "/guards/max_cohorts_created", optional,
+            "Most cohorts created in one run (with the ratio below; the first run is exempt).", at_least(0)),
+        option<&C::guards, &G::max_cohorts_created_ratio>(
+            "/guards/max_cohorts_created_ratio", optional,
+            "Largest number of cohorts created in one run, as a share of the managed cohorts.", ratio),
+        option<&C::guards, &G::max_cohorts_per_student>("/guards/max_cohorts_per_student", optional,
+                                                        "Most cohorts one student may be placed in.",
+                                                        at_least(1)),
 
         option<&C::report, &R::directory>("/report/directory", optional, "Where run reports are written.",
                                           non_empty),

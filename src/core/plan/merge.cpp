@@ -103,11 +103,13 @@ public:
                 m_inscriptions.push_back(
                     {inscriptions, read.source, std::string(source_kind(read.source).count_key())});
                 m_inscription_rows += inscriptions->rows.size();
+                m_desired.labels_in_doubt = m_desired.labels_in_doubt || inscriptions->labels_in_doubt;
             }
         }
     }
 
     Desired run() {
+        m_desired.holds = holds_of(m_input.sources);
         index_directory();
         for (std::size_t source = 0; source < m_inscriptions.size(); ++source) {
             claim_from_inscriptions(static_cast<int>(source));
@@ -220,7 +222,7 @@ private:
                 continue;
             }
             const int etape = m_etapes.id(row.etape);
-            if (!row.label.empty()) {
+            if (!row.label.empty() && !m_desired.labels_in_doubt) {
                 note_label(etape, row.year, row.label);
             }
             if (!allowed(row.etape)) {
@@ -466,6 +468,12 @@ private:
             }
         }
         m_desired.counts.students = static_cast<int>(m_desired.students.size());
+        m_desired.cohorts_per_student.assign(m_desired.students.size(), 0);
+        for (const auto& cohort : m_cohorts) {
+            for (const auto& member : cohort.members) {
+                ++m_desired.cohorts_per_student[static_cast<std::size_t>(member.student)];
+            }
+        }
         for (const auto& [idnumber, index] : by_idnumber) {
             auto& cohort = m_cohorts[static_cast<std::size_t>(index)];
             m_desired.counts.per_etape[cohort.etape] += static_cast<int>(cohort.members.size());
