@@ -268,6 +268,16 @@ private:
             "{}plan: +{} -{} in {} cohort(s), {} new, {} renamed, {} unplaced, {} account(s) to create",
             m_tag, totals.adds, totals.removes, totals.cohorts_changed, totals.creates, totals.renames,
             plan.unplaced.size(), totals.accounts);
+        if (!plan.holds.empty()) {
+            const auto& first = plan.holds.front();
+            spdlog::warn("{}held back on doubt: {} removal(s), because {} record(s) the sources left out may "
+                         "concern them (the first: {} {}{}: {}); the list is in the run report",
+                         m_tag, totals.held_back, plan.holds.size(), first.defect.source,
+                         first.defect.dn.empty() ? "line " + std::to_string(first.defect.line)
+                                                 : first.defect.dn,
+                         first.student_number.empty() ? "" : ", student " + first.student_number,
+                         std::string_view(first.message).substr(0, 300));
+        }
         if (!plan.unplaced.empty()) {
             spdlog::warn(
                 "{}unplaced: {} student membership(s) without a usable Moodle account ({}); the list is "

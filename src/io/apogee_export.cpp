@@ -128,19 +128,23 @@ SourceRead ApogeeExportFile::read() {
                                     before.size / (1024 * 1024), m_config.max_size_mb),
                         IssueKind::oversized});
     }
-    std::string bytes(static_cast<std::size_t>(before.size), '\0');
+    // Reserved, not filled: pages are touched only as chunks arrive, so a file of garbage stopped
+    // at its first megabyte costs a megabyte.
+    const auto size = static_cast<std::size_t>(before.size);
+    std::string bytes;
+    bytes.reserve(size);
     std::size_t done = 0;
-    while (done < bytes.size()) {
+    while (done < size) {
         const std::size_t chunk_begin = done;
-        const ssize_t got =
-            ::read(fd.get(), bytes.data() + done, std::min(k_chunk_bytes, bytes.size() - done));
+        bytes.resize(std::min(size, done + k_chunk_bytes));
+        const ssize_t got = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
         if (got < 0) {
             const int error = errno;
             if (error == EINTR) {
                 continue;
             }
             throw SourceError(fmt::format("unable to read the APOGÉE export '{}' (at byte {} of {}): {}",
-                                          path, done, bytes.size(), errno_text(error)));
+                                          path, done, size, errno_text(error)));
         }
         if (got == 0) {
             break; // shrank under us: reported below as a change
@@ -151,7 +155,7 @@ SourceRead ApogeeExportFile::read() {
         }
     }
     const FileState after = state_of(fd.get(), path);
-    if (done != bytes.size() || after != before) {
+    if (done != size || after != before) {
         throw SourceError(
             fmt::format("unable to read the APOGÉE export '{}': the file changed while it was read "
                         "({} bytes before, {} after)",

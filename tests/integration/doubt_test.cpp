@@ -238,3 +238,7 @@ TEST_F(Doubt, AFileLargerThanItsBoundIsRefusedUnread) {
 }
 
 } // namespace
+
+int main(int argc, char** argv) {
+    return cohort_sync::testing::run_integration_tests(argc, argv, /*postgres=*/true, /*slapd=*/true);
+}
