@@ -169,6 +169,17 @@ TEST_F(DoubtFixture, ABadRowHoldsItsStudentInEveryCohort) {
     EXPECT_EQ(plan.holds[0].student_number, "1002");
 }
 
+TEST_F(DoubtFixture, ABadRowHoldsItsStudentWhomMoodleKnowsByLoginOnly) {
+    for (auto& account : current.users) {
+        account.idnumber.clear(); // moodle.match_by = username, no student numbers in Moodle
+    }
+    const auto plan = plan_of("2026;1001;L1INFO;1;E;Licence\n" + "2026;1002;L1\0INFO;1;E;x\n"s +
+                              "2026;1003;L1INFO;1;E;Licence\n");
+    EXPECT_TRUE(cohort(plan, "etape-L1INFO").removes.empty());
+    EXPECT_EQ(usernames(cohort(plan, "etape-L1INFO").held_back), std::vector<std::string>{"bob"});
+    EXPECT_EQ(plan.holds.at(0).login, "bob") << "the directory gives the row's student a login";
+}
+
 TEST_F(DoubtFixture, ARowNamingNoStudentHoldsItsEtape) {
     const auto plan = plan_of("2026;1001;L1INFO;1;E;Licence\n" + "2026;\0;L1INFO;1;E;x\n"s +
                               "2026;1003;L1INFO;1;E;Licence\n");

@@ -178,6 +178,7 @@ public:
             }
             if (hold.student_number.empty() && hold.login.empty() && !hold.etape.empty()) {
                 m_hold_by_etape.try_emplace(hold.etape, &hold);
+                m_first_etape_hold = m_first_etape_hold ? m_first_etape_hold : &hold;
             }
             if (hold.holds_everything() && !m_hold_everything) {
                 m_hold_everything = &hold;
@@ -328,7 +329,7 @@ private:
             return it->second;
         }
         if (plan.etape.empty()) {
-            return m_hold_by_etape.empty() ? nullptr : m_hold_by_etape.begin()->second;
+            return m_first_etape_hold;
         }
         const auto it = m_hold_by_etape.find(plan.etape);
         return it == m_hold_by_etape.end() ? nullptr : it->second;
@@ -407,6 +408,7 @@ private:
     std::unordered_map<std::string, const Hold*> m_hold_by_login;
     std::unordered_map<std::string, const Hold*> m_hold_by_etape;
     const Hold* m_hold_everything = nullptr;
+    const Hold* m_first_etape_hold = nullptr; // in the sources' order, so that plans are reproducible
     int m_renames_held = 0;
     Plan m_plan;
 };
