@@ -22,6 +22,7 @@ enum class IssueKind {
     duplicate_entry,   // a directory entry whose login or student number an earlier one has
     multiple_values,   // a single-valued attribute with several values
     clock,             // a file's time is in this host's future
+    missing,           // a schema or table the source's query reads does not exist (a DRE mid-rebuild)
 };
 
 struct Issue {

@@ -60,10 +60,18 @@ const Shape& documented_shape() {
         key("counts", {"object"});
         key("counts.directory_entries", {"integer"});
         key("counts.export_inscriptions", {"integer"});
+        key("counts.pegase_inscriptions", {"integer"});
         key("counts.students", {"integer"});
         key("counts.per_etape", {"object"});
         key("counts.per_etape.<étape>", {"integer"}, false);
         key("directory_pages", {"integer"});
+        key("sources", {"array"});
+        key("sources[].source", {"string"});
+        key("sources[].version", {"string", "null"});
+        key("sources[].dump_date", {"string", "null"});
+        key("sources[].not_counted", {"array"});
+        key("sources[].not_counted[].reason", {"string"});
+        key("sources[].not_counted[].rows", {"integer"});
         key("phases", {"array"});
         key("phases[].phase", {"string"});
         key("phases[].seconds", {"number"});
@@ -412,9 +420,15 @@ RunReport full_report() {
     report.finished_at = 1795919718;
     report.phases = {{"ldap", 1.5},  {"export", 0.25}, {"merge", 0.0}, {"lock", 0.01}, {"load", 0.2},
                      {"plan", 0.05}, {"impact", 0.1},  {"apply", 0.3}, {"commit", 2.0}};
-    report.counts = {
-        {{"directory_entries", 120}, {"export_inscriptions", 118}}, 117, {{"L1INFO", 3}, {"M1BIO", 2}}};
+    report.counts = {{{"directory_entries", 120}, {"export_inscriptions", 118}, {"pegase_inscriptions", 5}},
+                     117,
+                     {{"L1INFO", 3}, {"M1BIO", 2}}};
     report.directory_pages = 3;
+    report.sources = {{"ldap"},
+                      {"export"},
+                      {"pegase",
+                       DatabaseFacts{"service=dre", "32.0.1", "20261128"},
+                       {{"other year", 3}, {"status ANNULEE", 1}}}};
     report.cross_check.students_compared = 110;
     report.cross_check.only_in_export = 1;
     report.cross_check.all = {
@@ -464,7 +478,7 @@ RunReport early_failure() {
 const char* const k_tree_full =
     R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
     R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
-    R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
+    R"json("export_inscriptions":118,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
     R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
     R"json("enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO101"},)json"
     R"json({"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,)json"
@@ -500,19 +514,19 @@ const char* const k_tree_full =
     R"json("removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank",)json"
     R"json("reason":"no_account","student_number":"22800006"},{"etape":"M1BIO","login":"",)json"
     R"json("reason":"deleted_account","student_number":"22800007"}]},"run_id":"20261129T023512Z-3f9a",)json"
-    R"json("started_at":1795919712})json";
+    R"json("sources":[{"dump_date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure =
-    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0,)json"
     R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],)json"
     R"json("only_in_directory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,)json"
     R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
     R"json(file or directory","finished_at":1795919713,"forced":false,"format":1,)json"
     R"json("guards":[],"hint":null,"issues":[],"outcome":"failed","phases":[],"plan":null,)json"
-    R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
+    R"json("run_id":"20261129T023512Z-0001","sources":[],"started_at":1795919712})json";
 
 const char* const k_tree_dry_run =
-    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,)json"
+    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptions":5,)json"
     R"json("per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":t)json"
     R"json(rue,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,)json"
     R"json("removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,)json"
@@ -546,12 +560,12 @@ const char* const k_tree_dry_run =
     R"json("managed_memberships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO",)json"
     R"json("login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO",)json"
     R"json("login":"","reason":"deleted_account","student_number":"22800007"}]},"run_id":"20261129T0235)json"
-    R"json(12Z-3f9a","started_at":1795919712})json";
+    R"json(12Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_full_summary =
     R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
     R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
-    R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
+    R"json("export_inscriptions":118,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
     R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
     R"json("enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO101"},)json"
     R"json({"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,)json"
@@ -572,16 +586,16 @@ const char* const k_tree_full_summary =
     R"json("message":"étape L3X is skipped: idnumber 'etape-L3X' is already used",)json"
     R"json("severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,)json"
     R"json("adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"managed_memberships":7,)json"
-    R"json("removes":1,"renames":1}},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
+    R"json("removes":1,"renames":1}},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
-    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
+    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0,)json"
     R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,)json"
     R"json("only_in_export":0,"students_compared":0},"detail":"summary","directory_pages":0,)json"
     R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
     R"json(file or directory","finished_at":1795919713,"forced":false,"format":1,)json"
     R"json("guards":[],"hint":null,"issues":[],"outcome":"failed","phases":[],"plan":null,)json"
-    R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
+    R"json("run_id":"20261129T023512Z-0001","sources":[],"started_at":1795919712})json";
 
 } // namespace
 
@@ -840,10 +854,12 @@ TEST(ReportText, GoldenEarlyFailure) {
               "  \"counts\": {\n"
               "    \"directory_entries\": 0,\n"
               "    \"export_inscriptions\": 0,\n"
+              "    \"pegase_inscriptions\": 0,\n"
               "    \"students\": 0,\n"
               "    \"per_etape\": {}\n"
               "  },\n"
               "  \"directory_pages\": 0,\n"
+              "  \"sources\": [],\n"
               "  \"phases\": [],\n"
               "  \"cross_check\": {\n"
               "    \"students_compared\": 0,\n"
@@ -950,17 +966,18 @@ TEST(RenderPlan, UserWithoutUsernameShowsAsId) {
 }
 
 TEST(RenderSummary, GoldenFullRun) {
-    EXPECT_EQ(render_summary(full_report()), "run 20261129T023512Z-3f9a: in-doubt; +3 -1 in 2 cohort(s), 1 "
-                                             "new; 2 unplaced; 1 account(s) to create; "
-                                             "sources: 120 directory entries, 118 active inscriptions, 117 "
-                                             "students; cross-check: 1 only in export, "
-                                             "0 only in directory; 1 guard(s) tripped");
+    EXPECT_EQ(render_summary(full_report()),
+              "run 20261129T023512Z-3f9a: in-doubt; +3 -1 in 2 cohort(s), 1 "
+              "new; 2 unplaced; 1 account(s) to create; "
+              "sources: 120 directory entries, 118 active inscriptions, 5 active Pégase inscriptions, 117 "
+              "students; cross-check: 1 only in export, "
+              "0 only in directory; 1 guard(s) tripped");
 }
 
 TEST(RenderSummary, GoldenEarlyFailure) {
-    EXPECT_EQ(
-        render_summary(early_failure()),
-        "run 20261129T023512Z-0001: failed; sources: 0 directory entries, 0 active inscriptions, 0 students");
+    EXPECT_EQ(render_summary(early_failure()), "run 20261129T023512Z-0001: failed; sources: 0 directory "
+                                               "entries, 0 active inscriptions, 0 active Pégase "
+                                               "inscriptions, 0 students");
 }
 
 TEST(RenderImpact, GoldenUnenrolWarnsAboutGrades) {
