@@ -2,11 +2,15 @@
 // loaded, yesterday's) is refused, never read as students leaving; what does not count is
 // counted for the report. Pure: reads built by hand, a fixed clock.
 #include "cohort_sync/error.hpp"
+#include "cohort_sync/io/pegase_dre.hpp"
 #include "cohort_sync/merge.hpp"
 #include "cohort_sync/source.hpp"
 #include "test_builders.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <sstream>
 
 namespace cohort_sync {
 namespace {
@@ -158,6 +162,25 @@ TEST(PegaseSource, ExplainsEachInscriptionWithItsVerdict) {
                         "active academic year");
     EXPECT_EQ(lines[2], "row 3: period 2026-2027 formation M1BIO status 'ANNULEE' '': not counted, status "
                         "not in pegase.statuses");
+}
+
+// docs/configuration.md quotes the shipped query, and bench/run measures the one it quotes: the
+// two must be the code's.
+TEST(PegaseSource, DocsQuoteTheDefaultQuery) {
+    const auto path =
+        std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "docs" / "configuration.md";
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << path;
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string docs = text.str();
+    const auto section = docs.find("**The default query**");
+    ASSERT_NE(section, std::string::npos);
+    const auto begin = docs.find("```sql\n", section);
+    ASSERT_NE(begin, std::string::npos);
+    const auto end = docs.find("\n```", begin + 7);
+    ASSERT_NE(end, std::string::npos);
+    EXPECT_EQ(docs.substr(begin + 7, end - begin - 7), default_dre_query());
 }
 
 } // namespace
