@@ -230,6 +230,21 @@ TEST_F(PegaseTest, FarFewerInscriptionsThanLastNightTripTheShrinkGuard) {
     EXPECT_EQ(moodle_fingerprint(), before);
 }
 
+// A timer that starts while the DRE is being rebuilt: with pegase.retry_tries, cohort-sync reads
+// it again until the rebuild has ended, and syncs then.
+TEST_F(PegaseTest, ReadsAgainUntilTheRebuildEnds) {
+    dre_sql("DROP SCHEMA schema_ins CASCADE");
+    configure({{"pegase", {{"retry_tries", 20}, {"retry_interval_seconds", 1}}}});
+    auto running = start_run();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    rebuild_dre();
+    const auto run = running.wait();
+    ASSERT_EQ(run.exit_code, 0) << run.describe();
+    EXPECT_TRUE(contains(run.err, "is incomplete")) << run.describe();
+    EXPECT_TRUE(contains(run.err, "reading it again in 1s (read 1 of 20)")) << run.describe();
+    EXPECT_EQ(members(), k_night1);
+}
+
 TEST_F(PegaseTest, StaleDumpIsRefused) {
     ASSERT_EQ(run().exit_code, 0);
     dre_sql("UPDATE public.version SET \"timestamp\" = '" + yyyymmdd(3) + "'");
