@@ -78,6 +78,20 @@ struct ExportConfig {
     std::optional<MonthDay> overlap_until; // last year's inscriptions still count until then
 };
 
+// The Pégase DRE (Données Répliquées en Établissement): the PostgreSQL database each Pégase
+// university gets, rebuilt from zero every night. Read with one query, whose rows are
+// administrative inscriptions (docs/configuration.md, "pegase").
+struct PegaseConfig {
+    std::string conninfo;   // libpq conninfo or "service=NAME"; empty: no Pégase source
+    std::string query_file; // empty: the query shipped for the DRE
+    std::vector<std::string> statuses = {"VALIDEE"}; // statut_inscription values that count
+    int min_rows = 1;                                // fewer rows from the query: refused
+    int max_age_days = 1;                            // public.version's dump date at most this many days old
+    int statement_timeout_seconds = 600;
+    int retry_tries = 1;              // reads of a DRE that looks mid-rebuild before giving up
+    int retry_interval_seconds = 300; // wait between two of them
+};
+
 enum class MembershipRule { both, exportonly, directory, union_ };
 
 // The rule as membership.rule spells it ("both", "export", "directory", "union").
@@ -122,6 +136,7 @@ struct ProvisioningConfig {
 struct GuardConfig {
     int min_directory_entries = 1;
     int min_export_inscriptions = 1;
+    int min_pegase_inscriptions = 1;
     double max_source_shrink_ratio = 0.10; // vs the last successful run, per source
     double max_etape_shrink_ratio = 0.50;  // per étape, for étapes at least min_cohort_size big
     int max_removals = 1000;               // absolute, per run
@@ -146,6 +161,7 @@ struct Config {
     std::string source_path; // the file it was read from, for messages
     LdapConfig ldap;
     ExportConfig apogee;
+    PegaseConfig pegase;
     MembershipConfig membership;
     MoodleConfig moodle;
     ProvisioningConfig provisioning;

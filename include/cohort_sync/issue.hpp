@@ -26,6 +26,7 @@ enum class IssueKind {
     clock,               // a file's time is in this host's future
     garbage,             // bytes no export holds (a run of NUL bytes, no line break): the read stopped there
     oversized,           // a file larger than its configured bound: it was not read
+    missing,             // a schema or table the source's query reads does not exist (a DRE mid-rebuild)
 };
 
 // What a damaged record (a bad export row, a directory entry that cannot be matched) still says

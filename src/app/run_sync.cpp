@@ -109,6 +109,11 @@ std::string describe_read(const SourceRead& read, double seconds) {
                            directory->pages, directory->uri);
     }
     const auto& inscriptions = *inscription_records(read);
+    if (read.database) {
+        return fmt::format("{} rows ({} read) in {:.1f}s from '{}', version {}, dump of {}",
+                           inscriptions.rows.size(), inscriptions.data_lines, seconds, read.database->server,
+                           read.database->version, read.database->dump_date);
+    }
     return fmt::format("{} rows ({} data lines) in {:.1f}s from '{}'", inscriptions.rows.size(),
                        inscriptions.data_lines, seconds, inscriptions.path);
 }
@@ -200,6 +205,14 @@ private:
         if (const auto* directory = directory_records(accepted)) {
             m_report.directory_pages += directory->pages;
         }
+        if (!accepted.not_counted.empty()) {
+            std::string counts;
+            for (const auto& [reason, rows] : accepted.not_counted) {
+                counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", rows, reason);
+            }
+            spdlog::info("{}source {}: not counted: {}", m_tag, kind.name(), counts);
+        }
+        m_report.sources.push_back({std::string(kind.name()), accepted.database, accepted.not_counted});
         const auto source = fmt::format("source {}", kind.name());
         log_issues(source.c_str(), issues_of(accepted));
         append(m_report.issues, issues_of(accepted));

@@ -50,6 +50,7 @@ const std::vector<Option>& options() {
     using E = ExportConfig;
     using X = ExportColumns;
     using M = MembershipConfig;
+    using Q = PegaseConfig;
     using D = MoodleConfig;
     using G = GuardConfig;
     using P = ProvisioningConfig;
@@ -181,6 +182,29 @@ const std::vector<Option>& options() {
             "/moodle/accept_untested_version", optional,
             "A Moodle release newer than the tested ones (\"5.3\") to run against anyway; empty: none."),
 
+        option<&C::pegase, &Q::conninfo>(
+            "/pegase/conninfo", optional,
+            "libpq connection string of the Pégase DRE (no password); empty: no Pégase source."),
+        option<&C::pegase, &Q::query_file>(
+            "/pegase/query_file", optional,
+            "SQL file whose query lists the inscriptions; empty: the query shipped for the DRE."),
+        option<&C::pegase, &Q::statuses>("/pegase/statuses", optional,
+                                         "Inscription statuses that make an inscription count.", one_or_more),
+        option<&C::pegase, &Q::min_rows>("/pegase/min_rows", optional,
+                                         "A DRE whose query gives fewer rows is refused.", at_least(0)),
+        option<&C::pegase, &Q::max_age_days>(
+            "/pegase/max_age_days", optional,
+            "A DRE whose dump (public.version) is older than this many days is refused.", at_least(0)),
+        option<&C::pegase, &Q::statement_timeout_seconds>(
+            "/pegase/statement_timeout_seconds", optional,
+            "PostgreSQL statement_timeout on the DRE (seconds).", positive<int>()),
+        option<&C::pegase, &Q::retry_tries>(
+            "/pegase/retry_tries", optional,
+            "Reads of a DRE that looks mid-rebuild before the run gives up; 1: no retry.", in_range(1, 100)),
+        option<&C::pegase, &Q::retry_interval_seconds>("/pegase/retry_interval_seconds", optional,
+                                                       "Seconds between two reads of the DRE.",
+                                                       in_range(1, 3600)),
+
         option<&C::provisioning, &P::enabled>("/provisioning/enabled", optional,
                                               "Create the Moodle accounts of students who have none."),
         option<&C::provisioning, &P::auth>(
@@ -194,6 +218,9 @@ const std::vector<Option>& options() {
         option<&C::guards, &G::min_export_inscriptions>("/guards/min_export_inscriptions", optional,
                                                         "Refuse an export with fewer active inscriptions.",
                                                         at_least(0)),
+        option<&C::guards, &G::min_pegase_inscriptions>(
+            "/guards/min_pegase_inscriptions", optional,
+            "Refuse a Pégase read with fewer active inscriptions.", at_least(0)),
         option<&C::guards, &G::max_source_shrink_ratio>("/guards/max_source_shrink_ratio", optional,
                                                         "Largest shrink of a source since the last run.",
                                                         ratio),

@@ -60,10 +60,18 @@ const Shape& documented_shape() {
         key("counts", {"object"});
         key("counts.directory_entries", {"integer"});
         key("counts.export_inscriptions", {"integer"});
+        key("counts.pegase_inscriptions", {"integer"});
         key("counts.students", {"integer"});
         key("counts.per_etape", {"object"});
         key("counts.per_etape.<étape>", {"integer"}, false);
         key("directory_pages", {"integer"});
+        key("sources", {"array"});
+        key("sources[].source", {"string"});
+        key("sources[].version", {"string", "null"});
+        key("sources[].dump_date", {"string", "null"});
+        key("sources[].not_counted", {"array"});
+        key("sources[].not_counted[].reason", {"string"});
+        key("sources[].not_counted[].rows", {"integer"});
         key("phases", {"array"});
         key("phases[].phase", {"string"});
         key("phases[].seconds", {"number"});
@@ -423,9 +431,15 @@ RunReport full_report() {
     report.finished_at = 1795919718;
     report.phases = {{"ldap", 1.5},  {"export", 0.25}, {"merge", 0.0}, {"lock", 0.01}, {"load", 0.2},
                      {"plan", 0.05}, {"impact", 0.1},  {"apply", 0.3}, {"commit", 2.0}};
-    report.counts = {
-        {{"directory_entries", 120}, {"export_inscriptions", 118}}, 117, {{"L1INFO", 3}, {"M1BIO", 2}}};
+    report.counts = {{{"directory_entries", 120}, {"export_inscriptions", 118}, {"pegase_inscriptions", 5}},
+                     117,
+                     {{"L1INFO", 3}, {"M1BIO", 2}}};
     report.directory_pages = 3;
+    report.sources = {{"ldap"},
+                      {"export"},
+                      {"pegase",
+                       DatabaseFacts{"service=dre", "32.0.1", "20261128"},
+                       {{"other year", 3}, {"status ANNULEE", 1}}}};
     report.cross_check.students_compared = 110;
     report.cross_check.only_in_export = 1;
     report.cross_check.all = {
@@ -474,123 +488,132 @@ RunReport early_failure() {
 // JSON value, whatever its key order and layout.
 const char* const k_tree_full =
     R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
-    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"per_etape":{"L1IN)json"
-    R"json(FO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses":[{"cour)json"
-    R"json(se_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INF)json"
-    R"json(O101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"sh)json"
-    R"json(ortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"un)json"
-    R"json(enrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","locator":"uid=gina,ou=peopl)json"
-    R"json(e,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number":"22800008"}],"only_in_)json"
-    R"json(directory":0,"only_in_export":1,"students_compared":110},"directory_pages":3,"dry_run":false,"e)json"
-    R"json(rror":"the connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,"forced":t)json"
-    R"json(rue,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":)json"
-    R"json("","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3",)json"
-    R"json("guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-run -v'","tr)json"
-    R"json(ipped":true}],"hint":"the next run reads Moodle's real state and converges either way","issues")json"
-    R"json(:[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"mood)json"
-    R"json(le":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-doubt","phase)json"
-    R"json(s":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds")json"
-    R"json(:0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":)json"
-    R"json(0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"commit","secon)json"
-    R"json(ds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber":"22800005","last_name)json"
-    R"json(":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{"idnumber":"228000)json"
-    R"json(01","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"current_size":3,"deferred)json"
-    R"json(":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_size":3,"etape":"L1INFO",)json"
-    R"json("held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"source":"export"}],"user_id")json"
-    R"json(:105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Informatique","rem)json"
-    R"json(oves":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1)json"
-    R"json( Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800005")json"
-    R"json(,"user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":[],")json"
-    R"json(desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Master 1)json"
-    R"json( Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","etape":"","line":14,"login":"",)json"
-    R"json("message":"column 'COD_ETP' contains a NUL byte","source":"export","student_number":"22800009"})json"
-    R"json(],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is alr)json"
-    R"json(eady used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds":3,"c)json"
-    R"json(ohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes":1,"r)json"
-    R"json(enames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":"no_account","student_number")json"
-    R"json(:"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account","student_number":"22800007")json"
-    R"json(}]},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T)json"
-    R"json(023512Z-3f9a","started_at":1795919712})json";
+    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptio)json"
+    R"json(ns":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled)json"
+    R"json(":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gr)json"
+    R"json(ades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"re)json"
+    R"json(moved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded)json"
+    R"json(_students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","loc)json"
+    R"json(ator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number)json"
+    R"json(":"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_pag)json"
+    R"json(es":3,"dry_run":false,"error":"the connection to PostgreSQL was lost during COMMIT","finished_a)json"
+    R"json(t":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard)json"
+    R"json(":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %)json"
+    R"json(: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort)json"
+    R"json(-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and conver)json"
+    R"json(ges either way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","sev)json"
+    R"json(erity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"ou)json"
+    R"json(tcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{")json"
+    R"json(phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{")json"
+    R"json(phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},)json"
+    R"json({"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumbe)json"
+    R"json(r":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"ad)json"
+    R"json(ds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"c)json"
+    R"json(urrent_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_s)json"
+    R"json(ize":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"sour)json"
+    R"json(ce":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Lice)json"
+    R"json(nce 1 Informatique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_)json"
+    R"json(from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave")json"
+    R"json(},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current)json"
+    R"json(_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO")json"
+    R"json(,"name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","etape":)json"
+    R"json("","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export","stu)json"
+    R"json(dent_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idn)json"
+    R"json(umber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{)json"
+    R"json("accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_membe)json"
+    R"json(rships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":"no_a)json"
+    R"json(ccount","student_number":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account","st)json"
+    R"json(udent_number":"22800007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeeded":t)json"
+    R"json(rue},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"l)json"
+    R"json(dap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dum)json"
+    R"json(p_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE",")json"
+    R"json(rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"per_etape":{},"student)json"
-    R"json(s":0},"course_impact":null,"cross_check":{"disagreements":[],"only_in_directory":0,"only_in_exp)json"
-    R"json(ort":0,"students_compared":0},"directory_pages":0,"dry_run":false,"error":"unable to read '/var)json"
-    R"json(/lib/cohort-sync/incoming/apogee.csv': No such file or directory","finished_at":1795919713,"for)json"
-    R"json(ced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null,"outcome":"failed","pha)json"
-    R"json(ses":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001","started_at":1795919712)json"
-    R"json(})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
+    R"json(,"per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],"only_in_d)json"
+    R"json(irectory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,"dry_run":false,"erro)json"
+    R"json(r":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","fini)json"
+    R"json(shed_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null)json"
+    R"json(,"outcome":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001")json"
+    R"json(,"sources":[],"started_at":1795919712})json";
 
 const char* const k_tree_dry_run =
-    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"per_etape":{"L1INF)json"
-    R"json(O":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses":[{"cours)json"
-    R"json(e_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO)json"
-    R"json(101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"sho)json"
-    R"json(rtname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"une)json"
-    R"json(nrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","locator":"uid=gina,ou=people)json"
-    R"json(,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number":"22800008"}],"only_in_d)json"
-    R"json(irectory":0,"only_in_export":1,"students_compared":110},"directory_pages":3,"dry_run":true,"err)json"
-    R"json(or":null,"finished_at":0,"forced":false,"format":1,"guards":[{"figures":"1 removal(s) <= limit )json"
-    R"json(1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more)json"
-    R"json( than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan )json"
-    R"json(with 'cohort-sync --dry-run -v'","tripped":true}],"hint":null,"issues":[{"locator":"apogee.csv:)json"
-    R"json(12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Bu)json"
-    R"json(ild: 20250811)","version":"2024100706.00"},"outcome":"dry-run","phases":[{"phase":"ldap","secon)json"
-    R"json(ds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","sec)json"
-    R"json(onds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","s)json"
-    R"json(econds":0.1}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber":"22800005","last_)json"
-    R"json(name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{"idnumber":"22)json"
-    R"json(800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"current_size":3,"defe)json"
-    R"json(rred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_size":3,"etape":"L1IN)json"
-    R"json(FO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"source":"export"}],"user)json"
-    R"json(_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Informatique",)json"
-    R"json("removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licen)json"
-    R"json(ce 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800)json"
-    R"json(005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":)json"
-    R"json([],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Mast)json"
-    R"json(er 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","etape":"","line":14,"login")json"
-    R"json(:"","message":"column 'COD_ETP' contains a NUL byte","source":"export","student_number":"228000)json"
-    R"json(09"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is)json"
-    R"json( already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds":)json"
-    R"json(3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes":)json"
-    R"json(1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":"no_account","student_num)json"
-    R"json(ber":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account","student_number":"22800)json"
-    R"json(007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"run_id":"20261)json"
-    R"json(129T023512Z-3f9a","started_at":1795919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscription)json"
+    R"json(s":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled")json"
+    R"json(:true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gra)json"
+    R"json(des":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"rem)json"
+    R"json(oved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_)json"
+    R"json(students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","loca)json"
+    R"json(tor":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number")json"
+    R"json(:"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_page)json"
+    R"json(s":3,"dry_run":true,"error":null,"finished_at":0,"forced":false,"format":1,"guards":[{"figures")json"
+    R"json(:"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 c)json"
+    R"json(ohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio",)json"
+    R"json("hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":null,"issues":)json"
+    R"json([{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodl)json"
+    R"json(e":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"dry-run","phases")json"
+    R"json(:[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0)json"
+    R"json(.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.)json"
+    R"json(05},{"phase":"impact","seconds":0.1}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idn)json"
+    R"json(umber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[)json"
+    R"json({"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":fals)json"
+    R"json(e,"current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desir)json"
+    R"json(ed_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,")json"
+    R"json(source":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: )json"
+    R"json(Licence 1 Informatique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"ren)json"
+    R"json(ame_from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"d)json"
+    R"json(ave"},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"cur)json"
+    R"json(rent_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1)json"
+    R"json(BIO","name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","eta)json"
+    R"json(pe":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export",)json"
+    R"json("student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped:)json"
+    R"json( idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"total)json"
+    R"json(s":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_m)json"
+    R"json(emberships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":")json"
+    R"json(no_account","student_number":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account")json"
+    R"json(,"student_number":"22800007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeede)json"
+    R"json(d":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source)json"
+    R"json(":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{)json"
+    R"json("dump_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULE)json"
+    R"json(E","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_full_summary =
     R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
-    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"per_etape":{"L1IN)json"
-    R"json(FO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses":[{"cour)json"
-    R"json(se_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INF)json"
-    R"json(O101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"sh)json"
-    R"json(ortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"un)json"
-    R"json(enrol_action":0},"cross_check":{"only_in_directory":0,"only_in_export":1,"students_compared":11)json"
-    R"json(0},"detail":"summary","directory_pages":3,"dry_run":false,"error":"the connection to PostgreSQL)json"
-    R"json( was lost during COMMIT","finished_at":1795919718,"forced":true,"format":1,"guards":[{"figures")json"
-    R"json(:"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 c)json"
-    R"json(ohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio",)json"
-    R"json("hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":"the next run )json"
-    R"json(reads Moodle's real state and converges either way","issues":[{"locator":"apogee.csv:12","messa)json"
-    R"json(ge":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250)json"
-    R"json(811)","version":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},)json"
-    R"json({"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.0)json"
-    R"json(1},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0)json"
-    R"json(.1},{"phase":"apply","seconds":0.3},{"phase":"commit","seconds":2.0}],"plan":{"issues":[{"locat)json"
-    R"json(or":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is already used","severit)json"
-    R"json(y":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,")json"
-    R"json(creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes":1,"renames":1}},"post_c)json"
-    R"json(ommit":{"command":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9)json"
-    R"json(a","started_at":1795919712})json";
+    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptio)json"
+    R"json(ns":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled)json"
+    R"json(":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gr)json"
+    R"json(ades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"re)json"
+    R"json(moved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded)json"
+    R"json(_students_removed":1,"unenrol_action":0},"cross_check":{"only_in_directory":0,"only_in_export":)json"
+    R"json(1,"students_compared":110},"detail":"summary","directory_pages":3,"dry_run":false,"error":"the )json"
+    R"json(connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,"forced":true,"format)json"
+    R"json(":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped)json"
+    R"json(":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"ma)json"
+    R"json(x_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true)json"
+    R"json(}],"hint":"the next run reads Moodle's real state and converges either way","issues":[{"locator)json"
+    R"json(":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"relea)json"
+    R"json(se":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase)json"
+    R"json(":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"pha)json"
+    R"json(se":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"pha)json"
+    R"json(se":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"commit","seconds":2.0}],")json"
+    R"json(plan":{"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' i)json"
+    R"json(s already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds")json"
+    R"json(:3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes")json"
+    R"json(:1,"renames":1}},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"run_i)json"
+    R"json(d":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"ldap","versi)json"
+    R"json(on":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dump_date":"20)json"
+    R"json(261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE","rows":1}],")json"
+    R"json(source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"per_etape":{},"student)json"
-    R"json(s":0},"course_impact":null,"cross_check":{"only_in_directory":0,"only_in_export":0,"students_co)json"
-    R"json(mpared":0},"detail":"summary","directory_pages":0,"dry_run":false,"error":"unable to read '/var)json"
-    R"json(/lib/cohort-sync/incoming/apogee.csv': No such file or directory","finished_at":1795919713,"for)json"
-    R"json(ced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null,"outcome":"failed","pha)json"
-    R"json(ses":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001","started_at":1795919712)json"
-    R"json(})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
+    R"json(,"per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,"only_i)json"
+    R"json(n_export":0,"students_compared":0},"detail":"summary","directory_pages":0,"dry_run":false,"erro)json"
+    R"json(r":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","fini)json"
+    R"json(shed_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null)json"
+    R"json(,"outcome":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001")json"
+    R"json(,"sources":[],"started_at":1795919712})json";
 
 } // namespace
 
@@ -851,10 +874,12 @@ TEST(ReportText, GoldenEarlyFailure) {
               "  \"counts\": {\n"
               "    \"directory_entries\": 0,\n"
               "    \"export_inscriptions\": 0,\n"
+              "    \"pegase_inscriptions\": 0,\n"
               "    \"students\": 0,\n"
               "    \"per_etape\": {}\n"
               "  },\n"
               "  \"directory_pages\": 0,\n"
+              "  \"sources\": [],\n"
               "  \"phases\": [],\n"
               "  \"cross_check\": {\n"
               "    \"students_compared\": 0,\n"
@@ -973,17 +998,18 @@ TEST(RenderPlan, UserWithoutUsernameShowsAsId) {
 }
 
 TEST(RenderSummary, GoldenFullRun) {
-    EXPECT_EQ(render_summary(full_report()), "run 20261129T023512Z-3f9a: in-doubt; +3 -1 in 2 cohort(s), 1 "
-                                             "new; 2 unplaced; 1 account(s) to create; "
-                                             "sources: 120 directory entries, 118 active inscriptions, 117 "
-                                             "students; cross-check: 1 only in export, "
-                                             "0 only in directory; 1 guard(s) tripped");
+    EXPECT_EQ(render_summary(full_report()),
+              "run 20261129T023512Z-3f9a: in-doubt; +3 -1 in 2 cohort(s), 1 "
+              "new; 2 unplaced; 1 account(s) to create; "
+              "sources: 120 directory entries, 118 active inscriptions, 5 active Pégase inscriptions, 117 "
+              "students; cross-check: 1 only in export, "
+              "0 only in directory; 1 guard(s) tripped");
 }
 
 TEST(RenderSummary, GoldenEarlyFailure) {
-    EXPECT_EQ(
-        render_summary(early_failure()),
-        "run 20261129T023512Z-0001: failed; sources: 0 directory entries, 0 active inscriptions, 0 students");
+    EXPECT_EQ(render_summary(early_failure()), "run 20261129T023512Z-0001: failed; sources: 0 directory "
+                                               "entries, 0 active inscriptions, 0 active Pégase "
+                                               "inscriptions, 0 students");
 }
 
 TEST(RenderImpact, GoldenUnenrolWarnsAboutGrades) {

@@ -81,6 +81,7 @@ struct InscriptionSource {
     const ExportRead* read = nullptr;
     std::string name;      // the kind's name: a member's reason says "export"
     std::string count_key; // where its count goes in SourceCounts::records
+    const std::vector<std::string>* active_statuses = nullptr; // its kind's
 };
 
 class Merger {
@@ -100,8 +101,9 @@ public:
                 m_directory_count_key = source_kind(read.source).count_key();
             } else if (const auto* inscriptions = inscription_records(read);
                        inscriptions && rule_reads(config.membership.rule, SourceFamily::inscriptions)) {
-                m_inscriptions.push_back(
-                    {inscriptions, read.source, std::string(source_kind(read.source).count_key())});
+                const auto& kind = source_kind(read.source);
+                m_inscriptions.push_back({inscriptions, read.source, std::string(kind.count_key()),
+                                          &kind.active_statuses(config)});
                 m_inscription_rows += inscriptions->rows.size();
                 m_desired.labels_in_doubt = m_desired.labels_in_doubt || inscriptions->labels_in_doubt;
             }
@@ -218,7 +220,7 @@ private:
         }
         m_students.reserve(m_inscription_rows / 2);
         for (const auto& row : read.rows) {
-            if (!is_active(row, m_input.active_years, m_config.apogee.active_statuses)) {
+            if (!is_active(row, m_input.active_years, *inscriptions.active_statuses)) {
                 continue;
             }
             const int etape = m_etapes.id(row.etape);

@@ -26,6 +26,32 @@ void write_phases(JsonWriter& out, const std::vector<PhaseTiming>& phases) {
     out.end_array();
 }
 
+void write_sources(JsonWriter& out, const std::vector<SourceFactsReport>& sources) {
+    out.key("sources").begin_array();
+    for (const auto& source : sources) {
+        out.begin_object(Layout::line).field("source", source.source);
+        const auto* database = source.database ? &*source.database : nullptr;
+        out.key("version");
+        if (database && !database->version.empty()) {
+            out.value(database->version);
+        } else {
+            out.null();
+        }
+        out.key("dump_date");
+        if (database && !database->dump_date.empty()) {
+            out.value(database->dump_date);
+        } else {
+            out.null();
+        }
+        out.key("not_counted").begin_array();
+        for (const auto& [reason, rows] : source.not_counted) {
+            out.begin_object().field("reason", reason).field("rows", rows).end_object();
+        }
+        out.end_array().end_object();
+    }
+    out.end_array();
+}
+
 void write_cross_check(JsonWriter& out, const CrossCheck& cross_check, ReportDetail detail) {
     out.key("cross_check")
         .begin_object()
@@ -188,6 +214,7 @@ std::string report_json_text(const RunReport& report, ReportDetail detail) {
     }
     write_counts(out.key("counts"), report.counts);
     out.field("directory_pages", report.directory_pages);
+    write_sources(out, report.sources);
     write_phases(out, report.phases);
     write_cross_check(out, report.cross_check, detail);
     if (report.plan) {
@@ -318,10 +345,15 @@ std::string render_summary(const RunReport& report) {
             out += fmt::format("; {} account(s) to create", totals.accounts);
         }
     }
+    // The sources this run read; all the kinds cohort-sync knows when it failed before reading any.
     out += "; sources: ";
     for (const auto* kind : source_kinds()) {
-        out += fmt::format("{} {}, ", report.counts.records_of(std::string(kind->count_key())),
-                           kind->summary_noun());
+        const bool read = std::ranges::any_of(
+            report.sources, [&](const SourceFactsReport& source) { return source.source == kind->name(); });
+        if (read || report.sources.empty()) {
+            out += fmt::format("{} {}, ", report.counts.records_of(std::string(kind->count_key())),
+                               kind->summary_noun());
+        }
     }
     out += fmt::format("{} students", report.counts.students);
     if (report.cross_check.students_compared > 0) {

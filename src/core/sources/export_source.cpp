@@ -82,8 +82,9 @@ void check_file(const std::string& path, const FileFacts& file, const ExportConf
 
 } // namespace
 
+// A university that moved to Pégase has no export: the DRE is then its inscriptions' source.
 bool ExportSourceKind::needed(const Config& config) const {
-    return rule_reads(config.membership.rule, family());
+    return rule_reads(config.membership.rule, family()) && !config.apogee.path.empty();
 }
 
 SourceRead ExportSourceKind::accept(SourceRead read, const Config& config, const RunClock& clock) const {
