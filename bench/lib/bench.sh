@@ -90,9 +90,16 @@ count_lines() { wc -l <"$1" | tr -d ' '; }
 # guards are opened up: a night of churn removes about 2,000 memberships, more than the default
 # guards.max_removals of 1,000, and the benchmark measures the work, not the refusal.
 bench_config() {
-    local file=$1 data=$2 database=$3
+    local file=$1 data=$2 database=$3 extra=${4:-}
     write_config "$work" "$data" "$file" both "$(pg_conninfo "$database")" "$work/state-$database" \
-        '"guards": { "max_removals": 1000000, "max_total_removal_ratio": 1.0, "max_cohort_removal_ratio": 1.0 },'
+        '"guards": { "max_removals": 1000000, "max_total_removal_ratio": 1.0, "max_cohort_removal_ratio": 1.0 },'"$extra"
+}
+
+# The Pégase query cohort-sync ships, as docs/configuration.md quotes it (a unit test holds the two
+# equal), on one line for psql's \copy.
+default_dre_query() {
+    awk '/^\*\*The default query\*\*/ { section = 1 } section && /^```sql/ { inside = 1; next }
+         inside && /^```/ { exit } inside' "$root/docs/configuration.md" | tr '\n' ' '
 }
 
 # ---------------------------------------------------------------------------------------------

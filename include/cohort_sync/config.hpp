@@ -70,11 +70,26 @@ struct ExportConfig {
     ExportColumns columns;
     std::vector<std::string> active_statuses = {"E"};
     int max_bad_rows = 10; // past this many bad rows the whole file is refused
+    int max_size_mb = 200; // a larger file is not read: it bounds the run's memory
     double max_age_hours = 36;
     int min_rows = 1;
     bool trailer = false;                  // last line "<anything>;<row count>" must match
     MonthDay rollover = {9, 1};            // the active COD_ANU changes on this date
     std::optional<MonthDay> overlap_until; // last year's inscriptions still count until then
+};
+
+// The Pégase DRE (Données Répliquées en Établissement): the PostgreSQL database each Pégase
+// university gets, rebuilt from zero every night. Read with one query, whose rows are
+// administrative inscriptions (docs/configuration.md, "pegase").
+struct PegaseConfig {
+    std::string conninfo;   // libpq conninfo or "service=NAME"; empty: no Pégase source
+    std::string query_file; // empty: the query shipped for the DRE
+    std::vector<std::string> statuses = {"VALIDEE"}; // statut_inscription values that count
+    int min_rows = 1;                                // fewer rows from the query: refused
+    int max_age_days = 1;                            // public.version's dump date at most this many days old
+    int statement_timeout_seconds = 600;
+    int retry_tries = 1;              // reads of a DRE that looks mid-rebuild before giving up
+    int retry_interval_seconds = 300; // wait between two of them
 };
 
 enum class MembershipRule { both, exportonly, directory, union_ };
@@ -122,6 +137,7 @@ struct ProvisioningConfig {
 struct GuardConfig {
     int min_directory_entries = 1;
     int min_export_inscriptions = 1;
+    int min_pegase_inscriptions = 1;
     double max_source_shrink_ratio = 0.10; // vs the last successful run, per source
     double max_etape_shrink_ratio = 0.50;  // per étape, for étapes at least min_cohort_size big
     int max_removals = 1000;               // absolute, per run
@@ -129,6 +145,11 @@ struct GuardConfig {
     int min_cohort_size = 20;              // smaller cohorts are exempt from the ratio guards
     double max_total_removal_ratio = 0.05; // of all managed memberships
     int max_accounts_created = 200;        // provisioning: most accounts created in one run
+    // Implausible input: a night that would create more cohorts than both of these (the first
+    // run exempt), or put one student in more cohorts than this, is refused.
+    int max_cohorts_created = 50;
+    double max_cohorts_created_ratio = 0.10; // of the managed cohorts
+    int max_cohorts_per_student = 12;
 };
 
 struct ReportConfig {
@@ -145,6 +166,7 @@ struct Config {
     std::string source_path; // the file it was read from, for messages
     LdapConfig ldap;
     ExportConfig apogee;
+    PegaseConfig pegase;
     MembershipConfig membership;
     MoodleConfig moodle;
     ProvisioningConfig provisioning;

@@ -26,6 +26,7 @@ struct GuardInput {
     const SourceCounts& counts; // this run
     const std::optional<SourceCounts>& last_success;
     std::vector<const SourceKind*> sources; // the sources this run read: each has its size guards
+    const Desired* desired = nullptr;       // for the per-student guard; none for a saved plan
 };
 
 std::vector<GuardVerdict> evaluate_guards(const GuardInput& input, const GuardConfig& limits);

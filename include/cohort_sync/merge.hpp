@@ -20,6 +20,9 @@ struct MergeInput {
 
 Desired merge(const MergeInput& input, const Config& config);
 
+// The holds of the reads' damaged records (Issue::damaged), one per record.
+std::vector<Hold> holds_of(std::span<const SourceRead> reads);
+
 // Expands a cohort template over {etape}, {version}, {label}, {year}. Unknown placeholders are
 // rejected by parse_config, so here they cannot occur.
 std::string expand_template(const std::string& pattern, const std::string& etape, const std::string& version,

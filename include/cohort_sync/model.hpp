@@ -48,6 +48,9 @@ struct ExportRead {
     std::vector<Inscription> rows; // every well-formed row
     int data_lines = 0;            // data lines seen (good + bad)
     Issues issues;                 // bad rows: locator "file:line"
+    // The text is not all in the configured encoding (mixed, or another one): labels may read
+    // "Ã©" where "é" was meant, so they rename no cohort.
+    bool labels_in_doubt = false;
 };
 
 // An étape reference as found in supannEtuEtape or built from the export.
@@ -127,12 +130,31 @@ struct SourceCounts {
     friend bool operator==(const SourceCounts&, const SourceCounts&) = default;
 };
 
+// A removal tonight's sources cannot be trusted to ask for: a record they left out (a bad export
+// row, a directory entry that cannot be matched) may have named the student. What it holds is the
+// first of: the student (by number or login), every member of the étape's cohorts, or, when the
+// record names neither, every removal of the night. Additions go ahead.
+struct Hold {
+    std::string student_number;
+    std::string login; // lower-cased
+    std::string etape;
+    Reason defect;       // where: the export's line, the directory entry's DN
+    std::string message; // the defect, as its issue says it
+
+    bool holds_everything() const { return student_number.empty() && login.empty() && etape.empty(); }
+};
+
 struct Desired {
     std::vector<DesiredStudent> students; // sorted by student_number, then login
     std::vector<DesiredCohort> cohorts;   // sorted by idnumber
     CrossCheck cross_check;
     SourceCounts counts;
     Issues issues;
+    std::vector<Hold> holds;              // in the sources' order
+    std::vector<int> cohorts_per_student; // by index in students: for the implausible-input guard
+    // An inscription source's text is in doubt (Ex: mixed encodings): its labels name nothing,
+    // so new cohorts take their étape code and existing ones keep their names.
+    bool labels_in_doubt = false;
 };
 
 // ---- Current state (Moodle) ----------------------------------------------------------------

@@ -45,9 +45,14 @@ struct CohortPlan {
     std::vector<PlannedMember> adds;     // sorted by user id
     std::vector<PlannedMember> removes;  // sorted by user id
     std::vector<PlannedMember> deferred; // absent, kept for now by the grace period
+    // Absent, but a source defect may concern them: kept tonight whatever the grace period says.
+    // Their reasons are the defects that hold them (export line, directory DN).
+    std::vector<PlannedMember> held_back;
 
     bool creates() const { return !cohort_id.has_value(); }
     bool changes() const { return creates() || rename_from || !adds.empty() || !removes.empty(); }
+    // Whether a report shows it: what it changes, or removals it keeps for now.
+    bool reported() const { return changes() || !deferred.empty() || !held_back.empty(); }
 };
 
 // A student who belongs in a cohort but cannot be placed in it.
@@ -83,6 +88,7 @@ struct PlanTotals {
     int creates = 0;
     int renames = 0;
     int deferred = 0;
+    int held_back = 0;
     int accounts = 0;
     int cohorts_changed = 0;
     int managed_memberships = 0; // current members of all managed cohorts
@@ -95,7 +101,9 @@ struct Plan {
     std::vector<NewAccount> accounts;    // to create first; their adds carry user id 0
     std::vector<PendingRemoval> pending; // grace state to store if this plan is applied
     Issues issues;                       // refused étapes (idnumber taken), ...
+    std::vector<Hold> holds;             // the night's source defects that hold removals back
     int managed_memberships = 0;         // members of all managed cohorts before the plan
+    int managed_cohorts = 0;             // cohorts cohort-sync managed before the plan
 
     PlanTotals totals() const;
 };

@@ -8,6 +8,7 @@
 #include "cohort_sync/plan.hpp"
 #include "cohort_sync/ports.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,14 @@ struct PostCommitOutcome {
     std::string detail; // "exit code 1", "signal 9", "could not start: ..."
 };
 
+// What a source's read said about the source itself, beyond its records: a database's version
+// and dump date (the Pégase DRE), the rows its kind read but does not count.
+struct SourceFactsReport {
+    std::string source;                         // the kind's name
+    std::optional<DatabaseFacts> database = {}; // for a source read from a database
+    std::map<std::string, int> not_counted = {};
+};
+
 struct RunReport {
     std::string run_id;
     // applied, dry-run, refused, failed, locked, in-doubt, interrupted, post-commit-failed
@@ -42,6 +51,7 @@ struct RunReport {
     // figures already quote them and the previous report holds them whole.
     std::optional<SourceCounts> last_success;
     int directory_pages = 0;
+    std::vector<SourceFactsReport> sources; // each source accepted, in the order they were read
     CrossCheck cross_check;
     std::optional<Plan> plan;
     std::vector<GuardVerdict> verdicts;

@@ -15,6 +15,7 @@
 #include "cohort_sync/model.hpp"
 #include "cohort_sync/run_clock.hpp"
 
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,11 +36,29 @@ struct FileFacts {
     long long modified_at = 0; // Unix seconds
 };
 
+// Facts about a database a source read (the Pégase DRE), as the adapter found them.
+struct DatabaseFacts {
+    std::string server;    // where, for people: the redacted conninfo
+    std::string version;   // the database's own version ("32.0.1" from the DRE's public.version)
+    std::string dump_date; // the day its data was taken, "YYYYMMDD" as the DRE writes it; empty: unknown
+};
+
 // Everything an adapter hands over: never a decision.
 struct SourceRead {
     std::string source; // the SourceKind's name: "ldap", "export"
     std::variant<DirectoryRead, ExportRead> records;
-    std::optional<FileFacts> file; // for sources read from a file
+    std::optional<FileFacts> file;              // for sources read from a file
+    std::optional<DatabaseFacts> database = {}; // for sources read from a database
+    // Set by the kind's accept: rows it read that do not count, by why ("other year",
+    // "status ANNULEE"), for the report.
+    std::map<std::string, int> not_counted = {};
+};
+
+// How often a source that looks caught in the middle of its own rebuild (the DRE, rebuilt every
+// night) is read again before the run gives up.
+struct RetryPolicy {
+    int tries = 1;
+    int interval_seconds = 0;
 };
 
 class SourceKind {
@@ -68,6 +87,13 @@ public:
     // its defects in the read's issues; throws SourceError (with a hint) when the source must
     // not be used at all (truncated, stale, too many bad rows...), so that nothing is written.
     virtual SourceRead accept(SourceRead read, const Config& config, const RunClock& clock) const = 0;
+
+    // For an inscriptions source: the statuses that make one of its inscriptions count, for the
+    // one test that the merge and `explain` share (inscription_state). Empty for a directory.
+    virtual const std::vector<std::string>& active_statuses(const Config& config) const;
+
+    // Whether a refused read (SourceError from `accept`, or from the adapter) is tried again.
+    virtual RetryPolicy retry(const Config&) const { return {}; }
 
     // Its part in `cohort-sync explain`: what an accepted read, narrowed to one student, says
     // about them, one line each, judged as a sync on `clock` would judge it.

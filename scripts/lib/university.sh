@@ -1,5 +1,5 @@
 # Shared by scripts/demo and bench/: throwaway servers holding a generated university.
-# Sourced, not run. Expects $servers (tests/harness/throwaway-servers) and $generator (the
+# Sourced, not run. Expects $root (the project folder), $servers (tests/harness/throwaway-servers) and $generator (the
 # built generate-university) to be set.
 
 # env_value FILE KEY: one value of a throwaway-servers .env file (read, never sourced).
@@ -88,4 +88,39 @@ write_config() {
   "report": { "directory": "$reports" }
 }
 JSON
+}
+
+# load_dre DIR DATA: a Pégase DRE-shaped database "dre" (tests/data/pegase/dre_schema.sql) on the
+# throwaway PostgreSQL, holding DATA's APOGÉE export as Pégase inscriptions (ETA_IAE 'E' becomes
+# VALIDEE, any other ANNULEE), dumped today, and the role cohort_sync_dre with the documented
+# read-only grants only (tests/data/pegase/grants.sql). Prints the role's conninfo.
+load_dre() {
+    local dir=$1 data=$2 conninfo
+    conninfo=$(env_value "$dir/pg.env" CONNINFO)
+    local admin=${conninfo/dbname=moodle/dbname=postgres} dre=${conninfo/dbname=moodle/dbname=dre}
+    PGOPTIONS=--client-min-messages=warning psql "$admin" -v ON_ERROR_STOP=1 -q -c "DROP DATABASE IF EXISTS dre WITH (FORCE)" -c "CREATE DATABASE dre" \
+        -c "DO \$\$ BEGIN CREATE ROLE cohort_sync_dre LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >&2
+    psql "$dre" -v ON_ERROR_STOP=1 -q -f "$root/tests/data/pegase/dre_schema.sql" >&2
+    psql "$dre" -v ON_ERROR_STOP=1 -q >&2 <<SQL
+CREATE TEMP TABLE export (cod_anu integer, cod_etu text, cod_etp text, cod_vrs_vet text, num_occ_iae text,
+                          eta_iae text, lib_etp text);
+\\copy export FROM '$data/apogee.csv' WITH (FORMAT csv, DELIMITER ';', HEADER true, ENCODING 'LATIN1')
+UPDATE export SET cod_etu = btrim(cod_etu), cod_etp = btrim(cod_etp);
+INSERT INTO public.version VALUES (32, 0, 1, NULL, to_char(current_date, 'YYYYMMDD'), 'demo', '{}');
+INSERT INTO schema_odf.espace (id, type_espace, code, annee_universitaire, temoin_active)
+SELECT DISTINCT md5('PER-' || cod_anu)::uuid, 'P', 'PER-' || cod_anu, cod_anu::text, true FROM export;
+INSERT INTO schema_odf.objet_maquette (id, id_espace, type_objet_maquette, code, libelle_court)
+SELECT DISTINCT ON (cod_etp, cod_anu) md5(cod_etp || '-' || cod_anu)::uuid, md5('PER-' || cod_anu)::uuid, 'F',
+       cod_etp, lib_etp
+  FROM export ORDER BY cod_etp, cod_anu;
+INSERT INTO schema_odf.contexte (id, id_objet_maquette) SELECT id, id FROM schema_odf.objet_maquette;
+INSERT INTO schema_ins.apprenant (id, code_apprenant) SELECT DISTINCT md5(cod_etu)::uuid, cod_etu FROM export;
+INSERT INTO schema_ins.inscription (id, id_apprenant, id_odf_chemin, statut_inscription, temoin_principale)
+SELECT gen_random_uuid(), md5(cod_etu)::uuid, md5(cod_etp || '-' || cod_anu)::uuid,
+       CASE eta_iae WHEN 'E' THEN 'VALIDEE' ELSE 'ANNULEE' END, true
+  FROM export;
+ANALYZE;
+SQL
+    psql "$dre" -v ON_ERROR_STOP=1 -q -f "$root/tests/data/pegase/grants.sql" >&2
+    printf '%s\n' "${dre/user=cohort_admin/user=cohort_sync_dre}"
 }

@@ -6,6 +6,7 @@
 #include "cohort_sync/exit_code.hpp"
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/io/moodle_db.hpp"
+#include "cohort_sync/io/pegase_dre.hpp"
 #include "cohort_sync/redact.hpp"
 #include "cohort_sync/source.hpp"
 #include "config_file.hpp"
@@ -184,12 +185,14 @@ int sync_command(const Options& options, const Config& config, const std::string
         const bool show_progress = options.show_progress;
         const ConfiguredSources sources(
             config, {[show_progress](int entries, int pages) {
-                throw_if_interrupted();
-                if (show_progress) {
-                    std::cerr << fmt::format("\rsource ldap: {} entries, {} page(s)...", entries, pages)
-                              << std::flush;
-                }
-            }});
+                         throw_if_interrupted();
+                         if (show_progress) {
+                             std::cerr
+                                 << fmt::format("\rsource ldap: {} entries, {} page(s)...", entries, pages)
+                                 << std::flush;
+                         }
+                     },
+                     &clock});
         MoodleDatabase target(config.moodle);
         SyncOptions sync_options{options.dry_run, options.force, options.verbose > 0,
                                  options.format == "json", options.plan_out};
@@ -243,6 +246,24 @@ int check_command(const Config& config) {
         } catch (const Error& error) {
             all_ok = false;
             line("ldap", false, error.what());
+            if (!error.hint().empty()) {
+                std::cout << fmt::format("{:<15} HINT: {}\n", "", error.hint());
+            }
+        }
+    }
+    if (source_kind("pegase").needed(config)) {
+        try {
+            const auto dre = PegaseDre(config.pegase).check();
+            line("pegase", true,
+                 fmt::format("DRE {} version {}, dump of {}, as role '{}' in a read-only transaction: {} "
+                             "has the columns {} and the role may read them",
+                             dre.server, dre.version, dre.dump_date, dre.role, dre.query,
+                             "year, student_number, formation_code, label, status"));
+        } catch (const ConfigError&) {
+            throw; // a query without its columns is the configuration's fault: exit code 2
+        } catch (const Error& error) {
+            all_ok = false;
+            line("pegase", false, error.what());
             if (!error.hint().empty()) {
                 std::cout << fmt::format("{:<15} HINT: {}\n", "", error.hint());
             }

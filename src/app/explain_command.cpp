@@ -4,7 +4,6 @@
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/etape.hpp"
 #include "cohort_sync/exit_code.hpp"
-#include "cohort_sync/io/apogee_export.hpp"
 #include "cohort_sync/io/ldap_directory.hpp"
 #include "cohort_sync/io/moodle_explain.hpp"
 #include "cohort_sync/merge.hpp"
@@ -13,6 +12,7 @@
 #include "cohort_sync/text.hpp"
 #include "credentials.hpp"
 #include "local_time.hpp"
+#include "sources.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -36,7 +36,7 @@ public:
     int run() {
         m_out << fmt::format("explain '{}'\n", m_key);
         read_directory();
-        read_export();
+        read_inscriptions();
         decide();
         read_moodle();
         show_changes();
@@ -75,34 +75,44 @@ private:
         }
     }
 
-    void read_export() {
+    // Each inscriptions source this configuration reads (the export, the Pégase DRE), read whole,
+    // accepted or refused exactly as a sync would on the same clock, then narrowed to the student.
+    void read_inscriptions() {
         if (m_number.empty()) {
             m_number = m_key; // not in the directory: the key may be a student number
         }
-        const auto& kind = source_kind("export");
-        if (!kind.needed(m_config)) {
-            return;
-        }
-        m_out << fmt::format("\nexport ('{}'):\n", m_config.apogee.path);
-        try {
-            // Accepted or refused exactly as a sync would, on the same clock.
-            const auto read = kind.accept(ApogeeExportFile(m_config.apogee).read(), m_config, m_clock);
-            auto all = std::get<ExportRead>(read.records);
-            m_export.path = all.path;
-            for (auto& row : all.rows) {
-                if (row.student_number == m_number) {
-                    m_export.rows.push_back(std::move(row));
-                }
+        for (const auto* kind : needed_source_kinds(m_config)) {
+            if (kind->family() != SourceFamily::inscriptions) {
+                continue;
             }
-        } catch (const SourceError& error) {
-            m_out << fmt::format("  unusable: {}\n", error.what());
-            m_export_broken = true;
-            return;
+            m_out << fmt::format("\n{} ('{}'):\n", kind->name(), kind->origin(m_config));
+            ExportRead mine;
+            try {
+                const auto read =
+                    kind->accept(make_source_adapter(*kind, m_config, {})->read(), m_config, m_clock);
+                auto all = std::get<ExportRead>(read.records);
+                mine.path = all.path;
+                for (auto& row : all.rows) {
+                    if (row.student_number == m_number) {
+                        mine.rows.push_back(std::move(row));
+                    }
+                }
+                if (read.database) {
+                    m_out << fmt::format("  version {}, dump of {}\n", read.database->version,
+                                         read.database->dump_date);
+                }
+            } catch (const SourceError& error) {
+                m_out << fmt::format("  unusable: {}\n", error.what());
+                continue;
+            }
+            if (mine.rows.empty()) {
+                m_out << fmt::format("  no row for student number '{}'\n", m_number);
+            }
+            SourceRead narrowed{std::string(kind->name()), std::move(mine), std::nullopt};
+            print(kind->explain(narrowed, m_config, m_clock));
+            m_paths[narrowed.source] = std::get<ExportRead>(narrowed.records).path;
+            m_inscriptions.push_back(std::move(narrowed));
         }
-        if (m_export.rows.empty()) {
-            m_out << fmt::format("  no row for student number '{}'\n", m_number);
-        }
-        print(kind.explain({"export", m_export, std::nullopt}, m_config, m_clock));
     }
 
     void decide() {
@@ -112,9 +122,7 @@ private:
         if (source_kind("ldap").needed(m_config)) {
             reads.push_back({"ldap", m_directory, std::nullopt});
         }
-        if (source_kind("export").needed(m_config) && !m_export_broken) {
-            reads.push_back({"export", m_export, std::nullopt});
-        }
+        reads.insert(reads.end(), m_inscriptions.begin(), m_inscriptions.end());
         m_desired = merge({reads, m_years}, m_config);
         m_out << "\nshould be in:\n";
         if (m_desired.cohorts.empty()) {
@@ -126,9 +134,9 @@ private:
                 for (const auto& reason : member.reasons) {
                     reasons +=
                         fmt::format("{}{}", reasons.empty() ? "" : "; ",
-                                    reason.source == "export"
-                                        ? fmt::format("export {}:{}", m_config.apogee.path, reason.line)
-                                        : "directory " + reason.dn);
+                                    reason.dn.empty() ? fmt::format("{} {}:{}", reason.source,
+                                                                    m_paths[reason.source], reason.line)
+                                                      : "directory " + reason.dn);
                 }
             }
             m_out << fmt::format("  {:<24} '{}' because: {}\n", cohort.idnumber, cohort.name, reasons);
@@ -288,8 +296,8 @@ private:
     std::ostream& m_out;
     std::vector<int> m_years; // on the run's local date, as a sync computes them
     DirectoryRead m_directory;
-    ExportRead m_export;
-    bool m_export_broken = false;
+    std::vector<SourceRead> m_inscriptions;     // each usable inscriptions source, narrowed to the student
+    std::map<std::string, std::string> m_paths; // each one's locator prefix, by source name
     std::string m_login;
     std::string m_number;
     Desired m_desired;

@@ -109,6 +109,11 @@ std::string describe_read(const SourceRead& read, double seconds) {
                            directory->pages, directory->uri);
     }
     const auto& inscriptions = *inscription_records(read);
+    if (read.database) {
+        return fmt::format("{} rows ({} read) in {:.1f}s from '{}', version {}, dump of {}",
+                           inscriptions.rows.size(), inscriptions.data_lines, seconds, read.database->server,
+                           read.database->version, read.database->dump_date);
+    }
     return fmt::format("{} rows ({} data lines) in {:.1f}s from '{}'", inscriptions.rows.size(),
                        inscriptions.data_lines, seconds, inscriptions.path);
 }
@@ -200,6 +205,14 @@ private:
         if (const auto* directory = directory_records(accepted)) {
             m_report.directory_pages += directory->pages;
         }
+        if (!accepted.not_counted.empty()) {
+            std::string counts;
+            for (const auto& [reason, rows] : accepted.not_counted) {
+                counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", rows, reason);
+            }
+            spdlog::info("{}source {}: not counted: {}", m_tag, kind.name(), counts);
+        }
+        m_report.sources.push_back({std::string(kind.name()), accepted.database, accepted.not_counted});
         const auto source = fmt::format("source {}", kind.name());
         log_issues(source.c_str(), issues_of(accepted));
         append(m_report.issues, issues_of(accepted));
@@ -268,6 +281,16 @@ private:
             "{}plan: +{} -{} in {} cohort(s), {} new, {} renamed, {} unplaced, {} account(s) to create",
             m_tag, totals.adds, totals.removes, totals.cohorts_changed, totals.creates, totals.renames,
             plan.unplaced.size(), totals.accounts);
+        if (!plan.holds.empty()) {
+            const auto& first = plan.holds.front();
+            spdlog::warn("{}held back on doubt: {} removal(s), because {} record(s) the sources left out may "
+                         "concern them (the first: {} {}{}: {}); the list is in the run report",
+                         m_tag, totals.held_back, plan.holds.size(), first.defect.source,
+                         first.defect.dn.empty() ? "line " + std::to_string(first.defect.line)
+                                                 : first.defect.dn,
+                         first.student_number.empty() ? "" : ", student " + first.student_number,
+                         std::string_view(first.message).substr(0, 300));
+        }
         // Every night has some (students not yet logged in once): normal, so not a warning.
         if (!plan.unplaced.empty()) {
             spdlog::info(
@@ -301,8 +324,8 @@ private:
 
     void guard() {
         const Plan& plan = *m_report.plan;
-        m_report.verdicts =
-            evaluate_guards({plan, m_desired.counts, m_current.last_success, m_kinds}, m_config.guards);
+        m_report.verdicts = evaluate_guards(
+            {plan, m_desired.counts, m_current.last_success, m_kinds, &m_desired}, m_config.guards);
         log_guards(m_report.verdicts, m_options.force);
         m_refused = any_tripped(m_report.verdicts) && !m_options.force;
         if (!m_options.plan_out.empty()) {

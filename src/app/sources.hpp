@@ -5,6 +5,7 @@
 
 #include "cohort_sync/config.hpp"
 #include "cohort_sync/ports.hpp"
+#include "cohort_sync/run_clock.hpp"
 
 #include <functional>
 #include <memory>
@@ -16,7 +17,14 @@ struct AdapterOptions {
     // Called as a long read progresses (the LDAP directory: entries and pages so far), on the
     // reading thread; it may throw Interrupted.
     std::function<void(int records, int pages)> progress;
+    // The run's clock, for a source read again while it looks mid-rebuild (SourceKind::retry):
+    // each read is judged by its kind's accept, as the run will judge the last one. Null: no retry.
+    const RunClock* clock = nullptr;
 };
+
+// The adapter of one source kind (std::logic_error for a kind without one: a bug).
+std::unique_ptr<Source> make_source_adapter(const SourceKind& kind, const Config& config,
+                                            const AdapterOptions& options);
 
 class ConfiguredSources {
 public:

@@ -72,8 +72,11 @@ struct Reader {
         case Need::required:
             return true;
         case Need::required_unless_directory:
+            // The export may be left out when the DRE is the inscriptions' source (a university
+            // that moved to Pégase).
             return !problems.refused("/membership/rule") &&
-                   config.membership.rule != MembershipRule::directory;
+                   config.membership.rule != MembershipRule::directory && config.pegase.conninfo.empty() &&
+                   !problems.refused("/pegase/conninfo");
         case Need::optional:
             return false;
         }
@@ -92,9 +95,12 @@ struct Reader {
             if (needed(row) && !present.contains(path) && !under_broken(path)) {
                 const bool by_rule = row.need == Need::required_unless_directory;
                 problems.error(
-                    path, fmt::format(
-                              "required key '{}' ({}) is missing: {}{}", last_token(path), row.type, row.doc,
-                              by_rule ? " It may be left out only with membership.rule \"directory\"." : ""));
+                    path,
+                    fmt::format(
+                        "required key '{}' ({}) is missing: {}{}", last_token(path), row.type, row.doc,
+                        by_rule ? " It may be left out only with membership.rule \"directory\", or when "
+                                  "pegase.conninfo names the Pégase DRE instead."
+                                : ""));
             }
         }
     }
@@ -165,7 +171,9 @@ struct Reader {
         }
 
         const MembershipConfig& membership = config.membership;
-        const bool no_label = membership.rule == MembershipRule::directory || apogee.columns.label.empty();
+        // The DRE's query always has a label column.
+        const bool no_label = membership.rule == MembershipRule::directory ||
+                              (apogee.columns.label.empty() && config.pegase.conninfo.empty());
         for (const auto& [path, pattern] :
              {std::pair{"/membership/name_template", &membership.name_template},
               std::pair{"/membership/description_template", &membership.description_template}}) {
@@ -179,6 +187,9 @@ struct Reader {
         }
 
         conninfo_without_password(config.moodle.conninfo, "/moodle/conninfo", problems);
+        if (!config.pegase.conninfo.empty()) {
+            conninfo_without_password(config.pegase.conninfo, "/pegase/conninfo", problems);
+        }
 
         // No default plugin: "cas" was one until CAS left Moodle's core in 5.0, and a 5.0 site then
         // got accounts that can neither log in nor be deleted.

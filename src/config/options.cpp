@@ -50,6 +50,7 @@ const std::vector<Option>& options() {
     using E = ExportConfig;
     using X = ExportColumns;
     using M = MembershipConfig;
+    using Q = PegaseConfig;
     using D = MoodleConfig;
     using G = GuardConfig;
     using P = ProvisioningConfig;
@@ -121,6 +122,8 @@ const std::vector<Option>& options() {
         option<&C::apogee, &E::max_bad_rows>("/apogee/max_bad_rows", optional,
                                              "Past this many bad rows the whole export is refused.",
                                              at_least(0)),
+        option<&C::apogee, &E::max_size_mb>("/apogee/max_size_mb", optional,
+                                            "A larger export is refused unread (MB).", at_least(1)),
         option<&C::apogee, &E::max_age_hours>("/apogee/max_age_hours", optional,
                                               "An older export is refused (hours).", positive<double>()),
         option<&C::apogee, &E::min_rows>("/apogee/min_rows", optional,
@@ -183,6 +186,29 @@ const std::vector<Option>& options() {
             "/moodle/accept_untested_version", optional,
             "A Moodle release newer than the tested ones (\"5.3\") to run against anyway; empty: none."),
 
+        option<&C::pegase, &Q::conninfo>(
+            "/pegase/conninfo", optional,
+            "libpq connection string of the Pégase DRE (no password); empty: no Pégase source."),
+        option<&C::pegase, &Q::query_file>(
+            "/pegase/query_file", optional,
+            "SQL file whose query lists the inscriptions; empty: the query shipped for the DRE."),
+        option<&C::pegase, &Q::statuses>("/pegase/statuses", optional,
+                                         "Inscription statuses that make an inscription count.", one_or_more),
+        option<&C::pegase, &Q::min_rows>("/pegase/min_rows", optional,
+                                         "A DRE whose query gives fewer rows is refused.", at_least(0)),
+        option<&C::pegase, &Q::max_age_days>(
+            "/pegase/max_age_days", optional,
+            "A DRE whose dump (public.version) is older than this many days is refused.", at_least(0)),
+        option<&C::pegase, &Q::statement_timeout_seconds>(
+            "/pegase/statement_timeout_seconds", optional,
+            "PostgreSQL statement_timeout on the DRE (seconds).", positive<int>()),
+        option<&C::pegase, &Q::retry_tries>(
+            "/pegase/retry_tries", optional,
+            "Reads of a DRE that looks mid-rebuild before the run gives up; 1: no retry.", in_range(1, 100)),
+        option<&C::pegase, &Q::retry_interval_seconds>("/pegase/retry_interval_seconds", optional,
+                                                       "Seconds between two reads of the DRE.",
+                                                       in_range(1, 3600)),
+
         option<&C::provisioning, &P::enabled>("/provisioning/enabled", optional,
                                               "Create the Moodle accounts of students who have none."),
         option<&C::provisioning, &P::auth>(
@@ -196,6 +222,9 @@ const std::vector<Option>& options() {
         option<&C::guards, &G::min_export_inscriptions>("/guards/min_export_inscriptions", optional,
                                                         "Refuse an export with fewer active inscriptions.",
                                                         at_least(0)),
+        option<&C::guards, &G::min_pegase_inscriptions>(
+            "/guards/min_pegase_inscriptions", optional,
+            "Refuse a Pégase read with fewer active inscriptions.", at_least(0)),
         option<&C::guards, &G::max_source_shrink_ratio>("/guards/max_source_shrink_ratio", optional,
                                                         "Largest shrink of a source since the last run.",
                                                         ratio),
@@ -217,6 +246,15 @@ const std::vector<Option>& options() {
         option<&C::guards, &G::max_accounts_created>("/guards/max_accounts_created", optional,
                                                      "Most Moodle accounts provisioning creates in one run.",
                                                      at_least(0)),
+        option<&C::guards, &G::max_cohorts_created>(
+            "/guards/max_cohorts_created", optional,
+            "Most cohorts created in one run (with the ratio below; the first run is exempt).", at_least(0)),
+        option<&C::guards, &G::max_cohorts_created_ratio>(
+            "/guards/max_cohorts_created_ratio", optional,
+            "Largest number of cohorts created in one run, as a share of the managed cohorts.", ratio),
+        option<&C::guards, &G::max_cohorts_per_student>("/guards/max_cohorts_per_student", optional,
+                                                        "Most cohorts one student may be placed in.",
+                                                        at_least(1)),
 
         option<&C::report, &R::directory>("/report/directory", optional, "Where run reports are written.",
                                           non_empty),

@@ -169,17 +169,18 @@ bool looks_like_conninfo(std::string_view conninfo) {
 // The user's own `options` (from the conninfo) come first so that ours, for the timeouts the
 // configuration sets, win. Options set in a service file are not seen here: with a service, put
 // server settings in the service file's options only for parameters cohort-sync does not set.
-std::string server_options(const MoodleConfig& config) {
+std::string server_options(const ConnectionSettings& settings) {
+    const std::string conninfo(settings.conninfo);
     std::string options;
-    if (looks_like_conninfo(config.conninfo)) {
+    if (looks_like_conninfo(conninfo)) {
         char* error = nullptr;
-        const pg::ConninfoOptionsPtr parsed(PQconninfoParse(config.conninfo.c_str(), &error));
+        const pg::ConninfoOptionsPtr parsed(PQconninfoParse(conninfo.c_str(), &error));
         if (!parsed) {
             // libpq's parse messages quote pieces of the string, which may be a password.
             PQfreemem(error);
             throw TargetError(
-                fmt::format("unable to read moodle.conninfo '{}': libpq cannot parse it",
-                            redact_conninfo(config.conninfo)),
+                fmt::format("unable to read {} '{}': libpq cannot parse it", settings.setting,
+                            redact_conninfo(conninfo)),
                 {}, "connect",
                 "write it as key=value pairs or as a postgresql:// URI "
                 "(https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING)");
@@ -193,33 +194,42 @@ std::string server_options(const MoodleConfig& config) {
     if (!options.empty()) {
         options += ' ';
     }
-    options += fmt::format("-c statement_timeout={}s -c lock_timeout={}s", config.statement_timeout_seconds,
-                           config.lock_timeout_seconds);
+    options += fmt::format("-c statement_timeout={}s", settings.statement_timeout_seconds);
+    if (settings.lock_timeout_seconds > 0) {
+        options += fmt::format(" -c lock_timeout={}s", settings.lock_timeout_seconds);
+    }
     return options;
 }
 
 } // namespace
 
-pg::ConnectionPtr connect(const MoodleConfig& config) {
-    const std::string options = server_options(config);
+pg::ConnectionPtr connect(const ConnectionSettings& settings) {
+    const std::string conninfo(settings.conninfo);
+    const std::string options = server_options(settings);
     // expand_dbname: the conninfo may be key=value pairs, a URI, a service name or several hosts,
     // exactly as psql takes it. fallback_application_name leaves a user's application_name alone.
     const char* keywords[] = {"dbname", "fallback_application_name", "client_encoding", "options", nullptr};
-    const char* values[] = {config.conninfo.c_str(), "cohort-sync", "UTF8", options.c_str(), nullptr};
+    const char* values[] = {conninfo.c_str(), "cohort-sync", "UTF8", options.c_str(), nullptr};
     pg::ConnectionPtr connection(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
     if (!connection || PQstatus(connection.get()) != CONNECTION_OK) {
         throw TargetError(
-            fmt::format("unable to connect to Moodle's database '{}': {}", redact_conninfo(config.conninfo),
+            fmt::format("unable to connect to {} '{}': {}", settings.database, redact_conninfo(conninfo),
                         connection_message(connection.get())),
             {}, "connect",
-            "check moodle.conninfo, that the server accepts this host and user (pg_hba.conf), and "
-            "the password in ~/.pgpass or the service file");
+            fmt::format("check {}, that the server accepts this host and user (pg_hba.conf), and "
+                        "the password in ~/.pgpass (PGPASSFILE) or the service file",
+                        settings.setting));
     }
     // libpq prints server NOTICEs on stderr by default, which would break the log's format; none
     // of the statements here raises one that matters.
     PQsetNoticeProcessor(
         connection.get(), [](void*, const char*) {}, nullptr);
     return connection;
+}
+
+pg::ConnectionPtr connect(const MoodleConfig& config) {
+    return connect(ConnectionSettings{config.conninfo, "moodle.conninfo", "Moodle's database",
+                                      config.statement_timeout_seconds, config.lock_timeout_seconds});
 }
 
 // ---- Reading results ------------------------------------------------------------------------

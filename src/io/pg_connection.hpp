@@ -37,6 +37,19 @@ pg::Result execute(PGconn* connection, const sql::Statement& statement, const Pa
                    ExecStatusType expected, std::string_view attempt, const MoodleConfig& config);
 
 // ---- Connection: application_name, client encoding and the configured timeouts set.
+
+// What to connect to, and how messages name it: Moodle's database, the Pégase DRE.
+struct ConnectionSettings {
+    std::string_view conninfo;
+    std::string_view setting;  // "moodle.conninfo": the key an admin corrects
+    std::string_view database; // "Moodle's database"
+    int statement_timeout_seconds = 0;
+    int lock_timeout_seconds = 0; // 0: the server's default
+};
+
+// Throws TargetError (statement "connect") naming `settings.database` and `settings.setting`;
+// a source's adapter turns it into a SourceError.
+pg::ConnectionPtr connect(const ConnectionSettings& settings);
 pg::ConnectionPtr connect(const MoodleConfig& config);
 
 // ---- Reading results

@@ -1,12 +1,19 @@
-// parse_export() and to_utf8() on arbitrary bytes, under several configurations. The export is
+// parse_export(), to_utf8() and the export's acceptance step (and the holds it leaves) on arbitrary
+// bytes, under several configurations. The export is
 // the one source an operator cannot vet: it comes from another system's nightly job, and a
 // truncated, re-encoded or hand-edited file must come back as issues, never as a crash or as
 // rows that Moodle's database would refuse.
+#include "cohort_sync/error.hpp"
 #include "cohort_sync/export_parser.hpp"
+#include "cohort_sync/merge.hpp"
+#include "cohort_sync/run_clock.hpp"
+#include "cohort_sync/source.hpp"
 #include "fuzz_support.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -67,6 +74,7 @@ void check_read(const ExportRead& read, std::size_t input_size) {
     }
     for (const auto& issue : read.issues) {
         check(!issue.locator.empty(), "an issue without a locator");
+        check(!issue.damaged || issue.kind == IssueKind::bad_row, "a damaged record that is not a bad row");
         check(!issue.message.empty(), "an issue without a message");
         // Messages quote the input: they go to the log and the JSON report, so they must be text.
         check(is_valid_utf8(issue.message), "an issue message is not valid UTF-8");
@@ -87,5 +95,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const ExportRead read = parse_export(bytes, config, config.path);
     check_read(read, bytes.size());
+
+    // The acceptance step: refuses (SourceError) or accepts; an accepted read's bad rows each
+    // become one hold, and a hold never names a value a bad row could not be trusted with.
+    Config whole;
+    whole.apogee = config;
+    whole.apogee.max_bad_rows = 1000;
+    const RunClock clock{1'800'000'000, {}};
+    try {
+        const SourceRead accepted = source_kind("export").accept(
+            {"export", read, FileFacts{static_cast<long long>(bytes.size()), clock.instant}}, whole, clock);
+        const auto holds = holds_of(std::span(&accepted, 1));
+        const auto damaged =
+            std::ranges::count_if(read.issues, [](const Issue& i) { return i.damaged.has_value(); });
+        check(holds.size() == static_cast<std::size_t>(damaged), "a damaged record without its hold");
+        for (const auto& hold : holds) {
+            check(hold.student_number.find('\0') == std::string::npos, "a hold names a NUL byte");
+            check(is_valid_utf8(hold.student_number) && is_valid_utf8(hold.etape),
+                  "a hold is not valid UTF-8");
+        }
+    } catch (const SourceError&) {
+        // A refused export is an answer too: the night stops with nothing written.
+    }
     return 0;
 }

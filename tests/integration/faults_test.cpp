@@ -10,6 +10,7 @@
 #include "cohort_sync/io/apogee_export.hpp"
 #include "e2e_support.hpp"
 #include "servers.hpp"
+#include "small_university.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -35,7 +36,6 @@ using namespace cohort_sync::e2e;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* k_uai = "{UAI:0751717J}";
 // A run must be gone this soon after SIGTERM or SIGINT (systemd's default stop timeout is 90 s,
 // an admin's patience at Ctrl-C much less).
 constexpr double k_prompt_exit_seconds = 5.0;
@@ -43,10 +43,6 @@ constexpr double k_prompt_exit_seconds = 5.0;
 // the search is in flight.
 constexpr int k_big_directory = 3000;
 constexpr int k_small_directory = 60;
-
-const std::vector<std::pair<std::string, std::string>> k_etapes = {{"L1INFO", "Licence 1 Informatique"},
-                                                                   {"L2MATH", "Licence 2 Mathématiques"},
-                                                                   {"M1GEO", "Master 1 Géographie"}};
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -75,100 +71,6 @@ std::size_t count_occurrences(const std::string& text, const std::string& needle
 std::size_t file_size(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 ? static_cast<std::size_t>(st.st_size) : 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The university of these tests: N students spread over three étapes, each in LDAP, in Moodle and
-// in the export.
-
-struct Student {
-    std::string login;
-    std::string number;
-    std::string etape;
-};
-
-std::vector<Student> make_students(int count) {
-    std::vector<Student> students;
-    for (int i = 1; i <= count; ++i) {
-        const std::string number = std::to_string(22700000 + i);
-        students.push_back(
-            {"etu" + number, number, k_etapes[static_cast<std::size_t>(i) % k_etapes.size()].first});
-    }
-    return students;
-}
-
-std::string label_of(const std::string& etape) {
-    for (const auto& [code, label] : k_etapes) {
-        if (code == etape) {
-            return label;
-        }
-    }
-    return etape;
-}
-
-std::vector<ExportRow> export_rows(const std::vector<Student>& students) {
-    std::vector<ExportRow> rows;
-    for (const auto& student : students) {
-        rows.push_back({student.number, student.etape, label_of(student.etape)});
-    }
-    return rows;
-}
-
-cst::Rows expected_members(const std::vector<Student>& students) {
-    cst::Rows rows;
-    for (const auto& student : students) {
-        rows.push_back({"etape-" + student.etape, student.login});
-    }
-    std::sort(rows.begin(), rows.end());
-    return rows;
-}
-
-cst::Rows members() {
-    return cst::servers().query(
-        "SELECT c.idnumber, u.username FROM mdl_cohort_members m JOIN mdl_cohort c ON c.id = m.cohortid"
-        " JOIN mdl_user u ON u.id = m.userid WHERE c.component = 'local_cohortsync'"
-        " ORDER BY c.idnumber COLLATE \"C\", u.username COLLATE \"C\"");
-}
-
-// Moodle accounts for the students, in one statement (one connection per account, as
-// add_moodle_users() does, takes seconds for thousands).
-void add_accounts(const std::vector<Student>& students) {
-    for (std::size_t first = 0; first < students.size(); first += 1000) {
-        std::string values;
-        for (std::size_t i = first; i < std::min(students.size(), first + 1000); ++i) {
-            values += (values.empty() ? "" : ", ") + std::string("('cas', 1, 1, ") +
-                      sql_literal(students[i].login) + ", " + sql_literal(students[i].number) +
-                      ", 'Camille', 'Étudiant', " + sql_literal(students[i].login + "@univ-test.fr") +
-                      ", 1700000000, 1700000000)";
-        }
-        cst::servers().psql(
-            "INSERT INTO mdl_user (auth, confirmed, mnethostid, username, idnumber, firstname,"
-            " lastname, email, timecreated, timemodified) VALUES " +
-            values);
-    }
-}
-
-// The students LDAP holds now, shared by the tests of this binary: loading 3,000 entries takes
-// seconds, so a test that needs the same directory as the previous one keeps it.
-int g_directory_students = -1;
-
-void use_directory(int count) {
-    if (g_directory_students == count) {
-        return;
-    }
-    cst::servers().reset_ldap_people();
-    g_directory_students = -1;
-    std::string ldif;
-    for (const auto& student : make_students(count)) {
-        ldif += cst::make_student_ldif(student.login, student.number, {std::string(k_uai) + student.etape});
-    }
-    cst::servers().ldap_add_ldif(ldif);
-    g_directory_students = count;
-}
-
-// A test that adds its own entries leaves the directory in an unknown state.
-void forget_directory() {
-    g_directory_students = -1;
 }
 
 // ---------------------------------------------------------------------------------------------

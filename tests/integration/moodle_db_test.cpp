@@ -403,7 +403,7 @@ TEST_F(MoodleDb, KeepsRunHistoryAndGraceStateForTheNextRun) {
     MoodleDatabase database(config());
 
     SourceCounts counts;
-    counts.records = {{"directory_entries", 300}, {"export_inscriptions", 280}};
+    counts.records = {{"directory_entries", 300}, {"export_inscriptions", 280}, {"pegase_inscriptions", 0}};
     counts.students = 270;
     counts.per_etape = {{"L1", 3}, {"M2", 0}};
     {

@@ -152,8 +152,8 @@ TEST(ExportParser, CrlfAndLfGiveIdenticalRows) {
     EXPECT_EQ(a.issues, b.issues);
 }
 
-TEST(ExportParser, SkipsBlankLinesAndAcceptsMissingFinalNewline) {
-    const auto read = parse("\n  \n" + k_header + "\n2026;1;A;101;E;x\n   \n\r\n2026;2;B;101;E;y");
+TEST(ExportParser, SkipsBlankLines) {
+    const auto read = parse("\n  \n" + k_header + "\n2026;1;A;101;E;x\n   \n\r\n2026;2;B;101;E;y\n \t");
     ASSERT_EQ(read.rows.size(), 2u);
     EXPECT_EQ(read.rows[0].line, 5);
     EXPECT_EQ(read.rows[1].line, 8);
@@ -281,20 +281,25 @@ TEST(ExportParser, FileWithoutHeaderIsAnError) {
 struct BadRowCase {
     std::string line;
     std::string message;
+    DamagedRecord damaged; // what the row still names: its students' removals are held back
 };
 
 TEST(ExportParser, RejectsBadRowsWithLocatorAndColumn) {
     const std::vector<BadRowCase> cases = {
-        {"2026;  ;A;101;E;x", "column 'COD_ETU' is empty"},
-        {"26;1;A;101;E;x", "column 'COD_ANU' is not a 4-digit year: '26'"},
-        {"2O26;1;A;101;E;x", "column 'COD_ANU' is not a 4-digit year: '2O26'"},
-        {";1;A;101;E;x", "column 'COD_ANU' is empty"},
-        {"2026;1; ;101;E;x", "column 'COD_ETP' is empty"},
-        {"2026;;;101;E;x", "column 'COD_ETU' is empty; column 'COD_ETP' is empty"},
-        {"2026;1;A;101;E", "the line has 5 fields where the header has 6 (delimiter ';')"},
-        {"2026;1;A;101;E;x;y", "the line has 7 fields where the header has 6 (delimiter ';')"},
-        {std::string("2026;1;A;101;E;x\0y", 18), "column 'LIB_ETP' contains a NUL byte"},
-        {"2026;1;A;101;E;\"Master \"Droit\"\"", "column 'LIB_ETP' has 'D' after its closing quote"},
+        {"2026;  ;A;101;E;x", "column 'COD_ETU' is empty", {"", "", "A", 3}},
+        {"26;1;A;101;E;x", "column 'COD_ANU' is not a 4-digit year: '26'", {"1", "", "A", 3}},
+        {"2O26;1;A;101;E;x", "column 'COD_ANU' is not a 4-digit year: '2O26'", {"1", "", "A", 3}},
+        {";1;A;101;E;x", "column 'COD_ANU' is empty", {"1", "", "A", 3}},
+        {"2026;1; ;101;E;x", "column 'COD_ETP' is empty", {"1", "", "", 3}},
+        {"2026;;;101;E;x", "column 'COD_ETU' is empty; column 'COD_ETP' is empty", {"", "", "", 3}},
+        {"2026;1;A;101;E", "the line has 5 fields where the header has 6 (delimiter ';')", {"1", "", "A", 3}},
+        {"2026;1;A;101;E;x;y",
+         "the line has 7 fields where the header has 6 (delimiter ';')",
+         {"1", "", "A", 3}},
+        {std::string("2026;1;A;101;E;x\0y", 18), "column 'LIB_ETP' contains a NUL byte", {"1", "", "A", 3}},
+        {"2026;1;A;101;E;\"Master \"Droit\"\"",
+         "column 'LIB_ETP' has 'D' after its closing quote",
+         {"1", "", "A", 3}},
     };
     for (const auto& c : cases) {
         const auto read = parse(k_header + "2026;1;A;101;E;ok\n" + c.line + "\n2026;3;C;101;E;ok\n");
@@ -302,7 +307,8 @@ TEST(ExportParser, RejectsBadRowsWithLocatorAndColumn) {
         EXPECT_EQ(read.rows.size(), 2u);
         EXPECT_EQ(read.data_lines, 3);
         ASSERT_EQ(read.issues.size(), 1u);
-        EXPECT_EQ(read.issues[0], (Issue{Severity::warning, "export.csv:3", c.message, IssueKind::bad_row}));
+        EXPECT_EQ(read.issues[0],
+                  (Issue{Severity::warning, "export.csv:3", c.message, IssueKind::bad_row, c.damaged}));
     }
 }
 
@@ -311,8 +317,8 @@ TEST(ExportParser, RejectsRowWithEmptyStudentNumber) {
     EXPECT_TRUE(read.rows.empty());
     EXPECT_EQ(read.data_lines, 1);
     ASSERT_EQ(read.issues.size(), 1u);
-    EXPECT_EQ(read.issues[0],
-              (Issue{Severity::warning, "export.csv:2", "column 'COD_ETU' is empty", IssueKind::bad_row}));
+    EXPECT_EQ(read.issues[0], (Issue{Severity::warning, "export.csv:2", "column 'COD_ETU' is empty",
+                                     IssueKind::bad_row, DamagedRecord{"", "", "A", 2}}));
 }
 
 TEST(ExportParser, UnterminatedQuoteOnLastLineIsABadRow) {

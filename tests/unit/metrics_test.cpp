@@ -95,6 +95,7 @@ TEST(Metrics, GuardsUnplacedAndHeldBackRemovalsAreCounted) {
     cohort.cohort_id = 1;
     cohort.removes = {{1, "a", "1"}};
     cohort.deferred = {{2, "b", "2"}, {3, "c", "3"}};
+    cohort.held_back = {{4, "d", "4"}};
     plan.cohorts = {cohort};
     report.plan = plan;
     const auto text = render_metrics({report, "s", 3, 0, {}});
@@ -104,7 +105,8 @@ TEST(Metrics, GuardsUnplacedAndHeldBackRemovalsAreCounted) {
     EXPECT_TRUE(has_line(text, "cohort_sync_last_run_guard_tripped{site=\"s\",guard=\"directory_shrink\"} 0"))
         << text;
     EXPECT_TRUE(has_line(text, "cohort_sync_last_run_unplaced_memberships{site=\"s\"} 2")) << text;
-    EXPECT_TRUE(has_line(text, "cohort_sync_last_run_held_back_members_removed{site=\"s\"} 2")) << text;
+    EXPECT_TRUE(has_line(text, "cohort_sync_last_run_deferred_members_removed{site=\"s\"} 2")) << text;
+    EXPECT_TRUE(has_line(text, "cohort_sync_last_run_held_back_members_removed{site=\"s\"} 1")) << text;
     EXPECT_TRUE(has_line(text, "cohort_sync_last_run_planned_members_removed{site=\"s\"} 1")) << text;
     EXPECT_TRUE(has_line(text, "cohort_sync_last_run_members_removed{site=\"s\"} 0")) << text;
 }

@@ -14,7 +14,9 @@ PlanFile sample() {
     file.prefix = "mdl_";
     file.schema = "public";
     file.component = "local_cohortsync";
-    file.counts = {{{"directory_entries", 100}, {"export_inscriptions", 250}}, 99, {{"L1INFO", 40}}};
+    file.counts = {{{"directory_entries", 100}, {"export_inscriptions", 250}, {"pegase_inscriptions", 0}},
+                   99,
+                   {{"L1INFO", 40}}};
     CohortPlan created;
     created.idnumber = "etape-L1INFO";
     created.etape = "L1INFO";

@@ -60,10 +60,18 @@ const Shape& documented_shape() {
         key("counts", {"object"});
         key("counts.directory_entries", {"integer"});
         key("counts.export_inscriptions", {"integer"});
+        key("counts.pegase_inscriptions", {"integer"});
         key("counts.students", {"integer"});
         key("counts.per_etape", {"object"});
         key("counts.per_etape.<étape>", {"integer"}, false);
         key("directory_pages", {"integer"});
+        key("sources", {"array"});
+        key("sources[].source", {"string"});
+        key("sources[].version", {"string", "null"});
+        key("sources[].dump_date", {"string", "null"});
+        key("sources[].not_counted", {"array"});
+        key("sources[].not_counted[].reason", {"string"});
+        key("sources[].not_counted[].rows", {"integer"});
         key("phases", {"array"});
         key("phases[].phase", {"string"});
         key("phases[].seconds", {"number"});
@@ -78,7 +86,7 @@ const Shape& documented_shape() {
         key("plan", {"object", "null"});
         key("plan.totals", {"object"});
         for (const char* total : {"adds", "accounts", "removes", "creates", "renames", "deferred",
-                                  "cohorts_changed", "managed_memberships"}) {
+                                  "held_back", "cohorts_changed", "managed_memberships"}) {
             key(std::string("plan.totals.") + total, {"integer"});
         }
         key("plan.cohorts", {"array"});
@@ -90,12 +98,16 @@ const Shape& documented_shape() {
         key("plan.cohorts[].rename_from", {"string", "null"});
         key("plan.cohorts[].current_size", {"integer"});
         key("plan.cohorts[].desired_size", {"integer"});
-        for (const std::string list : {"adds", "removes", "deferred"}) {
+        for (const std::string list : {"adds", "removes", "deferred", "held_back"}) {
             key("plan.cohorts[]." + list, {"array"});
             key("plan.cohorts[]." + list + "[].user_id", {"integer"});
             key("plan.cohorts[]." + list + "[].username", {"string"});
             key("plan.cohorts[]." + list + "[].idnumber", {"string"});
         }
+        key("plan.cohorts[].held_back[].reasons", {"array"});
+        key("plan.cohorts[].held_back[].reasons[].source", {"string"});
+        key("plan.cohorts[].held_back[].reasons[].line", {"integer"});
+        key("plan.cohorts[].held_back[].reasons[].dn", {"string"});
         key("plan.unplaced", {"array"});
         for (const char* field : {"student_number", "login", "etape", "reason"}) {
             key(std::string("plan.unplaced[].") + field, {"string"});
@@ -106,6 +118,11 @@ const Shape& documented_shape() {
         }
         key("plan.left_alone", {"array"});
         key("plan.left_alone[]", {"string"});
+        key("plan.holds", {"array"}, false);
+        for (const char* field : {"student_number", "login", "etape", "source", "dn", "message"}) {
+            key(std::string("plan.holds[].") + field, {"string"});
+        }
+        key("plan.holds[].line", {"integer"});
         key("plan.issues", {"array"});
         key("guards", {"array"});
         key("guards[].guard", {"string"});
@@ -360,6 +377,7 @@ Plan sample_plan() {
     info.adds = {{101, "alice", "22800001"}};
     info.removes = {{102, "bob", "22800002"}};
     info.deferred = {{103, "carol", "22800003"}};
+    info.held_back = {{105, "gina", "22800009", {{"export", 14, ""}}}};
     CohortPlan bio;
     bio.idnumber = "etape-M1BIO";
     bio.etape = "M1BIO";
@@ -378,6 +396,7 @@ Plan sample_plan() {
     plan.unplaced = {{"22800006", "frank", "L1INFO", UnplacedReason::no_account},
                      {"22800007", "", "M1BIO", UnplacedReason::deleted_account}};
     plan.left_alone = {"etape-DUOLD"};
+    plan.holds = {{"22800009", "", "", {"export", 14, ""}, "column 'COD_ETP' contains a NUL byte"}};
     plan.issues = {
         {Severity::error, "etape-L3X", "étape L3X is skipped: idnumber 'etape-L3X' is already used"}};
     plan.managed_memberships = 7;
@@ -412,9 +431,15 @@ RunReport full_report() {
     report.finished_at = 1795919718;
     report.phases = {{"ldap", 1.5},  {"export", 0.25}, {"merge", 0.0}, {"lock", 0.01}, {"load", 0.2},
                      {"plan", 0.05}, {"impact", 0.1},  {"apply", 0.3}, {"commit", 2.0}};
-    report.counts = {
-        {{"directory_entries", 120}, {"export_inscriptions", 118}}, 117, {{"L1INFO", 3}, {"M1BIO", 2}}};
+    report.counts = {{{"directory_entries", 120}, {"export_inscriptions", 118}, {"pegase_inscriptions", 5}},
+                     117,
+                     {{"L1INFO", 3}, {"M1BIO", 2}}};
     report.directory_pages = 3;
+    report.sources = {{"ldap"},
+                      {"export"},
+                      {"pegase",
+                       DatabaseFacts{"service=dre", "32.0.1", "20261128"},
+                       {{"other year", 3}, {"status ANNULEE", 1}}}};
     report.cross_check.students_compared = 110;
     report.cross_check.only_in_export = 1;
     report.cross_check.all = {
@@ -462,126 +487,133 @@ RunReport early_failure() {
 // sorted), captured before report_json_text() replaced it: the new text must say the same, as a
 // JSON value, whatever its key order and layout.
 const char* const k_tree_full =
-    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
-    R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
-    R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
-    R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
-    R"json("enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO101"},)json"
-    R"json({"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,)json"
-    R"json("shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed")json"
-    R"json(:1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO",)json"
-    R"json("locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export",)json"
-    R"json("student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,)json"
-    R"json("students_compared":110},"directory_pages":3,"dry_run":false,"error":"the connection to Post)json"
-    R"json(greSQL was lost during COMMIT","finished_at":1795919718,"forced":true,)json"
-    R"json("format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals",)json"
-    R"json("hint":"","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO)json"
-    R"json( -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry)json"
-    R"json(-run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and converges eith)json"
-    R"json(er way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty",)json"
-    R"json("severity":"warning"}],"outcome":"in-doubt","phases":[{"phase":"ldap",)json"
-    R"json("seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},)json"
-    R"json({"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan",)json"
-    R"json("seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},)json"
-    R"json({"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve",)json"
-    R"json("idnumber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],)json"
-    R"json("cohorts":[{"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],)json"
-    R"json("cohort_id":11,"create":false,"current_size":3,"deferred":[{"idnumber":"22800003",)json"
-    R"json("user_id":103,"username":"carol"}],"desired_size":3,"etape":"L1INFO","idnumber":"etape-L1INF)json"
-    R"json(O","name":"L1INFO: Licence 1 Informatique","removes":[{"idnumber":"22800002",)json"
-    R"json("user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1 Info"},)json"
-    R"json({"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800005",)json"
-    R"json("user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,)json"
-    R"json("deferred":[],"desired_size":2,"etape":"M1BIO","idnumber":"etape-M1BIO",)json"
-    R"json("name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"issues":[{"locator":"et)json"
-    R"json(ape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is already used",)json"
-    R"json("severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,)json"
-    R"json("adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"managed_memberships":7,)json"
-    R"json("removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank",)json"
-    R"json("reason":"no_account","student_number":"22800006"},{"etape":"M1BIO","login":"",)json"
-    R"json("reason":"deleted_account","student_number":"22800007"}]},"run_id":"20261129T023512Z-3f9a",)json"
-    R"json("started_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
+    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptio)json"
+    R"json(ns":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled)json"
+    R"json(":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gr)json"
+    R"json(ades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"re)json"
+    R"json(moved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded)json"
+    R"json(_students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","loc)json"
+    R"json(ator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number)json"
+    R"json(":"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_pag)json"
+    R"json(es":3,"dry_run":false,"error":"the connection to PostgreSQL was lost during COMMIT","finished_a)json"
+    R"json(t":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard)json"
+    R"json(":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %)json"
+    R"json(: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort)json"
+    R"json(-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and conver)json"
+    R"json(ges either way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","sev)json"
+    R"json(erity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"ou)json"
+    R"json(tcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{")json"
+    R"json(phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{")json"
+    R"json(phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},)json"
+    R"json({"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumbe)json"
+    R"json(r":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"ad)json"
+    R"json(ds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"c)json"
+    R"json(urrent_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_s)json"
+    R"json(ize":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"sour)json"
+    R"json(ce":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Lice)json"
+    R"json(nce 1 Informatique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_)json"
+    R"json(from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave")json"
+    R"json(},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current)json"
+    R"json(_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO")json"
+    R"json(,"name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","etape":)json"
+    R"json("","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export","stu)json"
+    R"json(dent_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idn)json"
+    R"json(umber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{)json"
+    R"json("accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_membe)json"
+    R"json(rships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":"no_a)json"
+    R"json(ccount","student_number":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account","st)json"
+    R"json(udent_number":"22800007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeeded":t)json"
+    R"json(rue},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"l)json"
+    R"json(dap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dum)json"
+    R"json(p_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE",")json"
+    R"json(rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure =
-    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
-    R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],)json"
-    R"json("only_in_directory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,)json"
-    R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
-    R"json(file or directory","finished_at":1795919713,"forced":false,"format":1,)json"
-    R"json("guards":[],"hint":null,"issues":[],"outcome":"failed","phases":[],"plan":null,)json"
-    R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
+    R"json(,"per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],"only_in_d)json"
+    R"json(irectory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,"dry_run":false,"erro)json"
+    R"json(r":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","fini)json"
+    R"json(shed_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null)json"
+    R"json(,"outcome":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001")json"
+    R"json(,"sources":[],"started_at":1795919712})json";
 
 const char* const k_tree_dry_run =
-    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,)json"
-    R"json("per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":t)json"
-    R"json(rue,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,)json"
-    R"json("removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,)json"
-    R"json("enrolments_removed":1,"removed_with_grades":0,"shortname":"BIO101"}],)json"
-    R"json("enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,)json"
-    R"json("unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO",)json"
-    R"json("locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export",)json"
-    R"json("student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,)json"
-    R"json("students_compared":110},"directory_pages":3,"dry_run":true,"error":null,)json"
-    R"json("finished_at":0,"forced":false,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000",)json"
-    R"json("guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more th)json"
-    R"json(an 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan )json"
-    R"json(with 'cohort-sync --dry-run -v'","tripped":true}],"hint":null,"issues":[{"locator":"apogee.c)json"
-    R"json(sv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"outcome":"dry-run",)json"
-    R"json("phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},)json"
-    R"json({"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load",)json"
-    R"json("seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1}],)json"
-    R"json("plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber":"22800005",)json"
-    R"json("last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{"idnu)json"
-    R"json(mber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,)json"
-    R"json("current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],)json"
-    R"json("desired_size":3,"etape":"L1INFO","idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Inform)json"
-    R"json(atique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],)json"
-    R"json("rename_from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004",)json"
-    R"json("user_id":104,"username":"dave"},{"idnumber":"22800005","user_id":0,"username":"eve"}],)json"
-    R"json("cohort_id":null,"create":true,"current_size":0,"deferred":[],"desired_size":2,)json"
-    R"json("etape":"M1BIO","idnumber":"etape-M1BIO","name":"M1BIO: Master 1 Biologie",)json"
-    R"json("removes":[],"rename_from":null}],"issues":[{"locator":"etape-L3X","message":"étape L3X is s)json"
-    R"json(kipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOL)json"
-    R"json(D"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,)json"
-    R"json("managed_memberships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO",)json"
-    R"json("login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO",)json"
-    R"json("login":"","reason":"deleted_account","student_number":"22800007"}]},"run_id":"20261129T0235)json"
-    R"json(12Z-3f9a","started_at":1795919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscription)json"
+    R"json(s":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled")json"
+    R"json(:true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gra)json"
+    R"json(des":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"rem)json"
+    R"json(oved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_)json"
+    R"json(students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","loca)json"
+    R"json(tor":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number")json"
+    R"json(:"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_page)json"
+    R"json(s":3,"dry_run":true,"error":null,"finished_at":0,"forced":false,"format":1,"guards":[{"figures")json"
+    R"json(:"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 c)json"
+    R"json(ohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio",)json"
+    R"json("hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":null,"issues":)json"
+    R"json([{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodl)json"
+    R"json(e":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"dry-run","phases")json"
+    R"json(:[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0)json"
+    R"json(.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.)json"
+    R"json(05},{"phase":"impact","seconds":0.1}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idn)json"
+    R"json(umber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[)json"
+    R"json({"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":fals)json"
+    R"json(e,"current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desir)json"
+    R"json(ed_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,")json"
+    R"json(source":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: )json"
+    R"json(Licence 1 Informatique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"ren)json"
+    R"json(ame_from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"d)json"
+    R"json(ave"},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"cur)json"
+    R"json(rent_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1)json"
+    R"json(BIO","name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","eta)json"
+    R"json(pe":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export",)json"
+    R"json("student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped:)json"
+    R"json( idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"total)json"
+    R"json(s":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_m)json"
+    R"json(emberships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":")json"
+    R"json(no_account","student_number":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account")json"
+    R"json(,"student_number":"22800007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeede)json"
+    R"json(d":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source)json"
+    R"json(":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{)json"
+    R"json("dump_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULE)json"
+    R"json(E","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_full_summary =
-    R"json({"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,)json"
-    R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,)json"
-    R"json("export_inscriptions":118,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},)json"
-    R"json("course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
-    R"json("enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO101"},)json"
-    R"json({"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,)json"
-    R"json("shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed")json"
-    R"json(:1,"unenrol_action":0},"cross_check":{"only_in_directory":0,"only_in_export":1,)json"
-    R"json("students_compared":110},"detail":"summary","directory_pages":3,"dry_run":false,)json"
-    R"json("error":"the connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,)json"
-    R"json("forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000",)json"
-    R"json("guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more th)json"
-    R"json(an 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan )json"
-    R"json(with 'cohort-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle's real s)json"
-    R"json(tate and converges either way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_E)json"
-    R"json(TU' is empty","severity":"warning"}],"outcome":"in-doubt","phases":[{"phase":"ldap",)json"
-    R"json("seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},)json"
-    R"json({"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan",)json"
-    R"json("seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},)json"
-    R"json({"phase":"commit","seconds":2.0}],"plan":{"issues":[{"locator":"etape-L3X",)json"
-    R"json("message":"étape L3X is skipped: idnumber 'etape-L3X' is already used",)json"
-    R"json("severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,)json"
-    R"json("adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"managed_memberships":7,)json"
-    R"json("removes":1,"renames":1}},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
+    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptio)json"
+    R"json(ns":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled)json"
+    R"json(":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gr)json"
+    R"json(ades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"re)json"
+    R"json(moved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded)json"
+    R"json(_students_removed":1,"unenrol_action":0},"cross_check":{"only_in_directory":0,"only_in_export":)json"
+    R"json(1,"students_compared":110},"detail":"summary","directory_pages":3,"dry_run":false,"error":"the )json"
+    R"json(connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,"forced":true,"format)json"
+    R"json(":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped)json"
+    R"json(":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"ma)json"
+    R"json(x_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true)json"
+    R"json(}],"hint":"the next run reads Moodle's real state and converges either way","issues":[{"locator)json"
+    R"json(":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"relea)json"
+    R"json(se":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase)json"
+    R"json(":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"pha)json"
+    R"json(se":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"pha)json"
+    R"json(se":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"commit","seconds":2.0}],")json"
+    R"json(plan":{"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' i)json"
+    R"json(s already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds")json"
+    R"json(:3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes")json"
+    R"json(:1,"renames":1}},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"run_i)json"
+    R"json(d":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"ldap","versi)json"
+    R"json(on":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dump_date":"20)json"
+    R"json(261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE","rows":1}],")json"
+    R"json(source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
-    R"json({"moodle":null,"post_commit":null,"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,)json"
-    R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,)json"
-    R"json("only_in_export":0,"students_compared":0},"detail":"summary","directory_pages":0,)json"
-    R"json("dry_run":false,"error":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such )json"
-    R"json(file or directory","finished_at":1795919713,"forced":false,"format":1,)json"
-    R"json("guards":[],"hint":null,"issues":[],"outcome":"failed","phases":[],"plan":null,)json"
-    R"json("run_id":"20261129T023512Z-0001","started_at":1795919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
+    R"json(,"per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,"only_i)json"
+    R"json(n_export":0,"students_compared":0},"detail":"summary","directory_pages":0,"dry_run":false,"erro)json"
+    R"json(r":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","fini)json"
+    R"json(shed_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null)json"
+    R"json(,"outcome":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001")json"
+    R"json(,"sources":[],"started_at":1795919712})json";
 
 } // namespace
 
@@ -689,6 +721,7 @@ TEST(ReportJson, CarriesTheValuesOfTheReport) {
                                                  {"creates", 1},
                                                  {"renames", 1},
                                                  {"deferred", 1},
+                                                 {"held_back", 1},
                                                  {"cohorts_changed", 2},
                                                  {"managed_memberships", 7}}));
     ASSERT_EQ(plan.at("cohorts").size(), 2u) << "a cohort without change is left out";
@@ -814,7 +847,8 @@ TEST(ReportText, EachPlannedMemberIsOnItsOwnLine) {
         big.adds.push_back({2000 + i, "e" + number, number});
     }
     report.plan->cohorts.push_back(big);
-    const std::regex member_line(R"( {10}\{"user_id": \d+, "username": "[^"]*", "idnumber": "\d{8}"\},?)");
+    const std::regex member_line(
+        R"( {10}\{"user_id": \d+, "username": "[^"]*", "idnumber": "\d{8}"(, "reasons": \[[^\]]*\])?\},?)");
     std::istringstream text(report_json_text(report));
     int members = 0;
     for (std::string line; std::getline(text, line);) {
@@ -823,7 +857,7 @@ TEST(ReportText, EachPlannedMemberIsOnItsOwnLine) {
             ++members;
         }
     }
-    EXPECT_EQ(members, 5 + 1000);
+    EXPECT_EQ(members, 6 + 1000);
 }
 
 TEST(ReportText, GoldenEarlyFailure) {
@@ -840,10 +874,12 @@ TEST(ReportText, GoldenEarlyFailure) {
               "  \"counts\": {\n"
               "    \"directory_entries\": 0,\n"
               "    \"export_inscriptions\": 0,\n"
+              "    \"pegase_inscriptions\": 0,\n"
               "    \"students\": 0,\n"
               "    \"per_etape\": {}\n"
               "  },\n"
               "  \"directory_pages\": 0,\n"
+              "  \"sources\": [],\n"
               "  \"phases\": [],\n"
               "  \"cross_check\": {\n"
               "    \"students_compared\": 0,\n"
@@ -892,10 +928,16 @@ TEST(ReportText, QuotesBackslashesAndControlCharactersReadBack) {
 TEST(RenderPlan, GoldenTerse) {
     EXPECT_EQ(
         render_plan(sample_plan(), sample_verdicts(), false),
-        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period\n"
+        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period, 1 "
+        "removal(s) "
+        "held back on doubt\n"
         "  etape-L1INFO             +1     -1     L1INFO: Licence 1 Informatique\n"
         "      rename from 'L1INFO: Licence 1 Info'\n"
+        "      held back on doubt: 1 removal(s): gina\n"
         "  etape-M1BIO              +2     -0     new: M1BIO: Master 1 Biologie\n"
+        "held back: 1 record(s) the sources left out may concern students, whose removals wait for a clean "
+        "night:\n"
+        "  export line 14: holds student 22800009: column 'COD_ETP' contains a NUL byte\n"
         "accounts: 1 Moodle account(s) to create for students who have none (provisioning)\n"
         "  etape-DUOLD              left alone: nobody in the sources any more "
         "(moodle.empty_vanished_cohorts is off)\n"
@@ -909,14 +951,20 @@ TEST(RenderPlan, GoldenTerse) {
 TEST(RenderPlan, GoldenVerboseListsTheUsernames) {
     EXPECT_EQ(
         render_plan(sample_plan(), sample_verdicts(), true),
-        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period\n"
+        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period, 1 "
+        "removal(s) "
+        "held back on doubt\n"
         "  etape-L1INFO             +1     -1     L1INFO: Licence 1 Informatique\n"
         "      rename from 'L1INFO: Licence 1 Info'\n"
         "      + alice\n"
         "      - bob\n"
         "      kept for now (grace period): carol\n"
+        "      held back on doubt: 1 removal(s): gina\n"
         "  etape-M1BIO              +2     -0     new: M1BIO: Master 1 Biologie\n"
         "      + dave eve\n"
+        "held back: 1 record(s) the sources left out may concern students, whose removals wait for a clean "
+        "night:\n"
+        "  export line 14: holds student 22800009: column 'COD_ETP' contains a NUL byte\n"
         "accounts: 1 Moodle account(s) to create for students who have none (provisioning)\n"
         "  + eve                  22800005     Eve Martin\n"
         "  etape-DUOLD              left alone: nobody in the sources any more "
@@ -950,17 +998,18 @@ TEST(RenderPlan, UserWithoutUsernameShowsAsId) {
 }
 
 TEST(RenderSummary, GoldenFullRun) {
-    EXPECT_EQ(render_summary(full_report()), "run 20261129T023512Z-3f9a: in-doubt; +3 -1 in 2 cohort(s), 1 "
-                                             "new; 2 unplaced; 1 account(s) to create; "
-                                             "sources: 120 directory entries, 118 active inscriptions, 117 "
-                                             "students; cross-check: 1 only in export, "
-                                             "0 only in directory; 1 guard(s) tripped");
+    EXPECT_EQ(render_summary(full_report()),
+              "run 20261129T023512Z-3f9a: in-doubt; +3 -1 in 2 cohort(s), 1 "
+              "new; 2 unplaced; 1 account(s) to create; "
+              "sources: 120 directory entries, 118 active inscriptions, 5 active Pégase inscriptions, 117 "
+              "students; cross-check: 1 only in export, "
+              "0 only in directory; 1 guard(s) tripped");
 }
 
 TEST(RenderSummary, GoldenEarlyFailure) {
-    EXPECT_EQ(
-        render_summary(early_failure()),
-        "run 20261129T023512Z-0001: failed; sources: 0 directory entries, 0 active inscriptions, 0 students");
+    EXPECT_EQ(render_summary(early_failure()), "run 20261129T023512Z-0001: failed; sources: 0 directory "
+                                               "entries, 0 active inscriptions, 0 active Pégase "
+                                               "inscriptions, 0 students");
 }
 
 TEST(RenderImpact, GoldenUnenrolWarnsAboutGrades) {

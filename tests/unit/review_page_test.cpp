@@ -269,6 +269,23 @@ TEST(ReviewPage, NeverShowsAConnectionStringOrASecretsPath) {
     EXPECT_NE(page.find("/etc/cohort-sync/site-a.json"), std::string::npos) << "the site is named";
 }
 
+TEST(ReviewPage, SaysWhatWasHeldBackOnDoubtAndWhy) {
+    auto report = sample_report();
+    auto& cohort = report.plan->cohorts.front();
+    cohort.held_back = {{106, "hugo", "22800010", {{"export", 42, ""}}}};
+    report.plan->holds = {
+        {"22800010", "hugo", "", {"export", 42, ""}, "column 'COD_ETP' contains a NUL byte"}};
+    const auto page = render(report);
+    EXPECT_NE(page.find("removals held back on doubt"), std::string::npos);
+    EXPECT_NE(page.find("1 removal(s) in 1 cohort(s), on doubt"), std::string::npos);
+    EXPECT_NE(page.find("export, line 42, column &#39;COD_ETP&#39; contains a NUL byte"), std::string::npos);
+    EXPECT_NE(page.find("<caption>Held back on doubt (1)</caption>"), std::string::npos);
+    EXPECT_NE(
+        row_of(page, "hugo 22800010").find("a damaged record may concern this student: export, line 42"),
+        std::string::npos);
+    EXPECT_NE(render(report, Language::fr).find("Retenus par le doute (1)"), std::string::npos);
+}
+
 TEST(ReviewPage, SpeaksFrench) {
     auto report = sample_report();
     report.counts.records["directory_entries"] = 31872;

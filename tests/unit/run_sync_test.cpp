@@ -112,6 +112,7 @@ TEST_F(RunSyncFixture, RuleDirectoryNeedsNoExport) {
     EXPECT_EQ(target.calls.applied->totals().adds, 1);
     EXPECT_EQ(needed_source_kinds(config), std::vector<const SourceKind*>{&source_kind("ldap")});
     config.membership.rule = MembershipRule::exportonly;
+    config.apogee.path = "export.csv";
     EXPECT_EQ(needed_source_kinds(config), std::vector<const SourceKind*>{&source_kind("export")});
 }
 

@@ -10,7 +10,8 @@ namespace {
 
 SourceCounts sample_counts() {
     SourceCounts counts;
-    counts.records = {{"directory_entries", 31872}, {"export_inscriptions", 30110}};
+    counts.records = {
+        {"directory_entries", 31872}, {"export_inscriptions", 30110}, {"pegase_inscriptions", 0}};
     counts.students = 29876;
     counts.per_etape = {{"L1INF", 412}, {"M2MIAGE", 38}, {"DU É/~1", 0}};
     return counts;
@@ -28,7 +29,8 @@ std::string parse_error(std::string_view text) {
 // One line, with the keys in the report's order (the same writer as the report's `counts`).
 TEST(SourceCountsJson, WritesOneLineInTheReportsOrder) {
     EXPECT_EQ(source_counts_to_json(sample_counts()),
-              R"({"directory_entries": 31872, "export_inscriptions": 30110, "students": 29876, )"
+              R"({"directory_entries": 31872, "export_inscriptions": 30110, "pegase_inscriptions": 0, )"
+              R"("students": 29876, )"
               R"("per_etape": {"DU É/~1": 0, "L1INF": 412, "M2MIAGE": 38}})");
 }
 
@@ -45,7 +47,10 @@ TEST(SourceCountsJson, RoundTripsEmptyCounts) {
     const auto parsed = source_counts_from_json(source_counts_to_json(SourceCounts{}), error);
     ASSERT_TRUE(parsed.has_value()) << error;
     // Every registered source's count is written, 0 when it was not read.
-    EXPECT_EQ(*parsed, (SourceCounts{{{"directory_entries", 0}, {"export_inscriptions", 0}}, 0, {}}));
+    EXPECT_EQ(
+        *parsed,
+        (SourceCounts{
+            {{"directory_entries", 0}, {"export_inscriptions", 0}, {"pegase_inscriptions", 0}}, 0, {}}));
 }
 
 TEST(SourceCountsJson, WorksWithNlohmannConversions) {
@@ -92,6 +97,19 @@ TEST(SourceCountsJson, RejectsMissingKey) {
               "/students: key is missing");
     EXPECT_EQ(parse_error(R"({"directory_entries":1,"export_inscriptions":2,"students":3})"),
               "/per_etape: key is missing");
+}
+
+// A run recorded by a release that did not know the Pégase source has no count for it: the
+// source gave nothing then, and the first run after the upgrade must still read that run.
+TEST(SourceCountsJson, ReadsTheCountsOfARunRecordedBeforeASourceKindExisted) {
+    std::string error;
+    const auto counts = source_counts_from_json(
+        R"({"directory_entries":1,"export_inscriptions":2,"students":3,"per_etape":{}})", error);
+    ASSERT_TRUE(counts) << error;
+    EXPECT_EQ(counts->records_of("export_inscriptions"), 2);
+    EXPECT_EQ(counts->records_of("pegase_inscriptions"), 0);
+    // Without any source's count, the counts are damaged.
+    EXPECT_EQ(parse_error(R"({"students":3,"per_etape":{}})"), "/directory_entries: key is missing");
 }
 
 TEST(SourceCountsJson, RejectsWrongTypes) {

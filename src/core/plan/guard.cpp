@@ -35,6 +35,10 @@ public:
         cohort_removal_ratio();
         total_removal_ratio();
         accounts_created();
+        cohorts_created();
+        if (m_input.desired) {
+            cohorts_per_student(*m_input.desired);
+        }
         return std::move(m_verdicts);
     }
 
@@ -152,6 +156,48 @@ private:
             fmt::format("{} Moodle account(s) to create {} limit {}", m_totals.accounts,
                         tripped ? ">" : "<=", m_limits.max_accounts_created),
             force_hint("max_accounts_created"));
+    }
+
+    void cohorts_created() {
+        const int managed = m_input.plan.managed_cohorts;
+        if (m_totals.creates == 0) {
+            return;
+        }
+        if (managed == 0) {
+            add("max_cohorts_created", false,
+                fmt::format("{} cohort(s) to create: a first run, exempt", m_totals.creates), "");
+            return;
+        }
+        const int by_ratio = static_cast<int>(m_limits.max_cohorts_created_ratio * managed);
+        const bool tripped = m_totals.creates > m_limits.max_cohorts_created && m_totals.creates > by_ratio;
+        add("max_cohorts_created", tripped,
+            fmt::format("{} cohort(s) to create {} limit {} or {} of the {} managed ({})", m_totals.creates,
+                        tripped ? ">" : "<=", m_limits.max_cohorts_created,
+                        percent(m_limits.max_cohorts_created_ratio), managed, by_ratio),
+            force_hint("max_cohorts_created"));
+    }
+
+    void cohorts_per_student(const Desired& desired) {
+        std::vector<std::string> crowded;
+        int most = 0;
+        for (std::size_t i = 0; i < desired.cohorts_per_student.size(); ++i) {
+            const int cohorts = desired.cohorts_per_student[i];
+            most = std::max(most, cohorts);
+            if (cohorts > m_limits.max_cohorts_per_student) {
+                const auto& student = desired.students[i];
+                crowded.push_back(fmt::format("{} ({}) in {}",
+                                              student.student_number.empty() ? "-" : student.student_number,
+                                              student.login.empty() ? "-" : student.login, cohorts));
+            }
+        }
+        const bool tripped = !crowded.empty();
+        add("max_cohorts_per_student", tripped,
+            tripped ? fmt::format("{} student(s) in more than {} cohorts, which no real student is: {}",
+                                  crowded.size(), m_limits.max_cohorts_per_student, list(crowded))
+                    : fmt::format("at most {} cohort(s) per student <= limit {}", most,
+                                  m_limits.max_cohorts_per_student),
+            "the source entry or rows of these students are damaged: fix them (see 'cohort-sync explain "
+            "STUDENT'); raise guards.max_cohorts_per_student only if such students are real");
     }
 
     static std::string list(const std::vector<std::string>& items) {

@@ -82,6 +82,7 @@ struct InscriptionSource {
     const ExportRead* read = nullptr;
     std::string name;      // the kind's name: a member's reason says "export"
     std::string count_key; // where its count goes in SourceCounts::records
+    const std::vector<std::string>* active_statuses = nullptr; // its kind's
 };
 
 class Merger {
@@ -101,14 +102,17 @@ public:
                 m_directory_count_key = source_kind(read.source).count_key();
             } else if (const auto* inscriptions = inscription_records(read);
                        inscriptions && rule_reads(config.membership.rule, SourceFamily::inscriptions)) {
-                m_inscriptions.push_back(
-                    {inscriptions, read.source, std::string(source_kind(read.source).count_key())});
+                const auto& kind = source_kind(read.source);
+                m_inscriptions.push_back({inscriptions, read.source, std::string(kind.count_key()),
+                                          &kind.active_statuses(config)});
                 m_inscription_rows += inscriptions->rows.size();
+                m_desired.labels_in_doubt = m_desired.labels_in_doubt || inscriptions->labels_in_doubt;
             }
         }
     }
 
     Desired run() {
+        m_desired.holds = holds_of(m_input.sources);
         index_directory();
         for (std::size_t source = 0; source < m_inscriptions.size(); ++source) {
             claim_from_inscriptions(static_cast<int>(source));
@@ -214,11 +218,11 @@ private:
         }
         m_students.reserve(m_inscription_rows / 2);
         for (const auto& row : read.rows) {
-            if (!is_active(row, m_input.active_years, m_config.apogee.active_statuses)) {
+            if (!is_active(row, m_input.active_years, *inscriptions.active_statuses)) {
                 continue;
             }
             const int etape = m_etapes.id(row.etape);
-            if (!row.label.empty()) {
+            if (!row.label.empty() && !m_desired.labels_in_doubt) {
                 note_label(etape, row.year, row.label);
             }
             if (!allowed(row.etape)) {
@@ -464,6 +468,12 @@ private:
             }
         }
         m_desired.counts.students = static_cast<int>(m_desired.students.size());
+        m_desired.cohorts_per_student.assign(m_desired.students.size(), 0);
+        for (const auto& cohort : m_cohorts) {
+            for (const auto& member : cohort.members) {
+                ++m_desired.cohorts_per_student[static_cast<std::size_t>(member.student)];
+            }
+        }
         for (const auto& [idnumber, index] : by_idnumber) {
             auto& cohort = m_cohorts[static_cast<std::size_t>(index)];
             m_desired.counts.per_etape[cohort.etape] += static_cast<int>(cohort.members.size());

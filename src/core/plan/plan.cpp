@@ -169,6 +169,22 @@ public:
         for (const auto& pending : current.pending) {
             m_absent_runs[{pending.cohort_id, pending.user_id}] = pending.absent_runs;
         }
+        for (const auto& hold : desired.holds) {
+            if (!hold.student_number.empty()) {
+                m_hold_by_number.try_emplace(hold.student_number, &hold);
+            }
+            if (!hold.login.empty()) {
+                m_hold_by_login.try_emplace(hold.login, &hold);
+            }
+            if (hold.student_number.empty() && hold.login.empty() && !hold.etape.empty()) {
+                m_hold_by_etape.try_emplace(hold.etape, &hold);
+                m_first_etape_hold = m_first_etape_hold ? m_first_etape_hold : &hold;
+            }
+            if (hold.holds_everything() && !m_hold_everything) {
+                m_hold_everything = &hold;
+            }
+        }
+        m_plan.holds = desired.holds;
     }
 
     Plan run() {
@@ -177,6 +193,7 @@ public:
             desired_idnumbers.insert(cohort.idnumber);
             plan_desired(cohort);
         }
+        m_plan.managed_cohorts = static_cast<int>(m_current.cohorts.size());
         for (const auto& cohort : m_current.cohorts) {
             m_plan.managed_memberships += static_cast<int>(cohort.members.size());
             if (!desired_idnumbers.contains(cohort.idnumber)) {
@@ -189,6 +206,14 @@ public:
                    std::tie(b.etape, b.student_number, b.login);
         });
         std::ranges::sort(m_plan.pending);
+        if (m_renames_held > 0) {
+            m_plan.issues.push_back(
+                {Severity::warning, "labels",
+                 fmt::format(
+                     "{} cohort rename(s) held back: the export's labels are in doubt (see its encoding "
+                     "warning), so cohorts keep their names tonight",
+                     m_renames_held)});
+        }
         for (auto& [username, account] : m_accounts) {
             m_plan.accounts.push_back(std::move(account));
         }
@@ -243,7 +268,10 @@ private:
             const auto& cohort = *managed->second;
             plan.cohort_id = cohort.id;
             plan.current_size = static_cast<int>(cohort.members.size());
-            if (cohort.name != plan.name) {
+            if (cohort.name != plan.name && m_desired.labels_in_doubt) {
+                plan.name = cohort.name;
+                ++m_renames_held;
+            } else if (cohort.name != plan.name) {
                 plan.rename_from = cohort.name;
             }
             present = &cohort.members;
@@ -287,14 +315,45 @@ private:
         m_plan.cohorts.push_back(std::move(plan));
     }
 
-    // The grace period: a member is removed only once absent for `grace_runs` runs in a row.
+    // The defect that may concern this removal, if any. A vanished cohort's étape is not known
+    // here: any étape hold holds it whole.
+    const Hold* hold_on(const CohortPlan& plan, const PlannedMember& member) const {
+        if (m_hold_everything) {
+            return m_hold_everything;
+        }
+        if (const auto it = m_hold_by_number.find(member.student_number); it != m_hold_by_number.end()) {
+            return it->second;
+        }
+        if (const auto it = m_hold_by_login.find(to_lower_ascii(member.username));
+            it != m_hold_by_login.end()) {
+            return it->second;
+        }
+        if (plan.etape.empty()) {
+            return m_first_etape_hold;
+        }
+        const auto it = m_hold_by_etape.find(plan.etape);
+        return it == m_hold_by_etape.end() ? nullptr : it->second;
+    }
+
+    // Doubt first: a removal a source defect may concern is held back, and its absence is not
+    // counted towards the grace period. Then the grace period: a member is removed only once
+    // absent for `grace_runs` runs in a row.
     void remove_or_defer(CohortPlan& plan, std::int64_t user_id) {
         const auto previous = m_absent_runs.find({*plan.cohort_id, user_id});
+        auto member = planned(m_users, user_id);
+        if (const auto* hold = hold_on(plan, member)) {
+            member.reasons = {hold->defect};
+            plan.held_back.push_back(std::move(member));
+            if (previous != m_absent_runs.end()) {
+                m_plan.pending.push_back({*plan.cohort_id, user_id, previous->second});
+            }
+            return;
+        }
         const int absent_runs = (previous == m_absent_runs.end() ? 0 : previous->second) + 1;
         if (absent_runs >= m_config.grace_runs) {
-            plan.removes.push_back(planned(m_users, user_id));
+            plan.removes.push_back(std::move(member));
         } else {
-            plan.deferred.push_back(planned(m_users, user_id));
+            plan.deferred.push_back(std::move(member));
             m_plan.pending.push_back({*plan.cohort_id, user_id, absent_runs});
         }
     }
@@ -345,6 +404,12 @@ private:
     std::unordered_map<std::string, const ManagedCohort*> m_managed;
     std::unordered_map<std::string, const ForeignCohort*> m_foreign;
     std::map<std::pair<std::int64_t, std::int64_t>, int> m_absent_runs;
+    std::unordered_map<std::string, const Hold*> m_hold_by_number;
+    std::unordered_map<std::string, const Hold*> m_hold_by_login;
+    std::unordered_map<std::string, const Hold*> m_hold_by_etape;
+    const Hold* m_hold_everything = nullptr;
+    const Hold* m_first_etape_hold = nullptr; // in the sources' order, so that plans are reproducible
+    int m_renames_held = 0;
     Plan m_plan;
 };
 
@@ -388,6 +453,7 @@ PlanTotals Plan::totals() const {
         totals.adds += static_cast<int>(cohort.adds.size());
         totals.removes += static_cast<int>(cohort.removes.size());
         totals.deferred += static_cast<int>(cohort.deferred.size());
+        totals.held_back += static_cast<int>(cohort.held_back.size());
         totals.creates += cohort.creates() ? 1 : 0;
         totals.renames += cohort.rename_from ? 1 : 0;
         totals.cohorts_changed += cohort.changes() ? 1 : 0;

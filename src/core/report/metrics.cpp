@@ -128,7 +128,10 @@ std::string render_metrics(const MetricsInput& input) {
                "Cohort members the last run's plan removed, also when it was refused.")
         .sample(planned.removes);
     out.metric("cohort_sync_last_run_held_back_members_removed",
-               "Removals the last run's plan held back (moodle.grace_runs).")
+               "Removals the last run held back on doubt (damaged source records that may concern them).")
+        .sample(planned.held_back);
+    out.metric("cohort_sync_last_run_deferred_members_removed",
+               "Removals the last run deferred by the grace period (moodle.grace_runs).")
         .sample(planned.deferred);
     out.metric("cohort_sync_last_run_unplaced_memberships",
                "Student memberships the last run could not place (no usable Moodle account).")

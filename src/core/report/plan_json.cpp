@@ -13,25 +13,31 @@ using Layout = JsonWriter::Layout;
 
 // Each element of a list of records is written on one line: a first sync's report has a quarter
 // of a million planned members, and one per line keeps the file short and grep-able.
+// A source read from a file gives a line, the directory a DN; both keys are always there, so
+// that the shape does not depend on the source.
+void write_reason_fields(JsonWriter& out, const Reason& reason) {
+    out.field("source", reason.source).field("line", reason.line).field("dn", reason.dn);
+}
+
+Reason reason_from(const nlohmann::json& json) {
+    return {json.at("source").get<std::string>(), json.value("line", 0), json.value("dn", "")};
+}
+
 // An add's reasons (export line, directory DN) go to plan files only, which the review page reads:
-// at a first sync they would double the run report.
+// at a first sync they would double the run report. A held-back member's reasons (the defects
+// that hold it) are few and always written.
 void write_members(JsonWriter& out, std::string_view name, const std::vector<PlannedMember>& members,
-                   PlanDetail detail) {
+                   bool with_reasons) {
     out.key(name).begin_array();
     for (const auto& member : members) {
         out.begin_object(Layout::line)
             .field("user_id", member.user_id)
             .field("username", member.username)
             .field("idnumber", member.student_number);
-        if (detail == PlanDetail::complete && !member.reasons.empty()) {
+        if (with_reasons && !member.reasons.empty()) {
             out.key("reasons").begin_array(Layout::line);
             for (const auto& reason : member.reasons) {
-                out.begin_object(Layout::line).field("source", reason.source);
-                if (reason.dn.empty()) {
-                    out.field("line", reason.line);
-                } else {
-                    out.field("dn", reason.dn);
-                }
+                write_reason_fields(out.begin_object(Layout::line), reason);
                 out.end_object();
             }
             out.end_array();
@@ -63,9 +69,10 @@ void write_cohort(JsonWriter& out, const CohortPlan& cohort, PlanDetail detail) 
         out.field("description", cohort.description);
     }
     out.field("current_size", cohort.current_size).field("desired_size", cohort.desired_size);
-    write_members(out, "adds", cohort.adds, detail);
-    write_members(out, "removes", cohort.removes, detail);
-    write_members(out, "deferred", cohort.deferred, detail);
+    write_members(out, "adds", cohort.adds, detail == PlanDetail::complete);
+    write_members(out, "removes", cohort.removes, false);
+    write_members(out, "deferred", cohort.deferred, false);
+    write_members(out, "held_back", cohort.held_back, true);
     out.end_object();
 }
 
@@ -98,7 +105,7 @@ std::vector<PlannedMember> members_from(const nlohmann::json& members) {
         std::vector<Reason> reasons;
         if (const auto found = m.find("reasons"); found != m.end()) {
             for (const auto& r : *found) {
-                reasons.push_back({r.at("source").get<std::string>(), r.value("line", 0), r.value("dn", "")});
+                reasons.push_back(reason_from(r));
             }
         }
         out.push_back({m.at("user_id").get<std::int64_t>(), m.at("username").get<std::string>(),
@@ -149,6 +156,7 @@ void write_plan(JsonWriter& out, const Plan& plan, PlanDetail detail) {
         .field("creates", totals.creates)
         .field("renames", totals.renames)
         .field("deferred", totals.deferred)
+        .field("held_back", totals.held_back)
         .field("cohorts_changed", totals.cohorts_changed)
         .field("managed_memberships", totals.managed_memberships)
         .end_object();
@@ -156,7 +164,7 @@ void write_plan(JsonWriter& out, const Plan& plan, PlanDetail detail) {
         // Unchanged cohorts are left out: applying them would do nothing.
         out.key("cohorts").begin_array();
         for (const auto& cohort : plan.cohorts) {
-            if (cohort.changes() || !cohort.deferred.empty()) {
+            if (cohort.reported()) {
                 write_cohort(out, cohort, detail);
             }
         }
@@ -190,6 +198,18 @@ void write_plan(JsonWriter& out, const Plan& plan, PlanDetail detail) {
     }
     out.end_array();
     write_issues(out.key("issues"), plan.issues);
+    if (detail != PlanDetail::summary) {
+        out.key("holds").begin_array();
+        for (const auto& hold : plan.holds) {
+            out.begin_object(Layout::line)
+                .field("student_number", hold.student_number)
+                .field("login", hold.login)
+                .field("etape", hold.etape);
+            write_reason_fields(out, hold.defect);
+            out.field("message", hold.message).end_object();
+        }
+        out.end_array();
+    }
     if (detail == PlanDetail::complete) {
         // The grace period's state that applying the plan stores.
         out.key("pending").begin_array();
@@ -230,6 +250,7 @@ void from_json(const nlohmann::json& json, Plan& plan) {
         cohort.adds = members_from(c.at("adds"));
         cohort.removes = members_from(c.at("removes"));
         cohort.deferred = members_from(c.at("deferred"));
+        cohort.held_back = members_from(c.value("held_back", nlohmann::json::array()));
         read.cohorts.push_back(std::move(cohort));
     }
     for (const auto& u : json.at("unplaced")) {
@@ -244,6 +265,11 @@ void from_json(const nlohmann::json& json, Plan& plan) {
     }
     read.left_alone = json.at("left_alone").get<std::vector<std::string>>();
     read.issues = json.at("issues").get<Issues>();
+    for (const auto& h : json.value("holds", nlohmann::json::array())) {
+        read.holds.push_back({h.at("student_number").get<std::string>(), h.at("login").get<std::string>(),
+                              h.at("etape").get<std::string>(), reason_from(h),
+                              h.at("message").get<std::string>()});
+    }
     for (const auto& p : json.at("pending")) {
         read.pending.push_back({p.at("cohort_id").get<std::int64_t>(), p.at("user_id").get<std::int64_t>(),
                                 p.at("absent_runs").get<int>()});

@@ -5,6 +5,7 @@
 #include "cohort_sync/source.hpp"
 #include "cohort_sync/source_counts_json.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <map>
 #include <string_view>
@@ -21,6 +22,32 @@ void write_phases(JsonWriter& out, const std::vector<PhaseTiming>& phases) {
             .field("phase", phase.phase)
             .field("seconds", phase.seconds)
             .end_object();
+    }
+    out.end_array();
+}
+
+void write_sources(JsonWriter& out, const std::vector<SourceFactsReport>& sources) {
+    out.key("sources").begin_array();
+    for (const auto& source : sources) {
+        out.begin_object(Layout::line).field("source", source.source);
+        const auto* database = source.database ? &*source.database : nullptr;
+        out.key("version");
+        if (database && !database->version.empty()) {
+            out.value(database->version);
+        } else {
+            out.null();
+        }
+        out.key("dump_date");
+        if (database && !database->dump_date.empty()) {
+            out.value(database->dump_date);
+        } else {
+            out.null();
+        }
+        out.key("not_counted").begin_array();
+        for (const auto& [reason, rows] : source.not_counted) {
+            out.begin_object().field("reason", reason).field("rows", rows).end_object();
+        }
+        out.end_array().end_object();
     }
     out.end_array();
 }
@@ -101,7 +128,8 @@ std::size_t expected_size(const RunReport& report, ReportDetail detail) {
             records +=
                 4 * report.plan->cohorts.size() + report.plan->unplaced.size() + report.plan->accounts.size();
             for (const auto& cohort : report.plan->cohorts) {
-                records += cohort.adds.size() + cohort.removes.size() + cohort.deferred.size();
+                records += cohort.adds.size() + cohort.removes.size() + cohort.deferred.size() +
+                           cohort.held_back.size();
             }
         }
     }
@@ -114,11 +142,49 @@ std::size_t expected_size(const RunReport& report, ReportDetail detail) {
     return 4096 + 100 * records;
 }
 
+// A list on one line stays under k_max_line_bytes, the rest counted: a line of the report or the
+// log is read by people and by journald, and a first night lists a quarter of a million members.
+constexpr std::size_t k_max_line_bytes = 900;
+
 std::string names(const std::vector<PlannedMember>& members) {
     std::string out;
-    for (const auto& member : members) {
-        out += (out.empty() ? "" : " ") +
-               (member.username.empty() ? fmt::format("#{}", member.user_id) : member.username);
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        const auto& member = members[i];
+        auto name = member.username.empty() ? fmt::format("#{}", member.user_id) : member.username;
+        if (out.size() + name.size() > k_max_line_bytes) {
+            return out + fmt::format(" … and {} more", members.size() - i);
+        }
+        out += (out.empty() ? "" : " ") + name;
+    }
+    return out;
+}
+
+std::string describe_hold(const Hold& hold) {
+    const auto where = hold.defect.dn.empty()
+                           ? fmt::format("{} line {}", hold.defect.source, hold.defect.line)
+                           : fmt::format("{} entry '{}'", hold.defect.source, hold.defect.dn);
+    const auto what = !hold.student_number.empty() ? fmt::format("student {}", hold.student_number)
+                      : !hold.login.empty()        ? fmt::format("login {}", hold.login)
+                      : !hold.etape.empty()        ? fmt::format("étape {}", hold.etape)
+                                                   : std::string("every removal");
+    return fmt::format("  {}: holds {}: {}\n", where, what,
+                       std::string_view(hold.message).substr(0, k_max_line_bytes / 2));
+}
+
+// What the night's source defects hold back: the first few, and how many more.
+std::string render_holds(const Plan& plan) {
+    constexpr std::size_t k_shown = 10;
+    if (plan.holds.empty()) {
+        return {};
+    }
+    std::string out = fmt::format("held back: {} record(s) the sources left out may concern students, whose "
+                                  "removals wait for a clean night:\n",
+                                  plan.holds.size());
+    for (std::size_t i = 0; i < std::min(k_shown, plan.holds.size()); ++i) {
+        out += describe_hold(plan.holds[i]);
+    }
+    if (plan.holds.size() > k_shown) {
+        out += fmt::format("  … and {} more (the JSON report lists them all)\n", plan.holds.size() - k_shown);
     }
     return out;
 }
@@ -148,6 +214,7 @@ std::string report_json_text(const RunReport& report, ReportDetail detail) {
     }
     write_counts(out.key("counts"), report.counts);
     out.field("directory_pages", report.directory_pages);
+    write_sources(out, report.sources);
     write_phases(out, report.phases);
     write_cross_check(out, report.cross_check, detail);
     if (report.plan) {
@@ -191,9 +258,12 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
     if (totals.deferred > 0) {
         out += fmt::format(", {} removal(s) deferred by the grace period", totals.deferred);
     }
+    if (totals.held_back > 0) {
+        out += fmt::format(", {} removal(s) held back on doubt", totals.held_back);
+    }
     out += '\n';
     for (const auto& cohort : plan.cohorts) {
-        if (!cohort.changes() && cohort.deferred.empty()) {
+        if (!cohort.reported()) {
             continue;
         }
         out += fmt::format("  {:<24} +{:<5} -{:<5} {}{}\n", cohort.idnumber, cohort.adds.size(),
@@ -210,7 +280,12 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
         if (verbose && !cohort.deferred.empty()) {
             out += fmt::format("      kept for now (grace period): {}\n", names(cohort.deferred));
         }
+        if (!cohort.held_back.empty()) {
+            out += fmt::format("      held back on doubt: {} removal(s): {}\n", cohort.held_back.size(),
+                               names(cohort.held_back));
+        }
     }
+    out += render_holds(plan);
     if (!plan.accounts.empty()) {
         out += fmt::format(
             "accounts: {} Moodle account(s) to create for students who have none (provisioning)\n",
@@ -270,10 +345,15 @@ std::string render_summary(const RunReport& report) {
             out += fmt::format("; {} account(s) to create", totals.accounts);
         }
     }
+    // The sources this run read; all the kinds cohort-sync knows when it failed before reading any.
     out += "; sources: ";
     for (const auto* kind : source_kinds()) {
-        out += fmt::format("{} {}, ", report.counts.records_of(std::string(kind->count_key())),
-                           kind->summary_noun());
+        const bool read = std::ranges::any_of(
+            report.sources, [&](const SourceFactsReport& source) { return source.source == kind->name(); });
+        if (read || report.sources.empty()) {
+            out += fmt::format("{} {}, ", report.counts.records_of(std::string(kind->count_key())),
+                               kind->summary_noun());
+        }
     }
     out += fmt::format("{} students", report.counts.students);
     if (report.cross_check.students_compared > 0) {

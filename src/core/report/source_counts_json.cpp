@@ -2,6 +2,7 @@
 
 #include "cohort_sync/source.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -52,9 +53,18 @@ void from_json(const nlohmann::json& json, SourceCounts& counts) {
         throw std::invalid_argument(fmt::format("expected an object, found {}", json.type_name()));
     }
     SourceCounts parsed;
-    for (const auto* kind : source_kinds()) {
+    // Counts stored by an older release lack the keys of the source kinds added since (no
+    // pegase_inscriptions before issue 16): those sources gave nothing then. Counts without any
+    // source's key are damaged, since a zero there would disarm the shrink guards.
+    const auto kinds = source_kinds();
+    if (std::ranges::none_of(
+            kinds, [&](const SourceKind* kind) { return json.contains(std::string(kind->count_key())); })) {
+        member_at(json, std::string(kinds.front()->count_key())); // throws: names the missing key
+    }
+    for (const auto* kind : kinds) {
         const std::string key(kind->count_key());
-        parsed.records[key] = count_at(member_at(json, key), "/" + key);
+        const auto it = json.find(key);
+        parsed.records[key] = it == json.end() ? 0 : count_at(*it, "/" + key);
     }
     parsed.students = count_at(member_at(json, "students"), "/students");
     const auto& per_etape = member_at(json, "per_etape");

@@ -114,8 +114,7 @@ std::string why_added(const Words& words, const CohortPlan& cohort, const Planne
         add(std::string(words(Word::why_new_account)));
     }
     for (const auto& reason : member.reasons) {
-        add(reason.source == "export" ? words.format(Word::why_export_line, words.count(reason.line))
-                                      : words.format(Word::why_directory, reason.dn));
+        add(where_from(words, reason));
     }
     if (member.reasons.empty()) {
         add(words.format(Word::why_in_sources, cohort.etape));
@@ -231,10 +230,22 @@ void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& contex
     });
     write_members(page, Word::members_deferred, "deferred", cohort.deferred,
                   [&](const PlannedMember&) { return std::string(words(Word::why_deferred)); });
+    write_members(page, Word::members_held, "held", cohort.held_back, [&](const PlannedMember& member) {
+        std::string defects;
+        for (const auto& reason : member.reasons) {
+            defects += (defects.empty() ? "" : "; ") + where_from(words, reason);
+        }
+        return words.format(Word::why_held, defects);
+    });
     out.raw("</details>\n");
 }
 
 } // namespace
+
+std::string where_from(const Words& words, const Reason& reason) {
+    return reason.dn.empty() ? words.format(Word::why_export_line, words.count(reason.line))
+                             : words.format(Word::why_directory, reason.dn);
+}
 
 void write_cohorts(Page& page) {
     const auto& words = page.words;
@@ -243,7 +254,7 @@ void write_cohorts(Page& page) {
     std::vector<const CohortPlan*> listed;
     if (page.report.plan) {
         for (const auto& cohort : page.report.plan->cohorts) {
-            if (cohort.changes() || !cohort.deferred.empty()) {
+            if (cohort.reported()) {
                 listed.push_back(&cohort);
             }
         }

@@ -33,7 +33,8 @@ ListLimit member_limit(const RunReport& report, const ReviewOptions& options) {
     std::size_t lines = 0;
     std::size_t lists = 0;
     for (const auto& cohort : report.plan->cohorts) {
-        for (const auto size : {cohort.adds.size(), cohort.removes.size(), cohort.deferred.size()}) {
+        for (const auto size :
+             {cohort.adds.size(), cohort.removes.size(), cohort.deferred.size(), cohort.held_back.size()}) {
             lines += size;
             lists += size > 0 ? 1 : 0;
         }
@@ -57,7 +58,7 @@ std::size_t listed_lines(const RunReport& report, const ListLimit& limit) {
     if (report.plan) {
         for (const auto& cohort : report.plan->cohorts) {
             shown += limit.shown(cohort.adds.size()) + limit.shown(cohort.removes.size()) +
-                     limit.shown(cohort.deferred.size());
+                     limit.shown(cohort.deferred.size()) + limit.shown(cohort.held_back.size());
         }
     }
     return shown;
@@ -67,7 +68,8 @@ std::size_t member_lines(const RunReport& report) {
     std::size_t lines = 0;
     if (report.plan) {
         for (const auto& cohort : report.plan->cohorts) {
-            lines += cohort.adds.size() + cohort.removes.size() + cohort.deferred.size();
+            lines +=
+                cohort.adds.size() + cohort.removes.size() + cohort.deferred.size() + cohort.held_back.size();
         }
     }
     return lines;
@@ -153,6 +155,9 @@ void write_glance(Page& page) {
         write_tile(page, "neutral", words.count(totals.renames), Word::tile_renamed);
         if (totals.deferred > 0) {
             write_tile(page, "neutral", words.count(totals.deferred), Word::tile_deferred);
+        }
+        if (totals.held_back > 0) {
+            write_tile(page, "neutral", words.count(totals.held_back), Word::tile_held);
         }
         if (totals.accounts > 0) {
             write_tile(page, "neutral", words.count(totals.accounts), Word::tile_accounts);

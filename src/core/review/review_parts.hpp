@@ -61,6 +61,9 @@ void close_list(Page& page);
 // The search key of a student's line: what the search box compares with (lower-cased).
 std::string search_key(std::string_view login, std::string_view number, std::string_view more = {});
 
+// "export, line 14", "directory: uid=…": where a member's reason (or a hold's defect) points.
+std::string where_from(const Words& words, const Reason& reason);
+
 void write_disagreements(Page& page); // the cross-check's (student, étape) pairs
 void write_held_back(Page& page);
 void write_cohorts(Page& page);

@@ -84,6 +84,15 @@ std::vector<HeldBack> held_back_of(const Page& page) {
         held.push_back({words.format(Word::held_deferred, words.count(totals.deferred), words.count(cohorts)),
                         std::string(words(Word::held_deferred_why))});
     }
+    if (totals.held_back > 0 && !plan.holds.empty()) {
+        const auto cohorts =
+            std::ranges::count_if(plan.cohorts, [](const CohortPlan& c) { return !c.held_back.empty(); });
+        const auto& first = plan.holds.front();
+        held.push_back(
+            {words.format(Word::held_doubt, words.count(totals.held_back), words.count(cohorts)),
+             words.format(Word::held_doubt_why, words.count(static_cast<long long>(plan.holds.size())),
+                          where_from(words, first.defect) + ", " + first.message)});
+    }
     for (const auto& idnumber : plan.left_alone) {
         held.push_back({idnumber, std::string(words(Word::held_left_alone_why))});
     }

@@ -44,6 +44,7 @@ constexpr auto k_words = std::to_array<Translation>({
     {Word::tile_created, "new cohorts", "nouvelles cohortes"},
     {Word::tile_renamed, "cohorts renamed", "cohortes renommées"},
     {Word::tile_deferred, "removals deferred", "retraits différés"},
+    {Word::tile_held, "removals held back on doubt", "retraits retenus par le doute"},
     {Word::tile_accounts, "Moodle accounts to create", "comptes Moodle à créer"},
     {Word::tile_enrolments_removed, "course enrolments removed", "inscriptions aux cours retirées"},
     {Word::tile_enrolments_suspended, "course enrolments suspended", "inscriptions aux cours suspendues"},
@@ -131,6 +132,14 @@ constexpr auto k_words = std::to_array<Translation>({
      "each cohort)",
      "absents des sources, mais gardés jusqu'à moodle.grace_runs absences de suite (listés sous chaque "
      "cohorte)"},
+    {Word::held_doubt, "{} removal(s) in {} cohort(s), on doubt",
+     "{} retrait(s) dans {} cohorte(s), par doute"},
+    {Word::held_doubt_why,
+     "{} record(s) the sources left out may concern these students (the first: {}): their removals wait for "
+     "a "
+     "clean night; fix the source",
+     "{} enregistrement(s) que les sources ont écarté(s) peuvent concerner ces étudiants (le premier : {}) : "
+     "leurs retraits attendent une nuit propre ; réparez la source"},
     {Word::held_left_alone_why,
      "nobody of this étape is left in the sources; the cohort is left as it is "
      "(moodle.empty_vanished_cohorts "
@@ -167,6 +176,7 @@ constexpr auto k_words = std::to_array<Translation>({
     {Word::members_added, "Added ({})", "Ajoutés ({})"},
     {Word::members_deferred, "Kept for now by the grace period ({})",
      "Gardés pour l'instant par le délai de grâce ({})"},
+    {Word::members_held, "Held back on doubt ({})", "Retenus par le doute ({})"},
     {Word::login_column, "login", "identifiant"},
     {Word::number_column, "student number", "numéro d'étudiant"},
     {Word::more_not_listed, "… and {} more, not listed (--html-full lists them).",
@@ -189,6 +199,8 @@ constexpr auto k_words = std::to_array<Translation>({
      "toujours dans l'export, mais l'annuaire ne donne plus cette étape ({})"},
     {Word::why_deferred, "absent from the sources; kept for now by the grace period",
      "absent des sources ; gardé pour l'instant par le délai de grâce"},
+    {Word::why_held, "absent, but a damaged record may concern this student: {}",
+     "absent, mais un enregistrement abîmé peut concerner cet étudiant : {}"},
     {Word::courses_heading, "Courses", "Cours"},
     {Word::courses_unknown,
      "Not in a plan file: a dry run computes what the plan does to courses (cohort-sync --dry-run --format "

@@ -96,15 +96,13 @@ public:
         // One row per line is the common case; over-reserving a little is cheaper than regrowing.
         m_result.rows.reserve(count_lines(text));
 
+        const bool ends_with_line_break = ends_with_break(text);
         csv::Record current;
         csv::Record pending;
         bool has_pending = false;
+        // The last record is read apart (the trailer, or where a cut file ends), and is known
+        // only at the end: hold one back.
         while (reader.next(current)) {
-            if (!m_config.trailer) {
-                data_row(current);
-                continue;
-            }
-            // The trailer is the last record, which is known only at the end: hold one back.
             if (has_pending) {
                 data_row(pending);
             }
@@ -113,6 +111,8 @@ public:
         }
         if (m_config.trailer) {
             check_trailer(has_pending ? &pending : nullptr, header.line);
+        } else if (has_pending) {
+            last_row(pending, ends_with_line_break);
         }
     }
 
@@ -123,9 +123,33 @@ private:
         m_result.issues.push_back(Issue{Severity::error, std::move(where), std::move(message), kind});
     }
 
-    void bad_row(std::string where, std::string message) {
-        m_result.issues.push_back(
-            Issue{Severity::warning, std::move(where), std::move(message), IssueKind::bad_row});
+    void bad_row(const csv::Record& record, std::string message) {
+        m_result.issues.push_back(Issue{Severity::warning, locator(record.line), std::move(message),
+                                        IssueKind::bad_row, damaged_of(record)});
+    }
+
+    // A value of a left-out row that can still be trusted to name something: present, with no
+    // NUL byte or control character, no longer than any APOGÉE value.
+    static bool readable(std::string_view value) {
+        return !value.empty() && value.size() <= k_max_field_bytes &&
+               std::ranges::none_of(value, [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    }
+
+    // What a row left out still says about whom it concerns. The columns before a stray
+    // delimiter are where the header says; after it they may be shifted, so a value is taken
+    // from its column whatever the field count: holding back a wrong student only delays a
+    // removal, missing the right one would make it.
+    DamagedRecord damaged_of(const csv::Record& record) const {
+        DamagedRecord damaged;
+        damaged.line = record.line;
+        const auto& fields = record.fields;
+        if (m_student < fields.size() && readable(fields[m_student])) {
+            damaged.student_number = fields[m_student];
+        }
+        if (m_etape < fields.size() && readable(fields[m_etape])) {
+            damaged.etape = normalise_etape_code(fields[m_etape]);
+        }
+        return damaged;
     }
 
     std::string column_name(std::size_t index) const {
@@ -248,15 +272,15 @@ private:
             }
         }
         if (record.defect != csv::Defect::none) {
-            bad_row(locator(record.line), defect_message(record));
+            bad_row(record, defect_message(record));
             return;
         }
         const auto& fields = record.fields;
         if (fields.size() != m_field_count) {
-            bad_row(locator(record.line), fmt::format("the line has {} field{} where the header has {} "
-                                                      "(delimiter {})",
-                                                      fields.size(), fields.size() == 1 ? "" : "s",
-                                                      m_field_count, describe_delimiter(m_config.delimiter)));
+            bad_row(record, fmt::format("the line has {} field{} where the header has {} "
+                                        "(delimiter {})",
+                                        fields.size(), fields.size() == 1 ? "" : "s", m_field_count,
+                                        describe_delimiter(m_config.delimiter)));
             return;
         }
 
@@ -293,7 +317,7 @@ private:
             }
         }
         if (!problems.empty()) {
-            bad_row(locator(record.line), std::move(problems));
+            bad_row(record, std::move(problems));
             return;
         }
 
@@ -309,6 +333,33 @@ private:
             row.label = fields[m_label];
         }
         row.line = record.line;
+    }
+
+    // Blanks after the last line break are not a line.
+    static bool ends_with_break(std::string_view text) {
+        const auto last = text.find_last_not_of(" \t\r");
+        return last == std::string_view::npos || text[last] == '\n';
+    }
+
+    // Without a trailer, a file cut by a failed copy or a full disk shows only at its end: the
+    // last line has fewer fields than the header, or no line break where every other line has
+    // one. Read as data, that line's student would leave their cohorts; the file is refused.
+    void last_row(const csv::Record& last, bool ends_with_line_break) {
+        const bool cut_short = last.defect == csv::Defect::none && last.fields.size() < m_field_count;
+        if (!cut_short && ends_with_line_break) {
+            data_row(last);
+            return;
+        }
+        ++m_result.data_lines;
+        error(locator(last.line),
+              cut_short ? fmt::format("the last line of '{}' has {} of the header's {} fields: the file "
+                                      "ends in the middle of a line, so it is truncated",
+                                      m_name, last.fields.size(), m_field_count)
+                        : fmt::format("the last line of '{}' has no line break where every other line has "
+                                      "one: the file may end in the middle of a line, so it is taken as "
+                                      "truncated",
+                                      m_name),
+              IssueKind::truncated);
     }
 
     void check_trailer(const csv::Record* last, int header_line) {
@@ -352,6 +403,16 @@ private:
     std::size_t m_status = k_absent;
     std::size_t m_label = k_absent;
 };
+
+// "3, 17, 20 and 4 more": the first line numbers of a census, and the count of the others.
+std::string line_list(const std::vector<int>& lines, int count) {
+    std::string out;
+    for (const int line : lines) {
+        out += (out.empty() ? "" : ", ") + std::to_string(line);
+    }
+    const int others = count - static_cast<int>(lines.size());
+    return others > 0 ? fmt::format("{} and {} more", out, others) : out;
+}
 
 // Where conversion replaced bytes: one issue for the file, located at the first such line, so a
 // misconfigured encoding shows once rather than on every accented label.
@@ -404,15 +465,29 @@ ExportRead parse_export(std::string_view bytes, const ExportConfig& config, cons
 
     // Encoding warnings come after the row issues, so that the first issues are the bad rows.
     report_replacements(bytes, replaced_at, config.encoding, name, result.issues);
-    if (config.encoding != Encoding::utf8 && !has_utf8_bom(bytes) && looks_like_utf8(bytes)) {
+    const auto census = census_lines(bytes);
+    if (census.mixed()) {
+        result.issues.push_back(Issue{
+            Severity::warning, fmt::format("{}:{}", name, census.utf8_lines.front()),
+            fmt::format("'{}' mixes two encodings: {} line(s) read as UTF-8 (lines {}) and {} as a "
+                        "single-byte encoding such as ISO-8859-1 (lines {}): part of the file was re-saved "
+                        "by another tool, so its labels are in doubt and rename no cohort; HINT: have the "
+                        "extraction write the whole file in apogee.encoding",
+                        name, census.utf8_count, line_list(census.utf8_lines, census.utf8_count),
+                        census.single_byte_count,
+                        line_list(census.single_byte_lines, census.single_byte_count)),
+            IssueKind::encoding});
+    } else if (config.encoding != Encoding::utf8 && !has_utf8_bom(bytes) && census.utf8_count > 0) {
         result.issues.push_back(
             Issue{Severity::warning, name,
                   fmt::format("'{}' is configured as {} but reads as UTF-8: accented labels "
-                              "will show as 'Ã©'; set apogee.encoding to utf8 if the export "
-                              "is UTF-8",
+                              "would show as 'Ã©', so they rename no cohort; set apogee.encoding to utf8 if "
+                              "the export is UTF-8",
                               name, encoding_name(config.encoding)),
                   IssueKind::encoding});
     }
+    result.labels_in_doubt = std::ranges::any_of(
+        result.issues, [](const Issue& issue) { return issue.kind == IssueKind::encoding; });
     return result;
 }
 

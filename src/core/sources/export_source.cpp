@@ -37,6 +37,21 @@ std::string first_issues(const Issues& issues, Severity severity, std::size_t ma
     return out;
 }
 
+std::string hint_for(IssueKind kind) {
+    switch (kind) {
+    case IssueKind::header:
+        return "check apogee.columns, apogee.delimiter and apogee.encoding against the file's first line";
+    case IssueKind::garbage:
+        return "the file is damaged (a failed copy, a full disk, a binary file at apogee.path): check the "
+               "extraction job and the disk, then rerun";
+    case IssueKind::oversized:
+        return "check that apogee.path is the export; if the export really grew this much, raise "
+               "apogee.max_size_mb";
+    default:
+        return std::string("the file may be truncated or still being written: ") + k_rerun_hint;
+    }
+}
+
 void check_file(const std::string& path, const FileFacts& file, const ExportConfig& config,
                 const RunClock& clock, Issues& issues) {
     if (file.size == 0) {
@@ -67,8 +82,9 @@ void check_file(const std::string& path, const FileFacts& file, const ExportConf
 
 } // namespace
 
+// A university that moved to Pégase has no export: the DRE is then its inscriptions' source.
 bool ExportSourceKind::needed(const Config& config) const {
-    return rule_reads(config.membership.rule, family());
+    return rule_reads(config.membership.rule, family()) && !config.apogee.path.empty();
 }
 
 SourceRead ExportSourceKind::accept(SourceRead read, const Config& config, const RunClock& clock) const {
@@ -86,11 +102,7 @@ SourceRead ExportSourceKind::accept(SourceRead read, const Config& config, const
         if (errors > 1) {
             message += fmt::format(" (and {} more error{})", errors - 1, errors == 2 ? "" : "s");
         }
-        throw SourceError(message, first->kind == IssueKind::header
-                                       ? "check apogee.columns, apogee.delimiter and apogee.encoding against "
-                                         "the file's first line"
-                                       : std::string("the file may be truncated or still being written: ") +
-                                             k_rerun_hint);
+        throw SourceError(message, hint_for(first->kind));
     }
 
     // Each rejected row has exactly one bad_row issue, listed before any other warning, so the

@@ -18,6 +18,9 @@ public:
     std::string_view min_setting() const override { return "min_export_inscriptions"; }
     bool needed(const Config& config) const override;
     std::string origin(const Config& config) const override { return config.apogee.path; }
+    const std::vector<std::string>& active_statuses(const Config& config) const override {
+        return config.apogee.active_statuses;
+    }
 
     // Refuses (SourceError) a file that is empty, older than apogee.max_age_hours, has a header
     // or trailer problem or a truncated last record, fewer than apogee.min_rows data lines, or

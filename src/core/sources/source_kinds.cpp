@@ -1,6 +1,7 @@
 #include "cohort_sync/source.hpp"
 #include "directory_source.hpp"
 #include "export_source.hpp"
+#include "pegase_source.hpp"
 
 #include <algorithm>
 #include <array>
@@ -12,11 +13,17 @@ namespace {
 
 const DirectorySourceKind k_directory;
 const ExportSourceKind k_export;
+const PegaseSourceKind k_pegase;
 
 // The registry: a new source is one more line here (and its adapter in src/app/sources.cpp).
-const std::array<const SourceKind*, 2> k_kinds = {&k_directory, &k_export};
+const std::array<const SourceKind*, 3> k_kinds = {&k_directory, &k_export, &k_pegase};
 
 } // namespace
+
+const std::vector<std::string>& SourceKind::active_statuses(const Config&) const {
+    static const std::vector<std::string> k_none;
+    return k_none;
+}
 
 bool rule_reads(MembershipRule rule, SourceFamily family) {
     switch (family) {

@@ -98,24 +98,52 @@ std::string convert_to_utf8(std::string_view bytes, Encoding encoding,
     return out;
 }
 
-// A file configured as ISO-8859-1 or Windows-1252 that passes this is almost surely UTF-8 ("é"
-// in Latin-1 would have to be followed by two continuation bytes to pass).
-bool looks_like_utf8(std::string_view bytes) {
-    bool multibyte = false;
-    std::size_t i = 0;
-    while (i < bytes.size()) {
-        if (static_cast<unsigned char>(bytes[i]) < 0x80) {
-            ++i;
-            continue;
+EncodingCensus census_lines(std::string_view bytes) {
+    EncodingCensus census;
+    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+    const std::size_t size = bytes.size();
+    std::size_t i = has_utf8_bom(bytes) ? 3 : 0;
+    int line = 1;
+    std::size_t counted_to = 0; // line holds the number of the line at offset counted_to
+    while (i < size) {
+        i = skip_ascii(data, i, size);
+        if (i == size) {
+            break;
         }
-        const std::size_t length = utf8_sequence_at(bytes, i).length;
-        if (length == 0) {
-            return false;
+        // A line with non-ASCII bytes: find its number, then classify it whole.
+        for (const char* p = bytes.data() + counted_to;
+             (p = static_cast<const char*>(
+                  std::memchr(p, '\n', i - static_cast<std::size_t>(p - bytes.data())))) != nullptr;
+             ++p) {
+            ++line;
         }
-        multibyte = true;
-        i += length;
+        const char* end_of_line = static_cast<const char*>(std::memchr(bytes.data() + i, '\n', size - i));
+        const std::size_t line_end =
+            end_of_line ? static_cast<std::size_t>(end_of_line - bytes.data()) : size;
+        bool single_byte = false;
+        while (i < line_end) {
+            if (data[i] < 0x80) {
+                ++i;
+                continue;
+            }
+            const Utf8Sequence sequence = utf8_sequence_at(bytes, i);
+            if (sequence.length > 0) {
+                i += sequence.length;
+            } else {
+                single_byte = true;
+                i += sequence.ill_formed;
+            }
+        }
+        // A line with both is damaged rather than re-encoded: it counts as single-byte, the
+        // encoding a UTF-8 reader could not read.
+        auto& lines = single_byte ? census.single_byte_lines : census.utf8_lines;
+        ++(single_byte ? census.single_byte_count : census.utf8_count);
+        if (lines.size() < EncodingCensus::k_examples) {
+            lines.push_back(line);
+        }
+        counted_to = i;
     }
-    return multibyte;
+    return census;
 }
 
 const char* encoding_name(Encoding encoding) {

@@ -19,8 +19,20 @@ bool has_utf8_bom(std::string_view bytes);
 // receives the input offset of each, so that parse_export can say on which lines.
 std::string convert_to_utf8(std::string_view bytes, Encoding encoding, std::vector<std::size_t>* replaced_at);
 
-// True when `bytes` hold at least one multi-byte UTF-8 sequence and no ill-formed one.
-bool looks_like_utf8(std::string_view bytes);
+// The lines whose non-ASCII bytes read as UTF-8, and those where they cannot (a single-byte
+// encoding): an export re-saved in part by another tool has both. The first few line numbers of
+// each, and how many lines in all.
+struct EncodingCensus {
+    static constexpr std::size_t k_examples = 5;
+    std::vector<int> utf8_lines;
+    std::vector<int> single_byte_lines;
+    int utf8_count = 0;
+    int single_byte_count = 0;
+
+    bool mixed() const { return utf8_count > 0 && single_byte_count > 0; }
+};
+
+EncodingCensus census_lines(std::string_view bytes);
 
 // "UTF-8", "ISO-8859-1", "Windows-1252": for messages.
 const char* encoding_name(Encoding encoding);
