@@ -77,8 +77,9 @@ const Shape& documented_shape() {
         }
         key("plan", {"object", "null"});
         key("plan.totals", {"object"});
-        for (const char* total : {"adds", "accounts", "removes", "creates", "renames", "deferred",
-                                  "held_back", "cohorts_changed", "managed_memberships"}) {
+        for (const char* total :
+             {"adds", "accounts", "removes", "creates", "renames", "restores", "recreates", "deferred",
+              "held_back", "cohorts_changed", "managed_memberships"}) {
             key(std::string("plan.totals.") + total, {"integer"});
         }
         key("plan.cohorts", {"array"});
@@ -88,6 +89,8 @@ const Shape& documented_shape() {
         key("plan.cohorts[].name", {"string"});
         key("plan.cohorts[].create", {"boolean"});
         key("plan.cohorts[].rename_from", {"string", "null"});
+        key("plan.cohorts[].restore_idnumber_from", {"string", "null"});
+        key("plan.cohorts[].recreates", {"integer", "null"});
         key("plan.cohorts[].current_size", {"integer"});
         key("plan.cohorts[].desired_size", {"integer"});
         for (const std::string list : {"adds", "removes", "deferred", "held_back"}) {
@@ -134,8 +137,8 @@ const Shape& documented_shape() {
         key("course_impact.courses[].enrolments_removed", {"integer"});
         key("course_impact.courses[].removed_with_grades", {"integer"});
         key("applied", {"object", "null"});
-        for (const char* field :
-             {"accounts_created", "cohorts_created", "cohorts_renamed", "members_added", "members_removed"}) {
+        for (const char* field : {"accounts_created", "cohorts_created", "cohorts_renamed",
+                                  "idnumbers_restored", "members_added", "members_removed"}) {
             key(std::string("applied.") + field, {"integer"});
         }
         key("post_commit", {"object", "null"});
@@ -364,6 +367,7 @@ Plan sample_plan() {
     info.etape = "L1INFO";
     info.name = "L1INFO: Licence 1 Informatique";
     info.rename_from = "L1INFO: Licence 1 Info";
+    info.restore_idnumber_from = "L1 info";
     info.current_size = 3;
     info.desired_size = 3;
     info.adds = {{101, "alice", "22800001"}};
@@ -375,6 +379,7 @@ Plan sample_plan() {
     bio.etape = "M1BIO";
     bio.name = "M1BIO: Master 1 Biologie";
     bio.desired_size = 2;
+    bio.recreates = 9;
     bio.adds = {{104, "dave", "22800004"}, {0, "eve", "22800005"}};
     CohortPlan unchanged;
     unchanged.cohort_id = 13;
@@ -473,124 +478,119 @@ RunReport early_failure() {
 // sorted), captured before report_json_text() replaced it: the new text must say the same, as a
 // JSON value, whatever its key order and layout.
 const char* const k_tree_full =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
-    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"per_etape":{"L1IN)json"
-    R"json(FO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses":[{"cour)json"
-    R"json(se_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INF)json"
-    R"json(O101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"sh)json"
-    R"json(ortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"un)json"
-    R"json(enrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","locator":"uid=gina,ou=peopl)json"
-    R"json(e,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number":"22800008"}],"only_in_)json"
-    R"json(directory":0,"only_in_export":1,"students_compared":110},"directory_pages":3,"dry_run":false,"e)json"
-    R"json(rror":"the connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,"forced":t)json"
-    R"json(rue,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":)json"
-    R"json("","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3",)json"
-    R"json("guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-run -v'","tr)json"
-    R"json(ipped":true}],"hint":"the next run reads Moodle's real state and converges either way","issues")json"
-    R"json(:[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"mood)json"
-    R"json(le":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-doubt","phase)json"
-    R"json(s":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds")json"
-    R"json(:0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":)json"
-    R"json(0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"commit","secon)json"
-    R"json(ds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber":"22800005","last_name)json"
-    R"json(":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{"idnumber":"228000)json"
-    R"json(01","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"current_size":3,"deferred)json"
-    R"json(":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_size":3,"etape":"L1INFO",)json"
-    R"json("held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"source":"export"}],"user_id")json"
-    R"json(:105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Informatique","rem)json"
-    R"json(oves":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1)json"
-    R"json( Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800005")json"
-    R"json(,"user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":[],")json"
-    R"json(desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Master 1)json"
-    R"json( Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","etape":"","line":14,"login":"",)json"
-    R"json("message":"column 'COD_ETP' contains a NUL byte","source":"export","student_number":"22800009"})json"
-    R"json(],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is alr)json"
-    R"json(eady used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds":3,"c)json"
-    R"json(ohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes":1,"r)json"
-    R"json(enames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":"no_account","student_number")json"
-    R"json(:"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account","student_number":"22800007")json"
-    R"json(}]},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T)json"
-    R"json(023512Z-3f9a","started_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0,"mem)json"
+    R"json(bers_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"per_)json"
+    R"json(etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses")json"
+    R"json(:[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":")json"
+    R"json(INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"shor)json"
+    R"json(tname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"unenrol_a)json"
+    R"json(ction":0},"cross_check":{"disagreements":[{"etape":"L1INFO","locator":"uid=gina,ou=people,dc=univ-te)json"
+    R"json(st,dc=fr","login":"gina","only_in":"export","student_number":"22800008"}],"only_in_directory":0,"onl)json"
+    R"json(y_in_export":1,"students_compared":110},"directory_pages":3,"dry_run":false,"error":"the connection )json"
+    R"json(to PostgreSQL was lost during COMMIT","finished_at":1795919718,"forced":true,"format":1,"guards":[{")json"
+    R"json(figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":")json"
+    R"json(1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","h)json"
+    R"json(int":"review the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":"the next run reads M)json"
+    R"json(oodle's real state and converges either way","issues":[{"locator":"apogee.csv:12","message":"column )json"
+    R"json('COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":")json"
+    R"json(2024100706.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","sec)json"
+    R"json(onds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds)json"
+    R"json(":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0)json"
+    R"json(.3},{"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber)json"
+    R"json(":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{)json"
+    R"json("idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"current_size)json"
+    R"json(":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_size":3,"etape":")json"
+    R"json(L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"source":"export"}],"user_)json"
+    R"json(id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Informatique","recre)json"
+    R"json(ates":null,"removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_from":"L1INFO:)json"
+    R"json( Licence 1 Info","restore_idnumber_from":"L1 info"},{"adds":[{"idnumber":"22800004","user_id":104,"u)json"
+    R"json(sername":"dave"},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":tru)json"
+    R"json(e,"current_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M)json"
+    R"json(1BIO","name":"M1BIO: Master 1 Biologie","recreates":9,"removes":[],"rename_from":null,"restore_idnum)json"
+    R"json(ber_from":null}],"holds":[{"dn":"","etape":"","line":14,"login":"","message":"column 'COD_ETP' conta)json"
+    R"json(ins a NUL byte","source":"export","student_number":"22800009"}],"issues":[{"locator":"etape-L3X","me)json"
+    R"json(ssage":"étape L3X is skipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone)json"
+    R"json(":["etape-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held)json"
+    R"json(_back":1,"managed_memberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":[{"e)json"
+    R"json(tape":"L1INFO","login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO",")json"
+    R"json(login":"","reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"command":"php",")json"
+    R"json(detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
 
 const char* const k_tree_early_failure =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"per_etape":{},"student)json"
-    R"json(s":0},"course_impact":null,"cross_check":{"disagreements":[],"only_in_directory":0,"only_in_exp)json"
-    R"json(ort":0,"students_compared":0},"directory_pages":0,"dry_run":false,"error":"unable to read '/var)json"
-    R"json(/lib/cohort-sync/incoming/apogee.csv': No such file or directory","finished_at":1795919713,"for)json"
-    R"json(ced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null,"outcome":"failed","pha)json"
-    R"json(ses":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001","started_at":1795919712)json"
-    R"json(})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"per_etape":{},"students":0})json"
+    R"json(,"course_impact":null,"cross_check":{"disagreements":[],"only_in_directory":0,"only_in_export":0,"st)json"
+    R"json(udents_compared":0},"directory_pages":0,"dry_run":false,"error":"unable to read '/var/lib/cohort-syn)json"
+    R"json(c/incoming/apogee.csv': No such file or directory","finished_at":1795919713,"forced":false,"format":)json"
+    R"json(1,"guards":[],"hint":null,"issues":[],"moodle":null,"outcome":"failed","phases":[],"plan":null,"post)json"
+    R"json(_commit":null,"run_id":"20261129T023512Z-0001","started_at":1795919712})json";
 
 const char* const k_tree_dry_run =
-    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"per_etape":{"L1INF)json"
-    R"json(O":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses":[{"cours)json"
-    R"json(e_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO)json"
-    R"json(101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"sho)json"
-    R"json(rtname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"une)json"
-    R"json(nrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","locator":"uid=gina,ou=people)json"
-    R"json(,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number":"22800008"}],"only_in_d)json"
-    R"json(irectory":0,"only_in_export":1,"students_compared":110},"directory_pages":3,"dry_run":true,"err)json"
-    R"json(or":null,"finished_at":0,"forced":false,"format":1,"guards":[{"figures":"1 removal(s) <= limit )json"
-    R"json(1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more)json"
-    R"json( than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan )json"
-    R"json(with 'cohort-sync --dry-run -v'","tripped":true}],"hint":null,"issues":[{"locator":"apogee.csv:)json"
-    R"json(12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Bu)json"
-    R"json(ild: 20250811)","version":"2024100706.00"},"outcome":"dry-run","phases":[{"phase":"ldap","secon)json"
-    R"json(ds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","sec)json"
-    R"json(onds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","s)json"
-    R"json(econds":0.1}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber":"22800005","last_)json"
-    R"json(name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{"idnumber":"22)json"
-    R"json(800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"current_size":3,"defe)json"
-    R"json(rred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_size":3,"etape":"L1IN)json"
-    R"json(FO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"source":"export"}],"user)json"
-    R"json(_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Informatique",)json"
-    R"json("removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licen)json"
-    R"json(ce 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800)json"
-    R"json(005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":)json"
-    R"json([],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Mast)json"
-    R"json(er 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","etape":"","line":14,"login")json"
-    R"json(:"","message":"column 'COD_ETP' contains a NUL byte","source":"export","student_number":"228000)json"
-    R"json(09"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is)json"
-    R"json( already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds":)json"
-    R"json(3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes":)json"
-    R"json(1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":"no_account","student_num)json"
-    R"json(ber":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account","student_number":"22800)json"
-    R"json(007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"run_id":"20261)json"
-    R"json(129T023512Z-3f9a","started_at":1795919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"per_etape":{"L1INFO":3,)json"
+    R"json("M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses":[{"course_id":201,)json"
+    R"json("enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INFO101"},{"course_)json"
+    R"json(id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"shortname":"BIO101"}],")json"
+    R"json(enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"unenrol_action":0},"cross_ch)json"
+    R"json(eck":{"disagreements":[{"etape":"L1INFO","locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":")json"
+    R"json(gina","only_in":"export","student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,"stu)json"
+    R"json(dents_compared":110},"directory_pages":3,"dry_run":true,"error":null,"finished_at":0,"forced":false,)json"
+    R"json("format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripp)json"
+    R"json(ed":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_c)json"
+    R"json(ohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint)json"
+    R"json(":null,"issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warnin)json"
+    R"json(g"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"dry-run","p)json"
+    R"json(hases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":)json"
+    R"json(0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},)json"
+    R"json({"phase":"impact","seconds":0.1}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumber":"2)json"
+    R"json(2800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"adds":[{"idn)json"
+    R"json(umber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"current_size":3,)json"
+    R"json("deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_size":3,"etape":"L1IN)json"
+    R"json(FO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"source":"export"}],"user_id":)json"
+    R"json(105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Licence 1 Informatique","recreates)json"
+    R"json(":null,"removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_from":"L1INFO: Lic)json"
+    R"json(ence 1 Info","restore_idnumber_from":"L1 info"},{"adds":[{"idnumber":"22800004","user_id":104,"usern)json"
+    R"json(ame":"dave"},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"c)json"
+    R"json(urrent_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO)json"
+    R"json(","name":"M1BIO: Master 1 Biologie","recreates":9,"removes":[],"rename_from":null,"restore_idnumber_)json"
+    R"json(from":null}],"holds":[{"dn":"","etape":"","line":14,"login":"","message":"column 'COD_ETP' contains )json"
+    R"json(a NUL byte","source":"export","student_number":"22800009"}],"issues":[{"locator":"etape-L3X","messag)json"
+    R"json(e":"étape L3X is skipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":[")json"
+    R"json(etape-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_bac)json"
+    R"json(k":1,"managed_memberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":[{"etape)json"
+    R"json(":"L1INFO","login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO","logi)json"
+    R"json(n":"","reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"command":"php","deta)json"
+    R"json(il":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
 
 const char* const k_tree_full_summary =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
-    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"per_etape":{"L1IN)json"
-    R"json(FO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses":[{"cour)json"
-    R"json(se_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":"INF)json"
-    R"json(O101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"sh)json"
-    R"json(ortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"un)json"
-    R"json(enrol_action":0},"cross_check":{"only_in_directory":0,"only_in_export":1,"students_compared":11)json"
-    R"json(0},"detail":"summary","directory_pages":3,"dry_run":false,"error":"the connection to PostgreSQL)json"
-    R"json( was lost during COMMIT","finished_at":1795919718,"forced":true,"format":1,"guards":[{"figures")json"
-    R"json(:"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 c)json"
-    R"json(ohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio",)json"
-    R"json("hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":"the next run )json"
-    R"json(reads Moodle's real state and converges either way","issues":[{"locator":"apogee.csv:12","messa)json"
-    R"json(ge":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250)json"
-    R"json(811)","version":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},)json"
-    R"json({"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.0)json"
-    R"json(1},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0)json"
-    R"json(.1},{"phase":"apply","seconds":0.3},{"phase":"commit","seconds":2.0}],"plan":{"issues":[{"locat)json"
-    R"json(or":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' is already used","severit)json"
-    R"json(y":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,")json"
-    R"json(creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes":1,"renames":1}},"post_c)json"
-    R"json(ommit":{"command":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9)json"
-    R"json(a","started_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0,"mem)json"
+    R"json(bers_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"per_)json"
+    R"json(etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":true,"courses")json"
+    R"json(:[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_grades":1,"shortname":")json"
+    R"json(INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"removed_with_grades":0,"shor)json"
+    R"json(tname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"unenrol_a)json"
+    R"json(ction":0},"cross_check":{"only_in_directory":0,"only_in_export":1,"students_compared":110},"detail":)json"
+    R"json("summary","directory_pages":3,"dry_run":false,"error":"the connection to PostgreSQL was lost during )json"
+    R"json(COMMIT","finished_at":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limi)json"
+    R"json(t 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more th)json"
+    R"json(an 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'co)json"
+    R"json(hort-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and converg)json"
+    R"json(es either way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity")json"
+    R"json(:"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-)json"
+    R"json(doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge",")json"
+    R"json(seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","second)json"
+    R"json(s":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"commit","seconds)json"
+    R"json(":2.0}],"plan":{"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3)json"
+    R"json(X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds":)json"
+    R"json(3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"recreates":1,")json"
+    R"json(removes":1,"renames":1,"restores":1}},"post_commit":{"command":"php","detail":"exit code 0","succeed)json"
+    R"json(ed":true},"run_id":"20261129T023512Z-3f9a","started_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"per_etape":{},"student)json"
-    R"json(s":0},"course_impact":null,"cross_check":{"only_in_directory":0,"only_in_export":0,"students_co)json"
-    R"json(mpared":0},"detail":"summary","directory_pages":0,"dry_run":false,"error":"unable to read '/var)json"
-    R"json(/lib/cohort-sync/incoming/apogee.csv': No such file or directory","finished_at":1795919713,"for)json"
-    R"json(ced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null,"outcome":"failed","pha)json"
-    R"json(ses":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001","started_at":1795919712)json"
-    R"json(})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"per_etape":{},"students":0})json"
+    R"json(,"course_impact":null,"cross_check":{"only_in_directory":0,"only_in_export":0,"students_compared":0})json"
+    R"json(,"detail":"summary","directory_pages":0,"dry_run":false,"error":"unable to read '/var/lib/cohort-syn)json"
+    R"json(c/incoming/apogee.csv': No such file or directory","finished_at":1795919713,"forced":false,"format":)json"
+    R"json(1,"guards":[],"hint":null,"issues":[],"moodle":null,"outcome":"failed","phases":[],"plan":null,"post)json"
+    R"json(_commit":null,"run_id":"20261129T023512Z-0001","started_at":1795919712})json";
 
 } // namespace
 
@@ -697,6 +697,8 @@ TEST(ReportJson, CarriesTheValuesOfTheReport) {
                                                  {"removes", 1},
                                                  {"creates", 1},
                                                  {"renames", 1},
+                                                 {"restores", 1},
+                                                 {"recreates", 1},
                                                  {"deferred", 1},
                                                  {"held_back", 1},
                                                  {"cohorts_changed", 2},
@@ -903,13 +905,14 @@ TEST(ReportText, QuotesBackslashesAndControlCharactersReadBack) {
 TEST(RenderPlan, GoldenTerse) {
     EXPECT_EQ(
         render_plan(sample_plan(), sample_verdicts(), false),
-        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period, 1 "
-        "removal(s) "
-        "held back on doubt\n"
+        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 idnumber(s) restored, 1 deleted cohort(s) created "
+        "again, 1 removal(s) deferred by the grace period, 1 removal(s) held back on doubt\n"
         "  etape-L1INFO             +1     -1     L1INFO: Licence 1 Informatique\n"
         "      rename from 'L1INFO: Licence 1 Info'\n"
+        "      restore idnumber (cohort id 11): it was changed in Moodle to 'L1 info'\n"
         "      held back on doubt: 1 removal(s): gina\n"
         "  etape-M1BIO              +2     -0     new: M1BIO: Master 1 Biologie\n"
+        "      created again: cohort id 9 was deleted in Moodle\n"
         "held back: 1 record(s) the sources left out may concern students, whose removals wait for a clean "
         "night:\n"
         "  export line 14: holds student 22800009: column 'COD_ETP' contains a NUL byte\n"
@@ -926,16 +929,17 @@ TEST(RenderPlan, GoldenTerse) {
 TEST(RenderPlan, GoldenVerboseListsTheUsernames) {
     EXPECT_EQ(
         render_plan(sample_plan(), sample_verdicts(), true),
-        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period, 1 "
-        "removal(s) "
-        "held back on doubt\n"
+        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 idnumber(s) restored, 1 deleted cohort(s) created "
+        "again, 1 removal(s) deferred by the grace period, 1 removal(s) held back on doubt\n"
         "  etape-L1INFO             +1     -1     L1INFO: Licence 1 Informatique\n"
         "      rename from 'L1INFO: Licence 1 Info'\n"
+        "      restore idnumber (cohort id 11): it was changed in Moodle to 'L1 info'\n"
         "      + alice\n"
         "      - bob\n"
         "      kept for now (grace period): carol\n"
         "      held back on doubt: 1 removal(s): gina\n"
         "  etape-M1BIO              +2     -0     new: M1BIO: Master 1 Biologie\n"
+        "      created again: cohort id 9 was deleted in Moodle\n"
         "      + dave eve\n"
         "held back: 1 record(s) the sources left out may concern students, whose removals wait for a clean "
         "night:\n"
