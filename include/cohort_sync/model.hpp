@@ -174,6 +174,23 @@ struct ManagedCohort {
     std::string description;
     std::int64_t context_id = 0;
     std::vector<std::int64_t> members; // user ids, sorted
+    // The idnumber cohort-sync gave the cohort, as its own table (the state schema's `cohorts`)
+    // records it: the cohort's key. It differs from `idnumber` when a site manager edited the
+    // idnumber in Moodle; empty for a cohort not recorded yet (made before that table existed).
+    std::optional<std::string> recorded_idnumber = std::nullopt;
+
+    // The key the cohort answers to: the recorded one, else Moodle's idnumber.
+    const std::string& key() const { return recorded_idnumber ? *recorded_idnumber : idnumber; }
+    bool idnumber_edited() const { return recorded_idnumber && *recorded_idnumber != idnumber; }
+};
+
+// A cohort cohort-sync recorded as its own that is no longer among the managed cohorts: deleted
+// in Moodle (or its component changed).
+struct GoneCohort {
+    std::int64_t id = 0;
+    std::string idnumber; // the key cohort-sync had given it
+
+    friend auto operator<=>(const GoneCohort&, const GoneCohort&) = default;
 };
 
 // A cohort that is not ours (manual or another plugin's) but whose idnumber we might want.
@@ -195,6 +212,7 @@ struct PendingRemoval {
 struct Current {
     std::vector<MoodleUser> users;            // local users (mnethostid = site), deleted included
     std::vector<ManagedCohort> cohorts;       // component = our marker, sorted by idnumber
+    std::vector<GoneCohort> gone;             // recorded but no longer managed, sorted by idnumber
     std::vector<ForeignCohort> foreign;       // not ours, with a non-empty idnumber
     std::vector<PendingRemoval> pending;      // grace-period state
     std::optional<SourceCounts> last_success; // counts of the last applied run

@@ -40,6 +40,11 @@ struct CohortPlan {
     std::string name; // the desired name
     std::string description;
     std::optional<std::string> rename_from; // set when an existing cohort's name changes
+    // Set when a site manager changed the cohort's idnumber in Moodle: their value, which the
+    // recorded key (`idnumber`) replaces.
+    std::optional<std::string> restore_idnumber_from = std::nullopt;
+    // Set when the cohort is created again: the id of the managed cohort that was deleted in Moodle.
+    std::optional<std::int64_t> recreates = std::nullopt;
     int current_size = 0;
     int desired_size = 0;
     std::vector<PlannedMember> adds;     // sorted by user id
@@ -50,7 +55,9 @@ struct CohortPlan {
     std::vector<PlannedMember> held_back;
 
     bool creates() const { return !cohort_id.has_value(); }
-    bool changes() const { return creates() || rename_from || !adds.empty() || !removes.empty(); }
+    bool changes() const {
+        return creates() || rename_from || restore_idnumber_from || !adds.empty() || !removes.empty();
+    }
     // Whether a report shows it: what it changes, or removals it keeps for now.
     bool reported() const { return changes() || !deferred.empty() || !held_back.empty(); }
 };
@@ -87,6 +94,8 @@ struct PlanTotals {
     int removes = 0;
     int creates = 0;
     int renames = 0;
+    int restores = 0;  // idnumbers edited in Moodle, restored
+    int recreates = 0; // managed cohorts deleted in Moodle, created again
     int deferred = 0;
     int held_back = 0;
     int accounts = 0;

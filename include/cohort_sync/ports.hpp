@@ -28,6 +28,7 @@ struct ApplyStats {
     int cohorts_renamed = 0;
     int members_added = 0;
     int members_removed = 0;
+    int idnumbers_restored = 0; // edited in Moodle, put back (last: positional initialisers stay valid)
 };
 
 // What a run leaves in the state schema together with its changes.

@@ -300,6 +300,19 @@ private:
         }
         log_issues("plan", plan.issues);
         append(m_report.issues, plan.issues);
+        // A site manager's edit undone, or a cohort of theirs deleted: each said, not just counted.
+        for (const auto& cohort : plan.cohorts) {
+            if (cohort.restore_idnumber_from) {
+                spdlog::warn("{}cohort id {}: its idnumber was changed in Moodle to '{}'; cohort-sync "
+                             "restores '{}'",
+                             m_tag, cohort.cohort_id.value_or(0), *cohort.restore_idnumber_from,
+                             cohort.idnumber);
+            }
+            if (cohort.recreates) {
+                spdlog::warn("{}cohort '{}': cohort id {} was deleted in Moodle; it is created again", m_tag,
+                             cohort.idnumber, *cohort.recreates);
+            }
+        }
         for (const auto& idnumber : plan.left_alone) {
             spdlog::warn("cohort '{}' has nobody left in the sources; it is left as it is "
                          "(moodle.empty_vanished_cohorts is off)",
@@ -402,9 +415,10 @@ void apply_and_commit(TargetSession& session, RunReport& report) {
         spdlog::info("apply: {} Moodle account(s) created of {} planned", applied.accounts_created,
                      plan.accounts.size());
     }
-    spdlog::info("apply: {} cohort(s) created, {} renamed, +{} -{} member(s) in {:.1f}s",
-                 applied.cohorts_created, applied.cohorts_renamed, applied.members_added,
-                 applied.members_removed, last_seconds(report));
+    spdlog::info("apply: {} cohort(s) created, {} renamed, {} idnumber(s) restored, +{} -{} member(s) in "
+                 "{:.1f}s",
+                 applied.cohorts_created, applied.cohorts_renamed, applied.idnumbers_restored,
+                 applied.members_added, applied.members_removed, last_seconds(report));
     throw_if_interrupted();
     report.outcome = "applied";
     session.record(record_of(report));

@@ -175,6 +175,26 @@ Current MoodleSession::load() {
             number_at<std::int64_t>(members, row, m_userid, members_statement, "cohort_members.userid"));
     }
 
+    // cohort-sync's record of its cohorts: the key of each managed cohort, and those gone.
+    const auto& recorded_statement = impl.statement(sql::Id::load_recorded);
+    const auto recorded =
+        impl.run(sql::Id::load_recorded, {}, PGRES_TUPLES_OK, "read cohort-sync's record of its cohorts");
+    const int r_cohortid = recorded.column("cohortid");
+    const int r_idnumber = recorded.column("idnumber");
+    for (int row = 0; row < recorded.rows(); ++row) {
+        const auto cohort_id =
+            number_at<std::int64_t>(recorded, row, r_cohortid, recorded_statement, "cohorts.cohortid");
+        std::string idnumber(recorded.text(row, r_idnumber));
+        if (const auto it = by_id.find(cohort_id); it != by_id.end()) {
+            it->second->recorded_idnumber = std::move(idnumber);
+        } else {
+            current.gone.push_back({cohort_id, std::move(idnumber)});
+        }
+    }
+    std::ranges::sort(current.gone, [](const GoneCohort& a, const GoneCohort& b) {
+        return std::tie(a.idnumber, a.id) < std::tie(b.idnumber, b.id);
+    });
+
     const auto& pending_statement = impl.statement(sql::Id::load_pending);
     const auto pending = impl.run(sql::Id::load_pending, {}, PGRES_TUPLES_OK, "read the grace-period state");
     current.pending.reserve(static_cast<std::size_t>(pending.rows()));
@@ -338,6 +358,25 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
         }
     }
 
+    // 2b. Idnumbers a site manager changed, put back, in one UPDATE.
+    {
+        std::vector<std::int64_t> ids;
+        std::vector<std::string_view> idnumbers;
+        for (const auto& cohort : plan.cohorts) {
+            if (cohort.cohort_id && cohort.restore_idnumber_from) {
+                ids.push_back(*cohort.cohort_id);
+                idnumbers.push_back(cohort.idnumber);
+            }
+        }
+        if (!ids.empty()) {
+            const auto result =
+                impl.run(sql::Id::restore_idnumbers,
+                         {sql::int_array_literal(ids), array_of(idnumbers, "idnumber"), now_text, component},
+                         PGRES_COMMAND_OK, fmt::format("restore {} cohort idnumbers", ids.size()));
+            stats.idnumbers_restored = static_cast<int>(result.affected_rows());
+        }
+    }
+
     const auto id_of = [&](const CohortPlan& cohort) -> std::int64_t {
         if (cohort.cohort_id) {
             return *cohort.cohort_id;
@@ -430,6 +469,12 @@ ApplyStats MoodleSession::apply(const Plan& plan, long long now) {
             }
         });
     }
+
+    // 6. The record of cohort-sync's cohorts, as Moodle now holds them.
+    impl.run(sql::Id::forget_gone_cohorts, {component}, PGRES_COMMAND_OK,
+             "forget the cohorts deleted in Moodle");
+    impl.run(sql::Id::record_cohorts, {component, now_text}, PGRES_COMMAND_OK,
+             "record the idnumbers of cohort-sync's cohorts");
     return stats;
 }
 
@@ -520,7 +565,8 @@ std::unique_ptr<MoodleSession> MoodleDatabase::open() {
     if (inspect.text(0, inspect.column("schema_exists")) != "t") {
         impl->run(sql::Id::create_state_schema, {}, PGRES_COMMAND_OK, "create the state schema");
     }
-    if (inspect.text(0, inspect.column("state_tables")) != "2") {
+    // An install of an older version lacks the tables added since: created here, in the run's transaction.
+    if (inspect.text(0, inspect.column("state_tables")) != "3") {
         impl->run(sql::Id::create_state_tables, {}, PGRES_COMMAND_OK, "create the state tables");
     }
     return std::unique_ptr<MoodleSession>(new MoodleSession(std::move(impl)));

@@ -59,7 +59,7 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      "SELECT pg_try_advisory_xact_lock($1::int4, $2::int4) AS locked,"
      " EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $3) AS schema_exists,"
      " (SELECT count(*) FROM pg_catalog.pg_tables"
-     " WHERE schemaname = $3 AND tablename IN ('runs', 'pending')) AS state_tables"},
+     " WHERE schemaname = $3 AND tablename IN ('runs', 'pending', 'cohorts')) AS state_tables"},
 
     // Privileges (docs/operations.md will repeat this): the first run needs CREATE on the database
     // (or an existing state schema it owns); every run needs USAGE on Moodle's schema, SELECT on
@@ -74,7 +74,12 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " finished_at bigint NOT NULL, outcome text NOT NULL, counts jsonb NOT NULL, report jsonb);"
      " CREATE TABLE IF NOT EXISTS {s:pending} ("
      "cohortid bigint NOT NULL, userid bigint NOT NULL, absent_runs int NOT NULL,"
-     " PRIMARY KEY (cohortid, userid))"},
+     " PRIMARY KEY (cohortid, userid));"
+     // Each managed cohort's key, the idnumber cohort-sync gave it: a site manager's edit of the
+     // idnumber in Moodle is then undone, not taken for a new étape. One cohort per key. Added by
+     // the version after 0.1.0; IF NOT EXISTS makes the first run of the upgrade create it.
+     " CREATE TABLE IF NOT EXISTS {s:cohorts} ("
+     "cohortid bigint PRIMARY KEY, idnumber text NOT NULL UNIQUE, recorded_at bigint NOT NULL)"},
 
     {Id::load_config, "load_config", 0,
      "SELECT name, value FROM {m:config}"
@@ -92,6 +97,7 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " WHERE c.component = $1::text ORDER BY m.cohortid, m.userid"},
     {Id::load_pending, "load_pending", 0,
      "SELECT cohortid, userid, absent_runs FROM {s:pending} ORDER BY cohortid, userid"},
+    {Id::load_recorded, "load_recorded", 0, "SELECT cohortid, idnumber FROM {s:cohorts} ORDER BY cohortid"},
     {Id::load_last_success, "load_last_success", 0,
      "SELECT counts::text AS counts FROM {s:runs} WHERE outcome = 'applied' ORDER BY id DESC LIMIT 1"},
 
@@ -140,6 +146,11 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::rename_cohorts, "rename_cohorts", 4,
      "UPDATE {m:cohort} c SET name = u.name, timemodified = $3::bigint"
      " FROM unnest($1::bigint[], $2::text[]) AS u(id, name) WHERE c.id = u.id AND c.component = $4::text"},
+    // Puts back the idnumbers a site manager changed. $1: ids, $2: their recorded idnumbers.
+    {Id::restore_idnumbers, "restore_idnumbers", 4,
+     "UPDATE {m:cohort} c SET idnumber = u.idnumber, timemodified = $3::bigint"
+     " FROM unnest($1::bigint[], $2::text[]) AS u(id, idnumber) WHERE c.id = u.id AND c.component = "
+     "$4::text"},
 
     // Members of cohorts this transaction created: nothing to conflict with. timeadded as the
     // cohort API fills it.
@@ -165,6 +176,22 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
 
     {Id::clear_pending, "clear_pending", 0, "DELETE FROM {s:pending}"},
     {Id::copy_pending, "copy_pending", 0, "COPY {s:pending} (cohortid, userid, absent_runs) FROM STDIN"},
+    // The record of cohort-sync's cohorts follows Moodle after the changes: the rows of cohorts
+    // that are gone go (a cohort created again takes its key), and every managed cohort without
+    // a row gets one with its idnumber (those just created; those of an older version). An
+    // idnumber two managed cohorts share is recorded for neither: the plan refused to pick one.
+    // $1: our component; $2: now.
+    {Id::forget_gone_cohorts, "forget_gone_cohorts", 1,
+     "DELETE FROM {s:cohorts} r WHERE NOT EXISTS"
+     " (SELECT 1 FROM {m:cohort} c WHERE c.id = r.cohortid AND c.component = $1::text)"},
+    {Id::record_cohorts, "record_cohorts", 2,
+     "INSERT INTO {s:cohorts} (cohortid, idnumber, recorded_at)"
+     " SELECT c.id, c.idnumber, $2::bigint FROM {m:cohort} c"
+     " WHERE c.component = $1::text AND c.idnumber IS NOT NULL AND c.idnumber <> ''"
+     " AND NOT EXISTS (SELECT 1 FROM {s:cohorts} r WHERE r.cohortid = c.id)"
+     " AND NOT EXISTS (SELECT 1 FROM {m:cohort} o WHERE o.component = $1::text AND o.idnumber = c.idnumber"
+     " AND o.id <> c.id)"
+     " ORDER BY c.id ON CONFLICT DO NOTHING"},
     {Id::insert_run, "insert_run", 6,
      "INSERT INTO {s:runs} (run_id, started_at, finished_at, outcome, counts, report)"
      " VALUES ($1::text, $2::bigint, $3::bigint, $4::text, $5::jsonb, $6::jsonb)"},

@@ -85,8 +85,9 @@ const Shape& documented_shape() {
         }
         key("plan", {"object", "null"});
         key("plan.totals", {"object"});
-        for (const char* total : {"adds", "accounts", "removes", "creates", "renames", "deferred",
-                                  "held_back", "cohorts_changed", "managed_memberships"}) {
+        for (const char* total :
+             {"adds", "accounts", "removes", "creates", "renames", "restores", "recreates", "deferred",
+              "held_back", "cohorts_changed", "managed_memberships"}) {
             key(std::string("plan.totals.") + total, {"integer"});
         }
         key("plan.cohorts", {"array"});
@@ -96,6 +97,8 @@ const Shape& documented_shape() {
         key("plan.cohorts[].name", {"string"});
         key("plan.cohorts[].create", {"boolean"});
         key("plan.cohorts[].rename_from", {"string", "null"});
+        key("plan.cohorts[].restore_idnumber_from", {"string", "null"});
+        key("plan.cohorts[].recreates", {"integer", "null"});
         key("plan.cohorts[].current_size", {"integer"});
         key("plan.cohorts[].desired_size", {"integer"});
         for (const std::string list : {"adds", "removes", "deferred", "held_back"}) {
@@ -142,8 +145,8 @@ const Shape& documented_shape() {
         key("course_impact.courses[].enrolments_removed", {"integer"});
         key("course_impact.courses[].removed_with_grades", {"integer"});
         key("applied", {"object", "null"});
-        for (const char* field :
-             {"accounts_created", "cohorts_created", "cohorts_renamed", "members_added", "members_removed"}) {
+        for (const char* field : {"accounts_created", "cohorts_created", "cohorts_renamed",
+                                  "idnumbers_restored", "members_added", "members_removed"}) {
             key(std::string("applied.") + field, {"integer"});
         }
         key("post_commit", {"object", "null"});
@@ -372,6 +375,7 @@ Plan sample_plan() {
     info.etape = "L1INFO";
     info.name = "L1INFO: Licence 1 Informatique";
     info.rename_from = "L1INFO: Licence 1 Info";
+    info.restore_idnumber_from = "L1 info";
     info.current_size = 3;
     info.desired_size = 3;
     info.adds = {{101, "alice", "22800001"}};
@@ -383,6 +387,7 @@ Plan sample_plan() {
     bio.etape = "M1BIO";
     bio.name = "M1BIO: Master 1 Biologie";
     bio.desired_size = 2;
+    bio.recreates = 9;
     bio.adds = {{104, "dave", "22800004"}, {0, "eve", "22800005"}};
     CohortPlan unchanged;
     unchanged.cohort_id = 13;
@@ -487,47 +492,49 @@ RunReport early_failure() {
 // sorted), captured before report_json_text() replaced it: the new text must say the same, as a
 // JSON value, whatever its key order and layout.
 const char* const k_tree_full =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
-    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptio)json"
-    R"json(ns":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled)json"
-    R"json(":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gr)json"
-    R"json(ades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"re)json"
-    R"json(moved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded)json"
-    R"json(_students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","loc)json"
-    R"json(ator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number)json"
-    R"json(":"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_pag)json"
-    R"json(es":3,"dry_run":false,"error":"the connection to PostgreSQL was lost during COMMIT","finished_a)json"
-    R"json(t":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard)json"
-    R"json(":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %)json"
-    R"json(: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort)json"
-    R"json(-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and conver)json"
-    R"json(ges either way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","sev)json"
-    R"json(erity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"ou)json"
-    R"json(tcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{")json"
-    R"json(phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{")json"
-    R"json(phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},)json"
-    R"json({"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idnumbe)json"
-    R"json(r":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[{"ad)json"
-    R"json(ds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":false,"c)json"
-    R"json(urrent_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desired_s)json"
-    R"json(ize":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,"sour)json"
-    R"json(ce":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: Lice)json"
-    R"json(nce 1 Informatique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"rename_)json"
-    R"json(from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave")json"
-    R"json(},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current)json"
-    R"json(_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO")json"
-    R"json(,"name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","etape":)json"
-    R"json("","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export","stu)json"
-    R"json(dent_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idn)json"
-    R"json(umber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{)json"
-    R"json("accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_membe)json"
-    R"json(rships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":"no_a)json"
-    R"json(ccount","student_number":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account","st)json"
-    R"json(udent_number":"22800007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeeded":t)json"
-    R"json(rue},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"l)json"
-    R"json(dap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dum)json"
-    R"json(p_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE",")json"
-    R"json(rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0)json"
+    R"json(,"members_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions")json"
+    R"json(:118,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact")json"
+    R"json(:{"cohort_enrol_enabled":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_remo)json"
+    R"json(ved":1,"removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"en)json"
+    R"json(rolments_removed":1,"removed_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolm)json"
+    R"json(ents_removed":2,"graded_students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":)json"
+    R"json([{"etape":"L1INFO","locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":")json"
+    R"json(export","student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compar)json"
+    R"json(ed":110},"directory_pages":3,"dry_run":false,"error":"the connection to PostgreSQL was lost dur)json"
+    R"json(ing COMMIT","finished_at":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s)json"
+    R"json() <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) woul)json"
+    R"json(d lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"revie)json"
+    R"json(w the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle')json"
+    R"json(s real state and converges either way","issues":[{"locator":"apogee.csv:12","message":"column ')json"
+    R"json(COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","versio)json"
+    R"json(n":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"exp)json"
+    R"json(ort","seconds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":")json"
+    R"json(load","seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":)json"
+    R"json("apply","seconds":0.3},{"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","fir)json"
+    R"json(st_name":"Eve","idnumber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":)json"
+    R"json("eve"}],"cohorts":[{"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_i)json"
+    R"json(d":11,"create":false,"current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"usernam)json"
+    R"json(e":"carol"}],"desired_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{)json"
+    R"json("dn":"","line":14,"source":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INF)json"
+    R"json(O","name":"L1INFO: Licence 1 Informatique","recreates":null,"removes":[{"idnumber":"22800002",")json"
+    R"json(user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1 Info","restore_idnumber_from":)json"
+    R"json("L1 info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"228000)json"
+    R"json(05","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":[)json"
+    R"json(],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Maste)json"
+    R"json(r 1 Biologie","recreates":9,"removes":[],"rename_from":null,"restore_idnumber_from":null}],"hol)json"
+    R"json(ds":[{"dn":"","etape":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte",)json"
+    R"json("source":"export","student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"éta)json"
+    R"json(pe L3X is skipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["et)json"
+    R"json(ape-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_)json"
+    R"json(back":1,"managed_memberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":)json"
+    R"json([{"etape":"L1INFO","login":"frank","reason":"no_account","student_number":"22800006"},{"etape":)json"
+    R"json("M1BIO","login":"","reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"co)json"
+    R"json(mmand":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources)json"
+    R"json(":[{"dump_date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_co)json"
+    R"json(unted":[],"source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"o)json"
+    R"json(ther year","rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1")json"
+    R"json(}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure =
     R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
@@ -561,50 +568,53 @@ const char* const k_tree_dry_run =
     R"json(e,"current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desir)json"
     R"json(ed_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,")json"
     R"json(source":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: )json"
-    R"json(Licence 1 Informatique","removes":[{"idnumber":"22800002","user_id":102,"username":"bob"}],"ren)json"
-    R"json(ame_from":"L1INFO: Licence 1 Info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"d)json"
-    R"json(ave"},{"idnumber":"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"cur)json"
-    R"json(rent_size":0,"deferred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1)json"
-    R"json(BIO","name":"M1BIO: Master 1 Biologie","removes":[],"rename_from":null}],"holds":[{"dn":"","eta)json"
-    R"json(pe":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export",)json"
-    R"json("student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped:)json"
-    R"json( idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"total)json"
-    R"json(s":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_m)json"
-    R"json(emberships":7,"removes":1,"renames":1},"unplaced":[{"etape":"L1INFO","login":"frank","reason":")json"
-    R"json(no_account","student_number":"22800006"},{"etape":"M1BIO","login":"","reason":"deleted_account")json"
-    R"json(,"student_number":"22800007"}]},"post_commit":{"command":"php","detail":"exit code 0","succeede)json"
-    R"json(d":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source)json"
-    R"json(":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{)json"
-    R"json("dump_date":"20261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULE)json"
-    R"json(E","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
+    R"json(Licence 1 Informatique","recreates":null,"removes":[{"idnumber":"22800002","user_id":102,"usern)json"
+    R"json(ame":"bob"}],"rename_from":"L1INFO: Licence 1 Info","restore_idnumber_from":"L1 info"},{"adds":)json"
+    R"json([{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800005","user_id":0,"us)json"
+    R"json(ername":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":[],"desired_size":2,)json"
+    R"json("etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Master 1 Biologie","recr)json"
+    R"json(eates":9,"removes":[],"rename_from":null,"restore_idnumber_from":null}],"holds":[{"dn":"","etap)json"
+    R"json(e":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export",")json"
+    R"json(student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: )json"
+    R"json(idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals)json"
+    R"json(":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_me)json"
+    R"json(mberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":[{"etape":"L1INFO",)json"
+    R"json("login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO","login":"",)json"
+    R"json("reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"command":"php","detai)json"
+    R"json(l":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":nul)json"
+    R"json(l,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":)json"
+    R"json("export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year","rows":3)json"
+    R"json(},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":179)json"
+    R"json(5919712})json";
 
 const char* const k_tree_full_summary =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"members_added":3,"mem)json"
-    R"json(bers_removed":1},"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptio)json"
-    R"json(ns":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled)json"
-    R"json(":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gr)json"
-    R"json(ades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"re)json"
-    R"json(moved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded)json"
-    R"json(_students_removed":1,"unenrol_action":0},"cross_check":{"only_in_directory":0,"only_in_export":)json"
-    R"json(1,"students_compared":110},"detail":"summary","directory_pages":3,"dry_run":false,"error":"the )json"
-    R"json(connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,"forced":true,"format)json"
-    R"json(":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped)json"
-    R"json(":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"ma)json"
-    R"json(x_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true)json"
-    R"json(}],"hint":"the next run reads Moodle's real state and converges either way","issues":[{"locator)json"
-    R"json(":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"relea)json"
-    R"json(se":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase)json"
-    R"json(":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"pha)json"
-    R"json(se":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"pha)json"
-    R"json(se":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"commit","seconds":2.0}],")json"
-    R"json(plan":{"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: idnumber 'etape-L3X' i)json"
-    R"json(s already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals":{"accounts":1,"adds")json"
-    R"json(:3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_memberships":7,"removes")json"
-    R"json(:1,"renames":1}},"post_commit":{"command":"php","detail":"exit code 0","succeeded":true},"run_i)json"
-    R"json(d":"20261129T023512Z-3f9a","sources":[{"dump_date":null,"not_counted":[],"source":"ldap","versi)json"
-    R"json(on":null},{"dump_date":null,"not_counted":[],"source":"export","version":null},{"dump_date":"20)json"
-    R"json(261128","not_counted":[{"reason":"other year","rows":3},{"reason":"status ANNULEE","rows":1}],")json"
-    R"json(source":"pegase","version":"32.0.1"}],"started_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0)json"
+    R"json(,"members_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions")json"
+    R"json(:118,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact")json"
+    R"json(:{"cohort_enrol_enabled":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_remo)json"
+    R"json(ved":1,"removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"en)json"
+    R"json(rolments_removed":1,"removed_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolm)json"
+    R"json(ents_removed":2,"graded_students_removed":1,"unenrol_action":0},"cross_check":{"only_in_directo)json"
+    R"json(ry":0,"only_in_export":1,"students_compared":110},"detail":"summary","directory_pages":3,"dry_r)json"
+    R"json(un":false,"error":"the connection to PostgreSQL was lost during COMMIT","finished_at":179591971)json"
+    R"json(8,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_remov)json"
+    R"json(als","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1IN)json"
+    R"json(FO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-)json"
+    R"json(run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and converges either w)json"
+    R"json(ay","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warn)json"
+    R"json(ing"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-d)json"
+    R"json(oubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merg)json"
+    R"json(e","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan)json"
+    R"json(","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"co)json"
+    R"json(mmit","seconds":2.0}],"plan":{"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped:)json"
+    R"json( idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"total)json"
+    R"json(s":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_m)json"
+    R"json(emberships":7,"recreates":1,"removes":1,"renames":1,"restores":1}},"post_commit":{"command":"ph)json"
+    R"json(p","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_)json"
+    R"json(date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],)json"
+    R"json("source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year")json"
+    R"json(,"rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"starte)json"
+    R"json(d_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
     R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
@@ -720,6 +730,8 @@ TEST(ReportJson, CarriesTheValuesOfTheReport) {
                                                  {"removes", 1},
                                                  {"creates", 1},
                                                  {"renames", 1},
+                                                 {"restores", 1},
+                                                 {"recreates", 1},
                                                  {"deferred", 1},
                                                  {"held_back", 1},
                                                  {"cohorts_changed", 2},
@@ -928,13 +940,14 @@ TEST(ReportText, QuotesBackslashesAndControlCharactersReadBack) {
 TEST(RenderPlan, GoldenTerse) {
     EXPECT_EQ(
         render_plan(sample_plan(), sample_verdicts(), false),
-        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period, 1 "
-        "removal(s) "
-        "held back on doubt\n"
+        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 idnumber(s) restored, 1 deleted cohort(s) created "
+        "again, 1 removal(s) deferred by the grace period, 1 removal(s) held back on doubt\n"
         "  etape-L1INFO             +1     -1     L1INFO: Licence 1 Informatique\n"
         "      rename from 'L1INFO: Licence 1 Info'\n"
+        "      restore idnumber (cohort id 11): it was changed in Moodle to 'L1 info'\n"
         "      held back on doubt: 1 removal(s): gina\n"
         "  etape-M1BIO              +2     -0     new: M1BIO: Master 1 Biologie\n"
+        "      created again: cohort id 9 was deleted in Moodle\n"
         "held back: 1 record(s) the sources left out may concern students, whose removals wait for a clean "
         "night:\n"
         "  export line 14: holds student 22800009: column 'COD_ETP' contains a NUL byte\n"
@@ -951,16 +964,17 @@ TEST(RenderPlan, GoldenTerse) {
 TEST(RenderPlan, GoldenVerboseListsTheUsernames) {
     EXPECT_EQ(
         render_plan(sample_plan(), sample_verdicts(), true),
-        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 removal(s) deferred by the grace period, 1 "
-        "removal(s) "
-        "held back on doubt\n"
+        "plan: +3 -1 in 2 cohort(s), 1 new, 1 renamed, 1 idnumber(s) restored, 1 deleted cohort(s) created "
+        "again, 1 removal(s) deferred by the grace period, 1 removal(s) held back on doubt\n"
         "  etape-L1INFO             +1     -1     L1INFO: Licence 1 Informatique\n"
         "      rename from 'L1INFO: Licence 1 Info'\n"
+        "      restore idnumber (cohort id 11): it was changed in Moodle to 'L1 info'\n"
         "      + alice\n"
         "      - bob\n"
         "      kept for now (grace period): carol\n"
         "      held back on doubt: 1 removal(s): gina\n"
         "  etape-M1BIO              +2     -0     new: M1BIO: Master 1 Biologie\n"
+        "      created again: cohort id 9 was deleted in Moodle\n"
         "      + dave eve\n"
         "held back: 1 record(s) the sources left out may concern students, whose removals wait for a clean "
         "night:\n"

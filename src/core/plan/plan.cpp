@@ -160,8 +160,19 @@ public:
         for (const auto& student : desired.students) {
             m_matches.push_back(m_users.find(student, config.match_by));
         }
+        // Each managed cohort answers to its recorded key, whatever its idnumber in Moodle now says.
         for (const auto& cohort : current.cohorts) {
-            m_managed.emplace(cohort.idnumber, &cohort);
+            const auto [it, first] = m_managed.emplace(cohort.key(), &cohort);
+            if (!first && !cohort.key().empty()) {
+                auto& claimants = m_shared_keys[cohort.key()];
+                if (claimants.empty()) {
+                    claimants.push_back(it->second);
+                }
+                claimants.push_back(&cohort);
+            }
+        }
+        for (const auto& cohort : current.gone) {
+            m_gone.emplace(cohort.idnumber, &cohort);
         }
         for (const auto& cohort : current.foreign) {
             m_foreign.emplace(cohort.idnumber, &cohort);
@@ -196,8 +207,26 @@ public:
         m_plan.managed_cohorts = static_cast<int>(m_current.cohorts.size());
         for (const auto& cohort : m_current.cohorts) {
             m_plan.managed_memberships += static_cast<int>(cohort.members.size());
-            if (!desired_idnumbers.contains(cohort.idnumber)) {
+            if (m_shared_keys.contains(cohort.key())) {
+                continue; // refused below (or with its étape): neither cohort is touched
+            }
+            if (!desired_idnumbers.contains(cohort.key())) {
                 plan_vanished(cohort);
+            }
+        }
+        for (const auto& [key, claimants] : m_shared_keys) {
+            if (!desired_idnumbers.contains(key)) {
+                refuse_shared_key(key, claimants, {});
+            }
+        }
+        for (const auto& gone : m_current.gone) {
+            if (!desired_idnumbers.contains(gone.idnumber) && !m_managed.contains(gone.idnumber)) {
+                m_plan.issues.push_back(
+                    {Severity::warning, gone.idnumber,
+                     fmt::format("cohort id {}, which cohort-sync created, is no longer in Moodle (deleted, "
+                                 "or no longer marked as cohort-sync's); no student of tonight's sources "
+                                 "belongs in it, so it is not created again",
+                                 gone.id)});
             }
         }
         std::ranges::sort(m_plan.cohorts, {}, &CohortPlan::idnumber);
@@ -222,12 +251,18 @@ public:
 
 private:
     void plan_desired(const DesiredCohort& desired) {
+        if (const auto shared = m_shared_keys.find(desired.idnumber); shared != m_shared_keys.end()) {
+            refuse_shared_key(desired.idnumber, shared->second, desired.etape);
+            return;
+        }
         const auto managed = m_managed.find(desired.idnumber);
-        if (managed == m_managed.end()) {
-            if (const auto foreign = m_foreign.find(desired.idnumber); foreign != m_foreign.end()) {
-                refuse_taken_idnumber(desired, *foreign->second);
-                return;
-            }
+        const auto foreign = m_foreign.find(desired.idnumber);
+        // A cohort whose idnumber is restored must not end up sharing it with somebody else's.
+        const bool restores = managed != m_managed.end() && managed->second->idnumber_edited();
+        if (foreign != m_foreign.end() && (managed == m_managed.end() || restores)) {
+            refuse_taken_idnumber(desired, *foreign->second,
+                                  restores ? managed->second : static_cast<const ManagedCohort*>(nullptr));
+            return;
         }
         if (!fits_moodle(desired)) {
             return;
@@ -274,7 +309,19 @@ private:
             } else if (cohort.name != plan.name) {
                 plan.rename_from = cohort.name;
             }
+            if (restores) {
+                restore_idnumber(plan, cohort);
+            }
             present = &cohort.members;
+        } else if (const auto gone = m_gone.find(desired.idnumber); gone != m_gone.end()) {
+            plan.recreates = gone->second->id;
+            m_plan.issues.push_back(
+                {Severity::warning, desired.idnumber,
+                 fmt::format("cohort id {} (étape {}), which cohort-sync created, is no longer in Moodle "
+                             "(deleted, or no longer marked as cohort-sync's): it is created again; HINT: "
+                             "Moodle removes or disables a deleted cohort's enrolment methods: add the new "
+                             "cohort to the courses that enrolled cohort id {}",
+                             gone->second->id, desired.etape, gone->second->id)});
         }
         std::vector<Wanted> joining;
         std::set_difference(wanted.begin(), wanted.end(), present->begin(), present->end(),
@@ -294,25 +341,51 @@ private:
         m_plan.cohorts.push_back(std::move(plan));
     }
 
-    // A managed cohort none of whose étape's students remain in the sources.
+    // A managed cohort none of whose étape's students remain in the sources. Its key is restored
+    // all the same: the étape may come back.
     void plan_vanished(const ManagedCohort& cohort) {
-        if (cohort.members.empty()) {
+        // Not onto a foreign cohort's idnumber: if the étape comes back, plan_desired says so.
+        const bool restores = cohort.idnumber_edited() && !m_foreign.contains(cohort.key());
+        if (cohort.members.empty() && !restores) {
             return;
         }
-        if (!m_config.empty_vanished_cohorts) {
-            m_plan.left_alone.push_back(cohort.idnumber);
+        const bool empties = m_config.empty_vanished_cohorts && !cohort.members.empty();
+        if (!m_config.empty_vanished_cohorts && !cohort.members.empty()) {
+            m_plan.left_alone.push_back(cohort.key());
+        }
+        if (!empties && !restores) {
             return;
         }
         CohortPlan plan;
         plan.cohort_id = cohort.id;
-        plan.idnumber = cohort.idnumber;
+        plan.idnumber = cohort.key();
         plan.name = cohort.name;
         plan.description = cohort.description;
         plan.current_size = static_cast<int>(cohort.members.size());
-        for (const auto id : cohort.members) {
-            remove_or_defer(plan, id);
+        if (restores) {
+            restore_idnumber(plan, cohort);
+        }
+        if (empties) {
+            for (const auto id : cohort.members) {
+                remove_or_defer(plan, id);
+            }
         }
         m_plan.cohorts.push_back(std::move(plan));
+    }
+
+    // A site manager changed the idnumber in Moodle: cohort-sync puts its key back rather than
+    // lose the cohort (and its members and course links) and create a second one for the étape.
+    void restore_idnumber(CohortPlan& plan, const ManagedCohort& cohort) {
+        plan.restore_idnumber_from = cohort.idnumber;
+        m_plan.issues.push_back(
+            {Severity::warning, plan.idnumber,
+             fmt::format("cohort id {}'s idnumber was changed in Moodle to '{}' ({}): cohort-sync restores "
+                         "'{}', the idnumber it knows the cohort by; HINT: the idnumbers of cohort-sync's "
+                         "cohorts come from membership.idnumber_template; leave them as they are in Moodle",
+                         cohort.id, cohort.idnumber,
+                         plan.etape.empty() ? std::string("no étape in tonight's sources")
+                                            : fmt::format("étape {}", plan.etape),
+                         plan.idnumber)});
     }
 
     // The defect that may concern this removal, if any. A vanished cohort's étape is not known
@@ -381,10 +454,23 @@ private:
         return true;
     }
 
-    void refuse_taken_idnumber(const DesiredCohort& desired, const ForeignCohort& foreign) {
+    // `edited`: the managed cohort whose idnumber would be restored to the one `foreign` holds.
+    void refuse_taken_idnumber(const DesiredCohort& desired, const ForeignCohort& foreign,
+                               const ManagedCohort* edited = nullptr) {
         const std::string owner = foreign.component.empty()
                                       ? "a cohort created by hand"
                                       : fmt::format("component '{}'", foreign.component);
+        if (edited) {
+            m_plan.issues.push_back(
+                {Severity::error, desired.idnumber,
+                 fmt::format("étape {} is skipped: its cohort id {} had its idnumber changed in Moodle to "
+                             "'{}', and '{}' is now used by cohort id {} ({}), which cohort-sync does not "
+                             "manage: restoring it would give two cohorts one idnumber; HINT: give cohort "
+                             "id {} another idnumber in Moodle, and cohort-sync restores its own",
+                             desired.etape, edited->id, edited->idnumber, desired.idnumber, foreign.id, owner,
+                             foreign.id)});
+            return;
+        }
         m_plan.issues.push_back(
             {Severity::error, desired.idnumber,
              fmt::format(
@@ -392,6 +478,37 @@ private:
                  "does not manage and will not adopt; HINT: rename that cohort's idnumber in Moodle, or "
                  "change membership.idnumber_template",
                  desired.etape, desired.idnumber, foreign.id, owner)});
+    }
+
+    // Two managed cohorts answer to one key (one recorded, or neither, and the other's idnumber
+    // set to it in Moodle): picking one would be a guess that could empty the other.
+    void refuse_shared_key(const std::string& key, const std::vector<const ManagedCohort*>& claimants,
+                           const std::string& etape) {
+        std::string ids;
+        std::string which;
+        const ManagedCohort* recorded = nullptr;
+        for (const auto* cohort : claimants) {
+            ids += fmt::format("{}id {}", ids.empty() ? "" : " and ", cohort->id);
+            which += fmt::format(
+                "{}cohort id {} {}", which.empty() ? "" : ", ", cohort->id,
+                cohort->recorded_idnumber
+                    ? fmt::format("is recorded under '{}' (its idnumber is '{}')", key, cohort->idnumber)
+                    : fmt::format("has idnumber '{}' and is not recorded", cohort->idnumber));
+            recorded = cohort->recorded_idnumber ? cohort : recorded;
+        }
+        const std::string hint =
+            recorded
+                ? fmt::format("cohort id {} is the one cohort-sync recorded for '{}': delete the other in "
+                              "Moodle, or give it another idnumber",
+                              recorded->id, key)
+                : std::string("delete the cohort that is not the étape's in Moodle, or give it another "
+                              "idnumber; cohort-sync then syncs the other");
+        m_plan.issues.push_back(
+            {Severity::error, key,
+             fmt::format("{}cohort-sync manages two cohorts, {}, that both answer to idnumber '{}' ({}); it "
+                         "will not guess which one is the étape's and leaves both as they are; HINT: {}",
+                         etape.empty() ? std::string() : fmt::format("étape {} is skipped: ", etape), ids,
+                         key, which, hint)});
     }
 
     const Desired& m_desired;
@@ -403,6 +520,8 @@ private:
     std::map<std::string, NewAccount> m_accounts; // by username: one account for several cohorts
     std::unordered_map<std::string, const ManagedCohort*> m_managed;
     std::unordered_map<std::string, const ForeignCohort*> m_foreign;
+    std::unordered_map<std::string, const GoneCohort*> m_gone;
+    std::map<std::string, std::vector<const ManagedCohort*>> m_shared_keys; // by key: sorted, deterministic
     std::map<std::pair<std::int64_t, std::int64_t>, int> m_absent_runs;
     std::unordered_map<std::string, const Hold*> m_hold_by_number;
     std::unordered_map<std::string, const Hold*> m_hold_by_login;
@@ -456,6 +575,8 @@ PlanTotals Plan::totals() const {
         totals.held_back += static_cast<int>(cohort.held_back.size());
         totals.creates += cohort.creates() ? 1 : 0;
         totals.renames += cohort.rename_from ? 1 : 0;
+        totals.restores += cohort.restore_idnumber_from ? 1 : 0;
+        totals.recreates += cohort.recreates ? 1 : 0;
         totals.cohorts_changed += cohort.changes() ? 1 : 0;
     }
     return totals;

@@ -15,8 +15,11 @@ namespace {
 
 constexpr std::string_view k_format = "cohort-sync-plan";
 // 2: the `plan` object is the run report's (docs/report.md), with each cohort's description
-// and the grace state added.
-constexpr int k_version = 2;
+// and the grace state added. 3: cohorts may restore an idnumber a site manager edited
+// (`restore_idnumber_from`), which an older cohort-sync would silently skip, so it must refuse
+// these files; version 2 files read as plans without restores.
+constexpr int k_version = 3;
+constexpr int k_oldest_version = 2;
 
 using nlohmann::json;
 
@@ -132,7 +135,7 @@ PlanFile read_plan_file(std::string_view text) {
     if (in.value("format", std::string()) != k_format) {
         throw std::invalid_argument("not a cohort-sync plan file");
     }
-    if (in.value("version", 0) != k_version) {
+    if (const int version = in.value("version", 0); version < k_oldest_version || version > k_version) {
         throw std::invalid_argument(fmt::format(
             "a plan file of version {}, where this cohort-sync reads version {}: make the plan again with "
             "this version's --plan-out",

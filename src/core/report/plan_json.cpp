@@ -65,6 +65,8 @@ void write_cohort(JsonWriter& out, const CohortPlan& cohort, PlanDetail detail) 
         .field("name", cohort.name)
         .field("create", cohort.creates());
     write_or_null(out, "rename_from", cohort.rename_from);
+    write_or_null(out, "restore_idnumber_from", cohort.restore_idnumber_from);
+    write_or_null(out, "recreates", cohort.recreates);
     if (detail == PlanDetail::complete) {
         out.field("description", cohort.description);
     }
@@ -118,6 +120,12 @@ template <typename T> std::optional<T> optional_from(const nlohmann::json& value
     return value.is_null() ? std::nullopt : std::optional<T>(value.get<T>());
 }
 
+// A key that may be absent (older plan files) as well as null.
+template <typename T> std::optional<T> optional_field(const nlohmann::json& object, const char* name) {
+    const auto found = object.find(name);
+    return found == object.end() ? std::nullopt : optional_from<T>(*found);
+}
+
 } // namespace
 
 void write_issues(JsonWriter& out, const Issues& issues) {
@@ -155,6 +163,8 @@ void write_plan(JsonWriter& out, const Plan& plan, PlanDetail detail) {
         .field("removes", totals.removes)
         .field("creates", totals.creates)
         .field("renames", totals.renames)
+        .field("restores", totals.restores)
+        .field("recreates", totals.recreates)
         .field("deferred", totals.deferred)
         .field("held_back", totals.held_back)
         .field("cohorts_changed", totals.cohorts_changed)
@@ -245,6 +255,9 @@ void from_json(const nlohmann::json& json, Plan& plan) {
         cohort.name = c.at("name").get<std::string>();
         cohort.description = c.at("description").get<std::string>();
         cohort.rename_from = optional_from<std::string>(c.at("rename_from"));
+        // Absent from the plan files of version 2.
+        cohort.restore_idnumber_from = optional_field<std::string>(c, "restore_idnumber_from");
+        cohort.recreates = optional_field<std::int64_t>(c, "recreates");
         cohort.current_size = c.at("current_size").get<int>();
         cohort.desired_size = c.at("desired_size").get<int>();
         cohort.adds = members_from(c.at("adds"));

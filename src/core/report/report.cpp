@@ -102,6 +102,7 @@ void write_applied(JsonWriter& out, const ApplyStats& applied) {
         .field("accounts_created", applied.accounts_created)
         .field("cohorts_created", applied.cohorts_created)
         .field("cohorts_renamed", applied.cohorts_renamed)
+        .field("idnumbers_restored", applied.idnumbers_restored)
         .field("members_added", applied.members_added)
         .field("members_removed", applied.members_removed)
         .end_object();
@@ -255,6 +256,12 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
     const auto totals = plan.totals();
     std::string out = fmt::format("plan: +{} -{} in {} cohort(s), {} new, {} renamed", totals.adds,
                                   totals.removes, totals.cohorts_changed, totals.creates, totals.renames);
+    if (totals.restores > 0) {
+        out += fmt::format(", {} idnumber(s) restored", totals.restores);
+    }
+    if (totals.recreates > 0) {
+        out += fmt::format(", {} deleted cohort(s) created again", totals.recreates);
+    }
     if (totals.deferred > 0) {
         out += fmt::format(", {} removal(s) deferred by the grace period", totals.deferred);
     }
@@ -270,6 +277,14 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
                            cohort.removes.size(), cohort.creates() ? "new: " : "", cohort.name);
         if (cohort.rename_from) {
             out += fmt::format("      rename from '{}'\n", *cohort.rename_from);
+        }
+        if (cohort.restore_idnumber_from) {
+            out += fmt::format("      restore idnumber (cohort id {}): it was changed in Moodle to '{}'\n",
+                               cohort.cohort_id.value_or(0), *cohort.restore_idnumber_from);
+        }
+        if (cohort.recreates) {
+            out +=
+                fmt::format("      created again: cohort id {} was deleted in Moodle\n", *cohort.recreates);
         }
         if (verbose && !cohort.adds.empty()) {
             out += fmt::format("      + {}\n", names(cohort.adds));

@@ -223,6 +223,14 @@ void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& contex
             .text(words.format(Word::renamed_from, *cohort.rename_from))
             .raw("</p>\n");
     }
+    if (cohort.restore_idnumber_from) {
+        out.raw("<p class=\"rename\">")
+            .text(words.format(Word::idnumber_restored, *cohort.restore_idnumber_from))
+            .raw("</p>\n");
+    }
+    if (cohort.recreates) {
+        out.raw("<p class=\"rename\">").text(words.format(Word::recreated, *cohort.recreates)).raw("</p>\n");
+    }
     write_members(page, Word::members_removed, "removes", cohort.removes,
                   [&](const PlannedMember& member) { return why_removed(words, cohort, member, context); });
     write_members(page, Word::members_added, "adds", cohort.adds, [&](const PlannedMember& member) {

@@ -119,6 +119,8 @@ enum class Word {
     sort_name,
     badge_new,
     renamed_from,
+    idnumber_restored,
+    recreated,
     cohort_sizes,
     vanished_etape,
     members_removed,
