@@ -463,6 +463,57 @@ TEST_F(MoodleDb, KeepsRunHistoryAndGraceStateForTheNextRun) {
     EXPECT_EQ(current.pending, (std::vector<PendingRemoval>{{10, 3, 1}}));
 }
 
+// cohort-sync's record of its cohorts: apply() records the cohorts it creates and those of an
+// older version, load() gives each managed cohort its recorded idnumber and lists the recorded
+// cohorts Moodle no longer holds; restoring an idnumber is one UPDATE of our cohorts only.
+TEST_F(MoodleDb, RecordsItsCohortsAndLoadsTheirKeysAndThoseGone) {
+    insert_cohort(10, "etape-OLD", "local_cohortsync", {3}); // made by an older version
+    insert_cohort(11, "etape-GONE", "local_cohortsync", {4});
+    insert_cohort(12, "etape-HAND", "", {5});
+    MoodleDatabase database(config());
+    {
+        const auto session = database.begin();
+        session->load();
+        Plan plan;
+        plan.cohorts.push_back(new_cohort("etape-NEW", "NEW", "", {6}));
+        session->apply(plan, k_now);
+        session->commit();
+    }
+    EXPECT_EQ(
+        query(
+            "SELECT r.idnumber, c.idnumber FROM cohort_sync.cohorts r JOIN mdl_cohort c ON c.id = r.cohortid"
+            " ORDER BY r.idnumber"),
+        (cst::Rows{{"etape-GONE", "etape-GONE"}, {"etape-NEW", "etape-NEW"}, {"etape-OLD", "etape-OLD"}}));
+
+    psql("UPDATE mdl_cohort SET idnumber = 'edited' WHERE id = 10; DELETE FROM mdl_cohort WHERE id = 11");
+    const auto session = database.begin();
+    const auto current = session->load();
+    const auto old = std::ranges::find(current.cohorts, 10, &ManagedCohort::id);
+    ASSERT_NE(old, current.cohorts.end());
+    EXPECT_EQ(old->idnumber, "edited");
+    EXPECT_EQ(old->recorded_idnumber, "etape-OLD");
+    EXPECT_TRUE(old->idnumber_edited());
+    EXPECT_EQ(current.gone, (std::vector<GoneCohort>{{11, "etape-GONE"}}));
+
+    Plan plan;
+    plan.cohorts.push_back(existing_cohort(10, "etape-OLD", {}, {}));
+    plan.cohorts.back().restore_idnumber_from = "edited";
+    plan.cohorts.push_back(existing_cohort(12, "etape-TAKEN", {}, {})); // not ours: never touched
+    plan.cohorts.back().restore_idnumber_from = "etape-HAND";
+    const auto stats = session->apply(plan, k_now);
+    session->commit();
+    EXPECT_EQ(stats.idnumbers_restored, 1);
+    EXPECT_EQ(query("SELECT id, idnumber FROM mdl_cohort ORDER BY id"),
+              (cst::Rows{{"10", "etape-OLD"},
+                         {"12", "etape-HAND"},
+                         {query_value("SELECT id FROM mdl_cohort WHERE "
+                                      "idnumber = 'etape-NEW'"),
+                          "etape-NEW"}}));
+    EXPECT_EQ(query_value("SELECT string_agg(idnumber, ' ' ORDER BY idnumber) FROM cohort_sync.cohorts"),
+              "etape-NEW etape-OLD")
+        << "the deleted cohort's row is gone";
+}
+
 TEST_F(MoodleDb, CreatesTheStateTablesInTheConfiguredSchema) {
     auto moodle = config();
     moodle.state_schema = "Sync_State";
@@ -474,7 +525,7 @@ TEST_F(MoodleDb, CreatesTheStateTablesInTheConfiguredSchema) {
         session->commit();
     }
     EXPECT_EQ(query("SELECT tablename FROM pg_tables WHERE schemaname = 'Sync_State' ORDER BY 1"),
-              (cst::Rows{{"pending"}, {"runs"}}));
+              (cst::Rows{{"cohorts"}, {"pending"}, {"runs"}}));
     EXPECT_EQ(query_value("SELECT count(*) FROM pg_namespace WHERE nspname = 'cohort_sync'"), "0");
     EXPECT_EQ(query_value("SELECT outcome FROM \"Sync_State\".runs"), "dry-run");
 }
