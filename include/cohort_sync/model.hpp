@@ -152,8 +152,9 @@ struct Desired {
     Issues issues;
     std::vector<Hold> holds;              // in the sources' order
     std::vector<int> cohorts_per_student; // by index in students: for the implausible-input guard
-    // An inscription source's text is in doubt (Ex: mixed encodings): its labels name nothing,
-    // so new cohorts take their étape code and existing ones keep their names.
+    // An inscription source's text is in doubt (mixed encodings, bytes replaced): its labels
+    // rename no existing cohort. A new cohort still takes them, as it needs a name; the next
+    // clean night renames it.
     bool labels_in_doubt = false;
 };
 

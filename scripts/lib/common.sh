@@ -12,7 +12,8 @@
 # mmdebstrap, zstd: scripts/test-debian13 (a Debian 13 system in a chroot).
 # python3: the Moodle fixture script; php-cli: the companion plugin's lint; tzdata: the rollover
 # tests' time zones. chromium opens the review page headless: its test, the bench's timing and
-# the documentation's screenshot.
+# the documentation's screenshot. prometheus: promtool checks the metrics files of two sites
+# together (report_files_test).
 readonly COHORT_SYNC_PACKAGES=(
     build-essential cmake ninja-build pkg-config git
     libldap-dev libpq-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
@@ -23,7 +24,7 @@ readonly COHORT_SYNC_PACKAGES=(
     openssl clang libclang-rt-dev
     dpkg-dev file lintian man-db groff-base bash-completion ca-certificates
     mmdebstrap zstd
-    chromium
+    chromium prometheus
 )
 
 section() { printf '\n==> %s\n' "$*"; }

@@ -222,7 +222,7 @@ private:
                 continue;
             }
             const int etape = m_etapes.id(row.etape);
-            if (!row.label.empty() && !m_desired.labels_in_doubt) {
+            if (!row.label.empty()) {
                 note_label(etape, row.year, row.label);
             }
             if (!allowed(row.etape)) {
