@@ -4,6 +4,8 @@
 #include "cohort_sync/config.hpp"
 #include "cohort_sync/model.hpp"
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace cohort_sync {
@@ -28,6 +30,10 @@ enum class InscriptionState { active, other_year, inactive_status };
 
 InscriptionState inscription_state(const Inscription& row, const std::vector<int>& active_years,
                                    const std::vector<std::string>& active_statuses);
+
+// What `explain` says of an inscription in that state; `statuses_setting` names where the
+// counted statuses are configured ("apogee.active_statuses"), for the one that is not counted.
+std::string inscription_verdict(InscriptionState state, std::string_view statuses_setting);
 
 inline bool is_active(const Inscription& row, const std::vector<int>& active_years,
                       const std::vector<std::string>& active_statuses) {

@@ -35,6 +35,18 @@ std::vector<int> active_years(CivilDate today, MonthDay rollover, std::optional<
     return years;
 }
 
+std::string inscription_verdict(InscriptionState state, std::string_view statuses_setting) {
+    switch (state) {
+    case InscriptionState::other_year:
+        return "not counted, not an active academic year";
+    case InscriptionState::inactive_status:
+        return "not counted, status not in " + std::string(statuses_setting);
+    case InscriptionState::active:
+        break;
+    }
+    return "active inscription";
+}
+
 InscriptionState inscription_state(const Inscription& row, const std::vector<int>& active_years,
                                    const std::vector<std::string>& active_statuses) {
     if (std::ranges::find(active_years, row.year) == active_years.end()) {

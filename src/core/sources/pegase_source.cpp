@@ -132,17 +132,8 @@ std::vector<std::string> PegaseSourceKind::explain(const SourceRead& read, const
     const auto years = active_years(clock.local_date, config.apogee.rollover, config.apogee.overlap_until);
     std::vector<std::string> lines;
     for (const auto& row : std::get<ExportRead>(read.records).rows) {
-        const char* verdict = "active inscription";
-        switch (inscription_state(row, years, config.pegase.statuses)) {
-        case InscriptionState::other_year:
-            verdict = "not counted, not an active academic year";
-            break;
-        case InscriptionState::inactive_status:
-            verdict = "not counted, status not in pegase.statuses";
-            break;
-        case InscriptionState::active:
-            break;
-        }
+        const auto verdict =
+            inscription_verdict(inscription_state(row, years, active_statuses(config)), "pegase.statuses");
         lines.push_back(fmt::format("row {}: period {}-{} formation {} status '{}' '{}': {}", row.line,
                                     row.year, row.year + 1, row.etape, row.status, row.label, verdict));
     }
