@@ -26,7 +26,9 @@ int count_at(const nlohmann::json& value, const std::string& path) {
     return static_cast<int>(value.get<long long>());
 }
 
-const nlohmann::json& member_at(const nlohmann::json& object, const std::string& key) {
+// The key is a C string, not a std::string: g++ 14's -Wdangling-reference suspects a returned
+// reference bound to a temporary std::string argument, even though it only points into `object`.
+const nlohmann::json& member_at(const nlohmann::json& object, const char* key) {
     const auto it = object.find(key);
     if (it == object.end()) {
         throw std::invalid_argument(fmt::format("/{}: key is missing", key));
@@ -59,7 +61,7 @@ void from_json(const nlohmann::json& json, SourceCounts& counts) {
     const auto kinds = source_kinds();
     if (std::ranges::none_of(
             kinds, [&](const SourceKind* kind) { return json.contains(std::string(kind->count_key())); })) {
-        member_at(json, std::string(kinds.front()->count_key())); // throws: names the missing key
+        member_at(json, std::string(kinds.front()->count_key()).c_str()); // throws: names the missing key
     }
     for (const auto* kind : kinds) {
         const std::string key(kind->count_key());
