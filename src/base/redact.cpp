@@ -65,51 +65,68 @@ std::string redact_uri(std::string_view uri) {
     return redact_query_passwords(redact_uri_userinfo(uri));
 }
 
-std::string redact_conninfo(std::string_view conninfo) {
+ConninfoScan scan_conninfo(std::string_view conninfo) {
+    ConninfoScan scan;
     if (conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://")) {
-        return redact_uri(conninfo);
+        scan.redacted = redact_uri(conninfo);
+        scan.has_password = scan.redacted != conninfo;
+        return scan;
     }
-    // key = value pairs; values may be single-quoted with backslash escapes (libpq's rules).
-    std::string out;
-    std::size_t i = 0;
     const auto n = conninfo.size();
+    const auto space = [&](std::size_t i) {
+        return std::isspace(static_cast<unsigned char>(conninfo[i])) != 0;
+    };
+    // A backslash escapes the next character, in quoted and unquoted values alike (libpq).
+    const auto skip_char = [&](std::size_t i) { return std::min(i + (conninfo[i] == '\\' ? 2 : 1), n); };
+    auto& out = scan.redacted;
+    std::size_t i = 0;
     while (i < n) {
-        if (std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+        if (space(i)) {
             out += conninfo[i++];
             continue;
         }
-        const auto key_begin = i;
-        while (i < n && conninfo[i] != '=' && !std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+        const auto keyword_begin = i;
+        while (i < n && conninfo[i] != '=' && !space(i)) {
             ++i;
         }
-        const auto key = conninfo.substr(key_begin, i - key_begin);
-        out += key;
-        while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+        const auto keyword = conninfo.substr(keyword_begin, i - keyword_begin);
+        out += keyword;
+        while (i < n && space(i)) {
             out += conninfo[i++];
         }
-        if (i >= n || conninfo[i] != '=') {
+        if (i == n || conninfo[i] != '=') {
+            scan.malformed = true;
             continue;
         }
         out += conninfo[i++];
-        while (i < n && std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+        while (i < n && space(i)) {
             out += conninfo[i++];
         }
         const auto value_begin = i;
         if (i < n && conninfo[i] == '\'') {
             ++i;
             while (i < n && conninfo[i] != '\'') {
-                i += (conninfo[i] == '\\' && i + 1 < n) ? 2 : 1;
+                i = skip_char(i);
             }
-            i = std::min(i + 1, n);
-        } else {
-            while (i < n && !std::isspace(static_cast<unsigned char>(conninfo[i]))) {
+            if (i == n) {
+                scan.malformed = true;
+            } else {
                 ++i;
             }
+        } else {
+            while (i < n && !space(i)) {
+                i = skip_char(i);
+            }
         }
-        out += is_secret_keyword(key) ? std::string(k_mask)
-                                      : std::string(conninfo.substr(value_begin, i - value_begin));
+        const bool secret = is_secret_keyword(keyword);
+        scan.has_password = scan.has_password || secret;
+        out += secret ? k_mask : conninfo.substr(value_begin, i - value_begin);
     }
-    return out;
+    return scan;
+}
+
+std::string redact_conninfo(std::string_view conninfo) {
+    return scan_conninfo(conninfo).redacted;
 }
 
 } // namespace cohort_sync

@@ -271,15 +271,17 @@ SourceRead PegaseDre::read() {
     const int rows = result.rows();
     dre.data_lines = rows;
     dre.rows.reserve(static_cast<std::size_t>(rows));
+    // Only a row with a defect is named ("pegase:ROW"): no string is formatted for each of the few
+    // hundred thousand good rows.
+    const auto locator = [](int row) { return fmt::format("pegase:{}", row + 1); };
     for (int row = 0; row < rows; ++row) {
-        const auto locator = fmt::format("pegase:{}", row + 1);
         const char* absent = result.is_null(row, columns.year)             ? "year"
                              : result.is_null(row, columns.student_number) ? "student_number"
                              : result.is_null(row, columns.formation_code) ? "formation_code"
                                                                            : nullptr;
         if (absent) {
-            dre.issues.push_back(
-                {Severity::warning, locator, fmt::format("column '{}' is NULL", absent), IssueKind::bad_row});
+            dre.issues.push_back({Severity::warning, locator(row), fmt::format("column '{}' is NULL", absent),
+                                  IssueKind::bad_row});
             continue;
         }
         bool ok = true;
@@ -291,7 +293,7 @@ SourceRead PegaseDre::read() {
         inscription.status = trimmed(result.text(row, columns.status));
         inscription.line = row + 1;
         if (!ok || inscription.student_number.empty() || inscription.etape.empty()) {
-            dre.issues.push_back({Severity::warning, locator,
+            dre.issues.push_back({Severity::warning, locator(row),
                                   fmt::format("student number '{}' or formation code '{}' is empty",
                                               inscription.student_number, inscription.etape),
                                   IssueKind::bad_row});

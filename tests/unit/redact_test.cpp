@@ -29,6 +29,30 @@ TEST(Redact, HidesPasswordsInConninfo) {
     }
 }
 
+// One reading serves the configuration check (is there a password? can libpq read it?) and the
+// messages (the masked text), so the two can never disagree about where a value ends.
+TEST(Redact, ScanFindsPasswordsAndMalformedConninfoAsLibpqReadsIt) {
+    const auto plain = scan_conninfo("service=moodle application_name=cohort-sync");
+    EXPECT_FALSE(plain.has_password);
+    EXPECT_FALSE(plain.malformed);
+
+    // An escaped space in an unquoted value belongs to the value: "user" is not a keyword here.
+    const auto escaped = scan_conninfo("password=a\\ b user=x");
+    EXPECT_TRUE(escaped.has_password);
+    EXPECT_FALSE(escaped.malformed);
+    EXPECT_EQ(escaped.redacted, "password=******** user=x");
+
+    EXPECT_TRUE(scan_conninfo("host=db moodle").malformed);
+    const auto unterminated = scan_conninfo("host=db password='s3cret");
+    EXPECT_TRUE(unterminated.malformed);
+    EXPECT_TRUE(unterminated.has_password);
+    EXPECT_EQ(unterminated.redacted.find("s3cret"), std::string::npos);
+
+    EXPECT_TRUE(scan_conninfo("postgresql://m:s3cret@db/moodle").has_password);
+    EXPECT_TRUE(scan_conninfo("postgres://db/moodle?sslpassword=k").has_password);
+    EXPECT_FALSE(scan_conninfo("postgresql://m@db/moodle?sslmode=require").has_password);
+}
+
 TEST(Redact, HidesUserinfoPasswordsInUris) {
     EXPECT_EQ(redact_uri("ldaps://ldap1.univ.fr:636"), "ldaps://ldap1.univ.fr:636");
     EXPECT_EQ(redact_uri("ldap://admin:s3cret@ldap.univ.fr/"), "ldap://admin:********@ldap.univ.fr/");

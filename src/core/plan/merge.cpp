@@ -403,23 +403,31 @@ private:
             int rank; // the student's place in (student number, login) order
             int claim;
         };
-        // Members are listed in (student number, login) order: rank the students once.
-        std::vector<int> order(m_students.size());
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            order[i] = static_cast<int>(i);
+        // Members are listed in (student number, login) order: rank the students once. The keys
+        // are sorted side by side with their index, and compared once each (three-way): with a
+        // hundred thousand students this sort was an eighth of a no-change night's instructions.
+        struct SortKey {
+            std::string_view number;
+            std::string_view login;
+            int student;
+        };
+        std::vector<SortKey> order;
+        order.reserve(m_students.size());
+        for (std::size_t i = 0; i < m_students.size(); ++i) {
+            order.push_back({m_students[i].number, m_students[i].login, static_cast<int>(i)});
         }
-        std::ranges::sort(order, [&](int a, int b) {
-            const auto& x = m_students[static_cast<std::size_t>(a)];
-            const auto& y = m_students[static_cast<std::size_t>(b)];
-            return std::tie(x.number, x.login) < std::tie(y.number, y.login);
+        std::ranges::sort(order, [](const SortKey& x, const SortKey& y) {
+            const int by_number = x.number.compare(y.number);
+            return by_number != 0 ? by_number < 0 : x.login < y.login;
         });
         // Every student has at least one claim, so every one is placed: the rank is the index
         // in Desired::students.
         std::vector<int> rank(m_students.size());
         m_desired.students.reserve(order.size());
         for (std::size_t i = 0; i < order.size(); ++i) {
-            rank[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
-            m_desired.students.push_back(describe(m_students[static_cast<std::size_t>(order[i])]));
+            const auto student = static_cast<std::size_t>(order[i].student);
+            rank[student] = static_cast<int>(i);
+            m_desired.students.push_back(describe(m_students[student]));
         }
         std::vector<Membership> memberships;
         memberships.reserve(m_claims.size());
