@@ -67,8 +67,8 @@ struct EtapeRef {
 // than formatted text: a university has hundreds of thousands of them, and only `explain` and
 // the report read them.
 struct Reason {
-    std::string source; // "export" or "directory"
-    int line = 0;       // the export's line, for source "export"
+    std::string source; // the source kind's name: "export", "pegase" or "directory"
+    int line = 0;       // the export's line or the DRE query's row, for an inscription source
     std::string dn;     // the directory entry, for source "directory"
 
     friend auto operator<=>(const Reason&, const Reason&) = default;

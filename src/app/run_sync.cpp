@@ -239,12 +239,12 @@ private:
         const auto& check = m_desired.cross_check;
         if (check.students_compared > 0) {
             spdlog::info(
-                "{}cross-check: {} students in both sources, {} étape(s) only in the export, {} only in "
-                "the directory",
+                "{}cross-check: {} students in both sources, {} étape(s) only in the inscriptions, {} only "
+                "in the directory",
                 m_tag, check.students_compared, check.only_in_export, check.only_in_directory);
             for (const auto& d : check.examples) {
                 spdlog::debug("cross-check: {} ({}) étape {} only in the {} ({})", d.student_number, d.login,
-                              d.etape, d.only_in, d.locator);
+                              d.etape, d.only_in == "directory" ? "directory" : "inscriptions", d.locator);
             }
         }
         throw_if_interrupted();

@@ -90,7 +90,7 @@ TEST_F(ReviewPage, ADryRunWritesAnOwnerOnlyPageNamingWhoLeavesAndWhy) {
     EXPECT_EQ(row_of(page, "etu22700006 22700006"),
               "<tr data-k=\"etu22700006 22700006\"><td>etu22700006</td><td>22700006</td><td>still in the "
               "directory (uid=etu22700006," +
-                  std::string(cst::k_ldap_people_base) + "), but no active inscription in the export</td>");
+                  std::string(cst::k_ldap_people_base) + "), but no active inscription any more</td>");
     // The site is named, never reached: no connection string, no password, no LDAP URI.
     for (const auto& secret :
          {cst::servers().pg_conninfo(), password_in(cst::servers().ldap_reader_password_file()),

@@ -1016,7 +1016,7 @@ TEST(RenderSummary, GoldenFullRun) {
               "run 20261129T023512Z-3f9a: in-doubt; +3 -1 in 2 cohort(s), 1 "
               "new; 2 unplaced; 1 account(s) to create; "
               "sources: 120 directory entries, 118 active inscriptions, 5 active Pégase inscriptions, 117 "
-              "students; cross-check: 1 only in export, "
+              "students; cross-check: 1 only in inscriptions, "
               "0 only in directory; 1 guard(s) tripped");
 }
 

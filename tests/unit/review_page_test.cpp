@@ -151,7 +151,7 @@ TEST(ReviewPage, SaysWhyAWithdrawnStudentLeaves) {
     const auto page = render(sample_report());
     EXPECT_EQ(row_of(page, "bob 22800002"),
               "<tr data-k=\"bob 22800002\"><td>bob</td><td>22800002</td><td>still in the directory "
-              "(uid=bob,ou=people,dc=univ-test,dc=fr), but no active inscription in the export</td>");
+              "(uid=bob,ou=people,dc=univ-test,dc=fr), but no active inscription any more</td>");
     EXPECT_NE(page.find("<caption>Removed (1)</caption>"), std::string::npos);
 
     auto gone = sample_report();
@@ -184,6 +184,15 @@ TEST(ReviewPage, SaysWhyAStudentJoinsFromThePlansReasons) {
               "<tr data-k=\"eve 22800005\"><td>eve</td><td>22800005</td><td>no Moodle account yet: this run "
               "creates it; export, line 18</td>");
     EXPECT_NE(row_of(page, "carol 22800003").find("kept for now by the grace period"), std::string::npos);
+}
+
+// A university that reads Pégase sees its DRE's rows named, not an export's lines.
+TEST(ReviewPage, NamesAPegaseRowAsSuch) {
+    auto report = sample_report();
+    report.plan->cohorts[1].adds.push_back({107, "ines", "22800011", {{"pegase", 3141, ""}}});
+    EXPECT_EQ(row_of(render(report), "ines 22800011"),
+              "<tr data-k=\"ines 22800011\"><td>ines</td><td>22800011</td><td>Pégase, row 3,141</td>");
+    EXPECT_NE(render(report, Language::fr).find("Pégase, ligne 3 141"), std::string::npos);
 }
 
 TEST(ReviewPage, ListsCohortsMostRemovalsFirstWithRenamesAndNewOnes) {

@@ -372,7 +372,7 @@ std::string render_summary(const RunReport& report) {
     }
     out += fmt::format("{} students", report.counts.students);
     if (report.cross_check.students_compared > 0) {
-        out += fmt::format("; cross-check: {} only in export, {} only in directory",
+        out += fmt::format("; cross-check: {} only in inscriptions, {} only in directory",
                            report.cross_check.only_in_export, report.cross_check.only_in_directory);
     }
     int tripped = 0;

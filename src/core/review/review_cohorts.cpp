@@ -251,8 +251,11 @@ void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& contex
 } // namespace
 
 std::string where_from(const Words& words, const Reason& reason) {
-    return reason.dn.empty() ? words.format(Word::why_export_line, words.count(reason.line))
-                             : words.format(Word::why_directory, reason.dn);
+    if (!reason.dn.empty()) {
+        return words.format(Word::why_directory, reason.dn);
+    }
+    return words.format(reason.source == "pegase" ? Word::why_pegase_row : Word::why_export_line,
+                        words.count(reason.line));
 }
 
 void write_cohorts(Page& page) {

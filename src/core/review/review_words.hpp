@@ -131,6 +131,7 @@ enum class Word {
     number_column,
     more_not_listed,
     why_export_line,
+    why_pegase_row,
     why_directory,
     why_new_account,
     why_in_sources,
