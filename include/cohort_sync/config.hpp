@@ -86,7 +86,8 @@ struct PegaseConfig {
     std::string query_file; // empty: the query shipped for the DRE
     std::vector<std::string> statuses = {"VALIDEE"}; // statut_inscription values that count
     int min_rows = 1;                                // fewer rows from the query: refused
-    int max_age_days = 1;                            // public.version's dump date at most this many days old
+    int max_bad_rows = 10; // rows with a NULL key: each holds its students; more: refused
+    int max_age_days = 1;  // public.version's dump date at most this many days old
     int statement_timeout_seconds = 600;
     int retry_tries = 1;              // reads of a DRE that looks mid-rebuild before giving up
     int retry_interval_seconds = 300; // wait between two of them

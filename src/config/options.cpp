@@ -196,6 +196,9 @@ const std::vector<Option>& options() {
                                          "Inscription statuses that make an inscription count.", one_or_more),
         option<&C::pegase, &Q::min_rows>("/pegase/min_rows", optional,
                                          "A DRE whose query gives fewer rows is refused.", at_least(0)),
+        option<&C::pegase, &Q::max_bad_rows>(
+            "/pegase/max_bad_rows", optional,
+            "Past this many unusable rows (a NULL key) the whole DRE is refused.", at_least(0)),
         option<&C::pegase, &Q::max_age_days>(
             "/pegase/max_age_days", optional,
             "A DRE whose dump (public.version) is older than this many days is refused.", at_least(0)),

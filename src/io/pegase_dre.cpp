@@ -275,28 +275,31 @@ SourceRead PegaseDre::read() {
     // hundred thousand good rows.
     const auto locator = [](int row) { return fmt::format("pegase:{}", row + 1); };
     for (int row = 0; row < rows; ++row) {
-        const char* absent = result.is_null(row, columns.year)             ? "year"
-                             : result.is_null(row, columns.student_number) ? "student_number"
-                             : result.is_null(row, columns.formation_code) ? "formation_code"
-                                                                           : nullptr;
-        if (absent) {
-            dre.issues.push_back({Severity::warning, locator(row), fmt::format("column '{}' is NULL", absent),
-                                  IssueKind::bad_row});
-            continue;
-        }
-        bool ok = true;
+        // libpq gives a NULL as an empty text.
         Inscription inscription;
-        inscription.year = result.number<int>(row, columns.year, ok);
         inscription.student_number = trimmed(result.text(row, columns.student_number));
         inscription.etape = trimmed(result.text(row, columns.formation_code));
-        inscription.label = std::string(result.text(row, columns.label));
         inscription.status = trimmed(result.text(row, columns.status));
+        inscription.label = std::string(result.text(row, columns.label));
         inscription.line = row + 1;
-        if (!ok || inscription.student_number.empty() || inscription.etape.empty()) {
-            dre.issues.push_back({Severity::warning, locator(row),
-                                  fmt::format("student number '{}' or formation code '{}' is empty",
-                                              inscription.student_number, inscription.etape),
-                                  IssueKind::bad_row});
+        bool year_ok = !result.is_null(row, columns.year);
+        if (year_ok) {
+            inscription.year = result.number<int>(row, columns.year, year_ok);
+        }
+        std::string defect;
+        if (!year_ok) {
+            defect =
+                result.is_null(row, columns.year) ? "column 'year' is NULL" : "column 'year' is out of range";
+        } else if (inscription.student_number.empty()) {
+            defect = "column 'student_number' is NULL or blank";
+        } else if (inscription.etape.empty()) {
+            defect = "column 'formation_code' is NULL or blank";
+        }
+        if (!defect.empty()) {
+            // The core decides what the row still holds back: what it names is kept for that.
+            dre.issues.push_back(
+                {Severity::warning, locator(row), std::move(defect), IssueKind::bad_row,
+                 DamagedRecord{inscription.student_number, {}, inscription.etape, inscription.line}});
             continue;
         }
         dre.rows.push_back(std::move(inscription));

@@ -197,6 +197,35 @@ TEST_F(PegaseTest, ChurnNightFollowsTheRuleAndARerunWritesNothing) {
     EXPECT_EQ(last_report().at("applied").at("members_removed"), 0);
 }
 
+// A DRE row the query gives with a NULL key is doubt, not a withdrawal: the removals it could
+// concern wait (here the étape it names), the others go ahead.
+TEST_F(PegaseTest, ARowWithoutItsStudentNumberHoldsBackItsEtapesRemovals) {
+    ASSERT_EQ(run().exit_code, 0);
+    // Alice's learner record loses its code: her L1INFO rows still name the étape, not her. Bob
+    // leaves L2DROIT as Gaël joins it: an ordinary withdrawal in a cohort that stays.
+    dre_sql("UPDATE schema_ins.apprenant SET code_apprenant = NULL WHERE code_apprenant = '22600001';"
+            "UPDATE schema_ins.inscription SET statut_inscription = 'ANNULEE' WHERE id = md5('bob-l2')::uuid;"
+            "INSERT INTO schema_ins.inscription (id, id_apprenant, id_odf_chemin, statut_inscription, "
+            "temoin_principale) VALUES (md5('gael-now')::uuid, md5('22600007')::uuid, md5('ctx-L2DROIT-PER-" +
+            std::to_string(current_academic_year()) + "')::uuid, 'VALIDEE', true)");
+    const auto night = run();
+    ASSERT_EQ(night.exit_code, 0) << night.describe();
+    EXPECT_EQ(members(), (cst::Rows{{"etape-DUIA", "bbernard"},
+                                    {"etape-L1INFO", "aarnaud"},
+                                    {"etape-L1INFO", "hhugo"},
+                                    {"etape-L2DROIT", "ggarnier"},
+                                    {"etape-M1BIO", "cchevalier"}}))
+        << "Alice stays in L1INFO, Bob leaves L2DROIT";
+    const auto report = last_report();
+    EXPECT_EQ(report.at("plan").at("totals").at("held_back"), 1) << report.at("plan").at("totals");
+    EXPECT_EQ(report.at("applied").at("members_added"), 1);
+    EXPECT_EQ(report.at("applied").at("members_removed"), 1);
+    EXPECT_TRUE(contains(night.err, "column 'student_number' is NULL or blank")) << night.describe();
+
+    configure({{"pegase", {{"max_bad_rows", 1}}}});
+    expect_refused("gave 2 row(s) cohort-sync cannot use, more than pegase.max_bad_rows = 1");
+}
+
 TEST_F(PegaseTest, EmptyDreIsRefused) {
     ASSERT_EQ(run().exit_code, 0);
     dre_sql("DELETE FROM schema_ins.inscription");

@@ -644,7 +644,9 @@ void ThrowawayServers::reset_moodle() const {
     const PgConn conn = pg_connect(m_pg_admin_conninfo);
     // FORCE: a session a failed test left open must not block the reset.
     pg_exec(conn.get(), "DROP DATABASE IF EXISTS moodle WITH (FORCE)");
-    pg_exec(conn.get(), "CREATE DATABASE moodle TEMPLATE moodle_template");
+    // FILE_COPY: copying the template's files is a quarter faster than WAL-logging each page (the
+    // default since PostgreSQL 15), and a test suite resets hundreds of times.
+    pg_exec(conn.get(), "CREATE DATABASE moodle TEMPLATE moodle_template STRATEGY FILE_COPY");
 }
 
 void ThrowawayServers::ldap_add_ldif(const std::string& ldif) const {

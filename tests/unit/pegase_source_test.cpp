@@ -110,13 +110,33 @@ TEST(PegaseSource, RefusesFewerRowsThanTheMinimum) {
               "the Pégase DRE 'service=dre' gave 5 row(s), fewer than pegase.min_rows = 6");
 }
 
-TEST(PegaseSource, RefusesRowsItCannotUse) {
-    auto read = dre_read(tonight());
+// A row with a NULL key is left out by the reader with what it still names; up to
+// pegase.max_bad_rows the DRE is used and that row holds back the removals it could concern.
+SourceRead with_unusable_row(SourceRead read) {
     auto& records = std::get<ExportRead>(read.records);
     ++records.data_lines;
-    records.issues.push_back(
-        {Severity::warning, "pegase:6", "column 'student_number' is NULL", IssueKind::bad_row});
-    EXPECT_NE(refusal(read).find("1 row(s) cohort-sync cannot use: pegase:6"), std::string::npos);
+    records.issues.push_back({Severity::warning, "pegase:6", "column 'formation_code' is NULL or blank",
+                              IssueKind::bad_row, DamagedRecord{"22600009", "", "", 6}});
+    return read;
+}
+
+TEST(PegaseSource, AnUnusableRowHoldsItsStudentBack) {
+    const auto accepted =
+        source_kind("pegase").accept(with_unusable_row(dre_read(tonight())), pegase_config(), k_clock);
+    const std::vector<SourceRead> reads = {accepted};
+    const auto holds = holds_of(reads);
+    ASSERT_EQ(holds.size(), 1U);
+    EXPECT_EQ(holds[0].student_number, "22600009");
+    EXPECT_EQ(holds[0].defect, (Reason{"pegase", 6, ""}));
+    EXPECT_EQ(holds[0].message, "column 'formation_code' is NULL or blank");
+}
+
+TEST(PegaseSource, RefusesMoreUnusableRowsThanAllowed) {
+    auto config = pegase_config();
+    config.pegase.max_bad_rows = 0;
+    EXPECT_NE(refusal(with_unusable_row(dre_read(tonight())), config)
+                  .find("gave 1 row(s) cohort-sync cannot use, more than pegase.max_bad_rows = 0: pegase:6"),
+              std::string::npos);
 }
 
 TEST(PegaseSource, RetriesAsConfigured) {

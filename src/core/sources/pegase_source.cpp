@@ -96,12 +96,16 @@ SourceRead PegaseSourceKind::accept(SourceRead read, const Config& config, const
                                       "students: ") +
                               k_rebuild_hint);
     }
-    if (const auto bad = std::ranges::find(dre.issues, IssueKind::bad_row, &Issue::kind);
-        bad != dre.issues.end()) {
-        const auto count = std::ranges::count(dre.issues, IssueKind::bad_row, &Issue::kind);
+    // Up to pegase.max_bad_rows, a row the query gave with a NULL key is left out and holds back
+    // the removals it could concern (holds_of), as a bad export row does; past it, the DRE itself
+    // is in doubt.
+    if (const auto bad = std::ranges::count(dre.issues, IssueKind::bad_row, &Issue::kind);
+        bad > config.pegase.max_bad_rows) {
+        const auto first = std::ranges::find(dre.issues, IssueKind::bad_row, &Issue::kind);
         throw SourceError(
-            fmt::format("the Pégase DRE '{}' gave {} row(s) cohort-sync cannot use: {}: {}", server, count,
-                        bad->locator, bad->message),
+            fmt::format("the Pégase DRE '{}' gave {} row(s) cohort-sync cannot use, more than "
+                        "pegase.max_bad_rows = {}: {}: {}",
+                        server, bad, config.pegase.max_bad_rows, first->locator, first->message),
             "students in such rows would leave their cohorts: fix the query (pegase.query_file) so that "
             "year, student_number and formation_code are never NULL");
     }
