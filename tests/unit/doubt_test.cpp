@@ -187,6 +187,24 @@ TEST_F(DoubtFixture, ARowNamingNoStudentHoldsItsEtape) {
     EXPECT_EQ(usernames(cohort(plan, "etape-M1BIO").removes), std::vector<std::string>{"carol"});
 }
 
+// A cohort whose étape vanished tonight cannot say which étape it was: a damaged row naming an
+// étape that has no cohort tonight may be it, one naming an étape that still has its cohort is not.
+TEST_F(DoubtFixture, AVanishedCohortIsHeldOnlyByAnEtapeWithoutItsCohortTonight) {
+    config.moodle.empty_vanished_cohorts = true;
+    current.cohorts.push_back({3, "etape-DUIA", "DUIA: DU", "", 1, {11}});
+    // bob's DU row is gone; a row naming no student holds L1INFO, which keeps its cohort.
+    const auto plan = plan_of("2026;1001;L1INFO;1;E;Licence\n" + "2026;\0;L1INFO;1;E;x\n"s +
+                              "2026;1003;L1INFO;1;E;Licence\n");
+    EXPECT_EQ(usernames(cohort(plan, "etape-DUIA").removes), std::vector<std::string>{"bob"});
+    EXPECT_TRUE(cohort(plan, "etape-DUIA").held_back.empty());
+
+    // The same row naming an étape without a cohort tonight (L3PHYS) may be the DU's: held.
+    const auto doubtful = plan_of("2026;1001;L1INFO;1;E;Licence\n" + "2026;\0;L3PHYS;1;E;x\n"s +
+                                  "2026;1002;L1INFO;1;E;Licence\n" + "2026;1003;L1INFO;1;E;Licence\n");
+    EXPECT_TRUE(cohort(doubtful, "etape-DUIA").removes.empty());
+    EXPECT_EQ(usernames(cohort(doubtful, "etape-DUIA").held_back), std::vector<std::string>{"bob"});
+}
+
 TEST_F(DoubtFixture, ARowNamingNothingHoldsEveryRemovalButNotTheAdditions) {
     const auto plan =
         plan_of("2026;1001;L1INFO;1;E;Licence\n" + "\0\0\0\n"s + "2026;1004;L1INFO;1;E;Licence\n");

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace cohort_sync {
 namespace {
@@ -180,6 +181,10 @@ public:
         for (const auto& pending : current.pending) {
             m_absent_runs[{pending.cohort_id, pending.user_id}] = pending.absent_runs;
         }
+        std::unordered_set<std::string_view> desired_etapes;
+        for (const auto& cohort : desired.cohorts) {
+            desired_etapes.insert(cohort.etape);
+        }
         for (const auto& hold : desired.holds) {
             if (!hold.student_number.empty()) {
                 m_hold_by_number.try_emplace(hold.student_number, &hold);
@@ -189,7 +194,11 @@ public:
             }
             if (hold.student_number.empty() && hold.login.empty() && !hold.etape.empty()) {
                 m_hold_by_etape.try_emplace(hold.etape, &hold);
-                m_first_etape_hold = m_first_etape_hold ? m_first_etape_hold : &hold;
+                // An étape that still has its cohort tonight is not one that vanished: only the
+                // others may be behind a vanished cohort.
+                if (!m_vanished_etape_hold && !desired_etapes.contains(hold.etape)) {
+                    m_vanished_etape_hold = &hold;
+                }
             }
             if (hold.holds_everything() && !m_hold_everything) {
                 m_hold_everything = &hold;
@@ -389,7 +398,7 @@ private:
     }
 
     // The defect that may concern this removal, if any. A vanished cohort's étape is not known
-    // here: any étape hold holds it whole.
+    // here: a hold on an étape without a cohort tonight holds it whole.
     const Hold* hold_on(const CohortPlan& plan, const PlannedMember& member) const {
         if (m_hold_everything) {
             return m_hold_everything;
@@ -402,7 +411,7 @@ private:
             return it->second;
         }
         if (plan.etape.empty()) {
-            return m_first_etape_hold;
+            return m_vanished_etape_hold;
         }
         const auto it = m_hold_by_etape.find(plan.etape);
         return it == m_hold_by_etape.end() ? nullptr : it->second;
@@ -527,7 +536,9 @@ private:
     std::unordered_map<std::string, const Hold*> m_hold_by_login;
     std::unordered_map<std::string, const Hold*> m_hold_by_etape;
     const Hold* m_hold_everything = nullptr;
-    const Hold* m_first_etape_hold = nullptr; // in the sources' order, so that plans are reproducible
+    // The first hold on an étape that has no cohort tonight, in the sources' order (so that plans
+    // are reproducible): it holds the removals from vanished cohorts.
+    const Hold* m_vanished_etape_hold = nullptr;
     int m_renames_held = 0;
     Plan m_plan;
 };
