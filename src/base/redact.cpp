@@ -17,60 +17,66 @@ bool is_secret_keyword(std::string_view key) {
     return std::ranges::any_of(k_secret, [&](std::string_view s) { return iequals_ascii(key, s); });
 }
 
-std::string redact_uri_userinfo(std::string_view uri) {
+// A URI's secrets: the password of user:password@, and the values of password= and
+// sslpassword= among its parameters (after the path, separated by '?' or '&'). Everything else
+// is copied as it is.
+ConninfoScan scan_uri(std::string_view uri) {
+    ConninfoScan scan;
+    auto& out = scan.redacted;
     const auto scheme_end = uri.find("://");
     if (scheme_end == std::string_view::npos) {
-        return std::string(uri);
+        out = uri;
+        return scan;
     }
     const auto authority_begin = scheme_end + 3;
-    const auto authority_end = uri.find_first_of("/?#", authority_begin);
-    const auto authority = uri.substr(authority_begin, authority_end == std::string_view::npos
-                                                           ? std::string_view::npos
-                                                           : authority_end - authority_begin);
+    const auto authority_end = std::min(uri.find_first_of("/?#", authority_begin), uri.size());
+    const auto authority = uri.substr(authority_begin, authority_end - authority_begin);
     const auto at = authority.rfind('@');
-    if (at == std::string_view::npos) {
-        return std::string(uri);
-    }
-    const auto colon = authority.substr(0, at).find(':');
+    const auto colon =
+        at == std::string_view::npos ? std::string_view::npos : authority.substr(0, at).find(':');
     if (colon == std::string_view::npos) {
-        return std::string(uri);
+        out = uri.substr(0, authority_end);
+    } else {
+        scan.has_password = true;
+        out = uri.substr(0, authority_begin + colon + 1);
+        out += k_mask;
+        out += authority.substr(at);
     }
-    std::string out(uri.substr(0, authority_begin + colon + 1));
-    out += k_mask;
-    out += uri.substr(authority_begin + at);
-    return out;
-}
-
-// Also hides "password=..." in a URI's query string.
-std::string redact_query_passwords(const std::string& uri) {
-    std::string out = uri;
-    for (std::string_view key : {"password=", "sslpassword="}) {
-        std::size_t pos = 0;
-        while ((pos = out.find(key, pos)) != std::string::npos) {
-            const bool at_param_start = pos > 0 && (out[pos - 1] == '?' || out[pos - 1] == '&');
-            const auto value_begin = pos + key.size();
-            const auto value_end = std::min(out.find('&', value_begin), out.size());
-            if (at_param_start) {
-                out.replace(value_begin, value_end - value_begin, k_mask);
+    auto rest = uri.substr(authority_end);
+    const auto query = rest.find('?');
+    out += rest.substr(0, query);
+    if (query != std::string_view::npos) {
+        rest = rest.substr(query);
+        // rest starts at a separator; each parameter runs to the next one.
+        while (!rest.empty()) {
+            out += rest.front();
+            rest.remove_prefix(1);
+            const auto end = std::min(rest.find_first_of("?&"), rest.size());
+            const auto parameter = rest.substr(0, end);
+            const auto equals = parameter.find('=');
+            if (equals != std::string_view::npos && is_secret_keyword(parameter.substr(0, equals))) {
+                scan.has_password = true;
+                out += parameter.substr(0, equals + 1);
+                out += k_mask;
+            } else {
+                out += parameter;
             }
-            pos = value_begin;
+            rest.remove_prefix(end);
         }
     }
-    return out;
+    return scan;
 }
 
 } // namespace
 
 std::string redact_uri(std::string_view uri) {
-    return redact_query_passwords(redact_uri_userinfo(uri));
+    return scan_uri(uri).redacted;
 }
 
 ConninfoScan scan_conninfo(std::string_view conninfo) {
     ConninfoScan scan;
     if (conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://")) {
-        scan.redacted = redact_uri(conninfo);
-        scan.has_password = scan.redacted != conninfo;
-        return scan;
+        return scan_uri(conninfo);
     }
     const auto n = conninfo.size();
     const auto space = [&](std::size_t i) {

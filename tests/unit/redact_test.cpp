@@ -51,6 +51,10 @@ TEST(Redact, ScanFindsPasswordsAndMalformedConninfoAsLibpqReadsIt) {
     EXPECT_TRUE(scan_conninfo("postgresql://m:s3cret@db/moodle").has_password);
     EXPECT_TRUE(scan_conninfo("postgres://db/moodle?sslpassword=k").has_password);
     EXPECT_FALSE(scan_conninfo("postgresql://m@db/moodle?sslmode=require").has_password);
+    // Masked text still holds a password (so the check refuses it too), and masks to itself.
+    const auto masked = scan_conninfo("postgresql://m:********@db/moodle?PassWord=********");
+    EXPECT_TRUE(masked.has_password);
+    EXPECT_EQ(masked.redacted, "postgresql://m:********@db/moodle?PassWord=********");
 }
 
 TEST(Redact, HidesUserinfoPasswordsInUris) {
