@@ -109,7 +109,8 @@ ConninfoScan scan_conninfo(std::string_view conninfo) {
             out += conninfo[i++];
         }
         const auto value_begin = i;
-        if (i < n && conninfo[i] == '\'') {
+        const bool quoted = i < n && conninfo[i] == '\'';
+        if (quoted) {
             ++i;
             while (i < n && conninfo[i] != '\'') {
                 i = skip_char(i);
@@ -126,7 +127,17 @@ ConninfoScan scan_conninfo(std::string_view conninfo) {
         }
         const bool secret = is_secret_keyword(keyword);
         scan.has_password = scan.has_password || secret;
-        out += secret ? k_mask : conninfo.substr(value_begin, i - value_begin);
+        if (!secret) {
+            out += conninfo.substr(value_begin, i - value_begin);
+        } else if (quoted) {
+            // Still quoted once masked: a parameter written right after the closing quote
+            // ("password='x'host=db", which libpq reads as two) stays apart from the mask.
+            out += '\'';
+            out += k_mask;
+            out += '\'';
+        } else {
+            out += k_mask;
+        }
     }
     return scan;
 }

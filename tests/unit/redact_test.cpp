@@ -14,7 +14,8 @@ TEST(Redact, HidesPasswordsInConninfo) {
     const Case cases[] = {
         {"host=db user=moodle password=s3cret dbname=moodle",
          "host=db user=moodle password=******** dbname=moodle"},
-        {"password = 's3 cr\\'et' host=db", "password = ******** host=db"},
+        {"password = 's3 cr\\'et' host=db", "password = '********' host=db"},
+        {"password='x'host=db", "password='********'host=db"},
         {"PASSWORD=x sslpassword=y", "PASSWORD=******** sslpassword=********"},
         {"service=moodle", "service=moodle"},
         {"host=a,b port=5432,5433 target_session_attrs=read-write",

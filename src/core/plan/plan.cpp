@@ -304,8 +304,11 @@ private:
         }
         // Stable: of two students matched to one account, the first (by student) gives the reasons.
         std::ranges::stable_sort(wanted, {}, &Wanted::user_id);
-        const auto duplicates = std::ranges::unique(wanted, {}, &Wanted::user_id);
-        wanted.erase(duplicates.begin(), duplicates.end());
+        // std::unique, not std::ranges::unique: clang 14 (the fuzz build) cannot instantiate the
+        // std::ranges::subrange that libstdc++ 12's returns.
+        wanted.erase(std::unique(wanted.begin(), wanted.end(),
+                                 [](const Wanted& a, const Wanted& b) { return a.user_id == b.user_id; }),
+                     wanted.end());
         static const std::vector<std::int64_t> k_nobody;
         const std::vector<std::int64_t>* present = &k_nobody; // sorted, as load() returns them
         if (managed != m_managed.end()) {

@@ -326,7 +326,9 @@ void write_guards(Page& page) {
         return;
     }
     auto verdicts = page.report.verdicts;
-    std::ranges::stable_partition(verdicts, &GuardVerdict::tripped);
+    // std::, not std::ranges::: clang 14 (the fuzz build) cannot instantiate the subrange that
+    // libstdc++ 12's std::ranges::stable_partition returns.
+    std::stable_partition(verdicts.begin(), verdicts.end(), [](const GuardVerdict& v) { return v.tripped; });
     // Folded when every guard accepts: the verdict at the top says so, and the cohorts come sooner.
     open_list(page, words(Word::guards_caption), verdicts.size(), verdicts.front().tripped);
     out.raw("<table class=\"sortable guards\"><thead><tr><th>")

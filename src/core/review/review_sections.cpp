@@ -2,6 +2,7 @@
 // account, the issues.
 #include "review_parts.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace cohort_sync::review {
@@ -290,8 +291,9 @@ void write_issues(Page& page) {
     for (const auto& issue : page.report.issues) {
         issues.push_back(&issue);
     }
-    std::ranges::stable_partition(issues,
-                                  [](const Issue* issue) { return issue->severity == Severity::error; });
+    // std::, not std::ranges:: (clang 14 and libstdc++ 12: see review_page.cpp's guards).
+    std::stable_partition(issues.begin(), issues.end(),
+                          [](const Issue* issue) { return issue->severity == Severity::error; });
     open_list(page, words(Word::issues_caption), issues.size(), issues.front()->severity == Severity::error);
     out.raw("<table class=\"sortable issues\">");
     write_header_row(page, {Word::severity_column, Word::where_column, Word::what_column});
