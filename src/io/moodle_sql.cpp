@@ -184,14 +184,16 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::forget_gone_cohorts, "forget_gone_cohorts", 1,
      "DELETE FROM {s:cohorts} r WHERE NOT EXISTS"
      " (SELECT 1 FROM {m:cohort} c WHERE c.id = r.cohortid AND c.component = $1::text)"},
+    // The idnumbers' holders are counted in one pass (a window), not by a NOT EXISTS per cohort:
+    // on the cohorts a first sync has just inserted, not yet analysed, the planner chose a nested
+    // loop over the whole table for each of them (1.2 s for 3,000 cohorts).
     {Id::record_cohorts, "record_cohorts", 2,
      "INSERT INTO {s:cohorts} (cohortid, idnumber, recorded_at)"
-     " SELECT c.id, c.idnumber, $2::bigint FROM {m:cohort} c"
-     " WHERE c.component = $1::text AND c.idnumber IS NOT NULL AND c.idnumber <> ''"
-     " AND NOT EXISTS (SELECT 1 FROM {s:cohorts} r WHERE r.cohortid = c.id)"
-     " AND NOT EXISTS (SELECT 1 FROM {m:cohort} o WHERE o.component = $1::text AND o.idnumber = c.idnumber"
-     " AND o.id <> c.id)"
-     " ORDER BY c.id ON CONFLICT DO NOTHING"},
+     " SELECT m.id, m.idnumber, $2::bigint FROM"
+     " (SELECT c.id, c.idnumber, count(*) OVER (PARTITION BY c.idnumber) AS holders FROM {m:cohort} c"
+     " WHERE c.component = $1::text AND c.idnumber IS NOT NULL AND c.idnumber <> '') m"
+     " WHERE m.holders = 1 AND NOT EXISTS (SELECT 1 FROM {s:cohorts} r WHERE r.cohortid = m.id)"
+     " ORDER BY m.id ON CONFLICT DO NOTHING"},
     {Id::insert_run, "insert_run", 6,
      "INSERT INTO {s:runs} (run_id, started_at, finished_at, outcome, counts, report)"
      " VALUES ($1::text, $2::bigint, $3::bigint, $4::text, $5::jsonb, $6::jsonb)"},
