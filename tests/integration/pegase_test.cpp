@@ -139,6 +139,13 @@ protected:
     }
 };
 
+// Gaël (22600007) enrols in L2DROIT this year: a new validated inscription overnight.
+void enrol_gael_in_l2droit() {
+    dre_sql("INSERT INTO schema_ins.inscription (id, id_apprenant, id_odf_chemin, statut_inscription, "
+            "temoin_principale) VALUES (md5('gael-now')::uuid, md5('22600007')::uuid, md5('ctx-L2DROIT-PER-" +
+            std::to_string(current_academic_year()) + "')::uuid, 'VALIDEE', true)");
+}
+
 const cst::Rows k_night1 = {
     {"etape-DUIA", "bbernard"},    {"etape-L1INFO", "aarnaud"},   {"etape-L1INFO", "hhugo"},
     {"etape-L2DROIT", "bbernard"}, {"etape-M1BIO", "cchevalier"},
@@ -174,11 +181,8 @@ TEST_F(PegaseTest, ChurnNightFollowsTheRuleAndARerunWritesNothing) {
     // Alice's inscription is cancelled, Gaël enrols in L2DROIT, Bob's DU is cancelled.
     dre_sql("UPDATE schema_ins.inscription SET statut_inscription = 'ANNULEE' WHERE id IN "
             "(md5('alice-now')::uuid, "
-            "md5('bob-du')::uuid);"
-            "INSERT INTO schema_ins.inscription (id, id_apprenant, id_odf_chemin, statut_inscription, "
-            "temoin_principale)"
-            " VALUES (md5('gael-now')::uuid, md5('22600007')::uuid, md5('ctx-L2DROIT-PER-" +
-            std::to_string(current_academic_year()) + "')::uuid, 'VALIDEE', true)");
+            "md5('bob-du')::uuid)");
+    enrol_gael_in_l2droit();
     const auto churn = run();
     ASSERT_EQ(churn.exit_code, 0) << churn.describe();
     EXPECT_EQ(members(), (cst::Rows{{"etape-L1INFO", "hhugo"},
@@ -203,11 +207,10 @@ TEST_F(PegaseTest, ARowWithoutItsStudentNumberHoldsBackItsEtapesRemovals) {
     ASSERT_EQ(run().exit_code, 0);
     // Alice's learner record loses its code: her L1INFO rows still name the étape, not her. Bob
     // leaves L2DROIT as Gaël joins it: an ordinary withdrawal in a cohort that stays.
-    dre_sql("UPDATE schema_ins.apprenant SET code_apprenant = NULL WHERE code_apprenant = '22600001';"
-            "UPDATE schema_ins.inscription SET statut_inscription = 'ANNULEE' WHERE id = md5('bob-l2')::uuid;"
-            "INSERT INTO schema_ins.inscription (id, id_apprenant, id_odf_chemin, statut_inscription, "
-            "temoin_principale) VALUES (md5('gael-now')::uuid, md5('22600007')::uuid, md5('ctx-L2DROIT-PER-" +
-            std::to_string(current_academic_year()) + "')::uuid, 'VALIDEE', true)");
+    dre_sql(
+        "UPDATE schema_ins.apprenant SET code_apprenant = NULL WHERE code_apprenant = '22600001';"
+        "UPDATE schema_ins.inscription SET statut_inscription = 'ANNULEE' WHERE id = md5('bob-l2')::uuid");
+    enrol_gael_in_l2droit();
     const auto night = run();
     ASSERT_EQ(night.exit_code, 0) << night.describe();
     EXPECT_EQ(members(), (cst::Rows{{"etape-DUIA", "bbernard"},
