@@ -282,14 +282,14 @@ SourceRead PegaseDre::read() {
         inscription.status = trimmed(result.text(row, columns.status));
         inscription.label = std::string(result.text(row, columns.label));
         inscription.line = row + 1;
-        bool year_ok = !result.is_null(row, columns.year);
-        if (year_ok) {
+        const bool year_null = result.is_null(row, columns.year);
+        bool year_ok = !year_null;
+        if (!year_null) {
             inscription.year = result.number<int>(row, columns.year, year_ok);
         }
         std::string defect;
         if (!year_ok) {
-            defect =
-                result.is_null(row, columns.year) ? "column 'year' is NULL" : "column 'year' is out of range";
+            defect = year_null ? "column 'year' is NULL" : "column 'year' is out of range";
         } else if (inscription.student_number.empty()) {
             defect = "column 'student_number' is NULL or blank";
         } else if (inscription.etape.empty()) {
