@@ -78,6 +78,45 @@ struct ExportConfig {
     std::optional<MonthDay> overlap_until; // last year's inscriptions still count until then
 };
 
+// APOGÉE's pedagogical extracts (docs/configuration.md, "pedagogy"): the pedagogical
+// contracts (IND_CONTRAT_ELP: which elements a student follows) and the group assignments
+// (IND_AFFECTE_GPE: which TD/TP group of an element). Read like the administrative export, with
+// the same layout settings for both files; each is read only when a cohort kind needs it.
+struct ContractColumns {
+    std::string year = "COD_ANU";
+    std::string student_number = "COD_ETU";
+    std::string etape = "COD_ETP";
+    std::string version = "COD_VRS_VET";
+    std::string element = "COD_ELP";
+    std::string label = "LIB_ELP";            // empty: no label column
+    std::string nature = "COD_NEL";           // empty: no nature column
+    std::string carried_over = "TEM_PRC_ICE"; // 'O': carried over from an earlier year
+};
+
+struct GroupColumns {
+    std::string year = "COD_ANU";
+    std::string student_number = "COD_ETU";
+    std::string element = "COD_ELP";
+    std::string group = "COD_EXT_GPE";
+    std::string label = "LIB_GPE"; // empty: no label column
+    std::string type = "COD_TGR";  // empty: no type column
+};
+
+struct PedagogyConfig {
+    std::string contracts_path; // IND_CONTRAT_ELP's extract
+    std::string groups_path;    // IND_AFFECTE_GPE's extract
+    char delimiter = ';';
+    char quote = '"';
+    Encoding encoding = Encoding::iso_8859_1;
+    ContractColumns contract_columns;
+    GroupColumns group_columns;
+    int max_bad_rows = 10;
+    int max_size_mb = 400;
+    double max_age_hours = 36;
+    int min_rows = 1;
+    bool trailer = false;
+};
+
 // The Pégase DRE (Données Répliquées en Établissement): the PostgreSQL database each Pégase
 // university gets, rebuilt from zero every night. Read with one query, whose rows are
 // administrative inscriptions (docs/configuration.md, "pegase").
@@ -104,6 +143,30 @@ struct MembershipConfig {
     std::string name_template = "{etape}: {label}";
     std::string description_template = "Students enrolled in {etape} ({year}), maintained by cohort-sync.";
     std::vector<std::string> etape_patterns; // glob patterns ("DU*", "L?INF"); empty: every étape
+};
+
+// Cohorts per teaching element (off by default): the students following an element this year
+// (a pedagogical contract row not carried over) whose administrative inscription in its étape
+// is active, as the étape rule says.
+struct ElementCohortsConfig {
+    bool enabled = false;
+    std::string idnumber_template = "element-{element}";
+    std::string name_template = "{element}: {label}";
+    std::string description_template = "Students following {element} ({year}), maintained by cohort-sync.";
+    std::vector<std::string> element_patterns; // glob patterns of COD_ELP; empty: every element
+    std::vector<std::string> natures;          // COD_NEL values kept; empty: every nature
+    std::vector<std::string> etape_patterns;   // glob patterns of the contract's étape; empty: all
+};
+
+// Cohorts per TD/TP group of an element (off by default): members of the element's cohort
+// assigned to the group this year. Needs the element cohorts.
+struct GroupCohortsConfig {
+    bool enabled = false;
+    std::string idnumber_template = "group-{element}-{group}";
+    std::string name_template = "{element} {group}: {label}";
+    std::string description_template =
+        "Students of group {group} of {element} ({year}), maintained by cohort-sync.";
+    std::vector<std::string> types; // COD_TGR values kept; empty: every type
 };
 
 enum class MatchBy { username, idnumber };
@@ -151,6 +214,12 @@ struct GuardConfig {
     int max_cohorts_created = 50;
     double max_cohorts_created_ratio = 0.10; // of the managed cohorts
     int max_cohorts_per_student = 12;
+    int min_contract_rows = 1;              // pedagogical contracts that count, at least
+    int min_group_rows = 1;                 // group assignments that count, at least
+    double max_element_shrink_ratio = 0.50; // per element cohort, as max_etape_shrink_ratio
+    double max_group_shrink_ratio = 0.50;   // per group cohort
+    int max_elements_per_student = 40;
+    int max_groups_per_student = 40;
 };
 
 struct ReportConfig {
@@ -168,7 +237,10 @@ struct Config {
     LdapConfig ldap;
     ExportConfig apogee;
     PegaseConfig pegase;
+    PedagogyConfig pedagogy;
     MembershipConfig membership;
+    ElementCohortsConfig element_cohorts;
+    GroupCohortsConfig group_cohorts;
     MoodleConfig moodle;
     ProvisioningConfig provisioning;
     GuardConfig guards;

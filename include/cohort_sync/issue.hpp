@@ -35,8 +35,9 @@ enum class IssueKind {
 struct DamagedRecord {
     std::string student_number;
     std::string login;
-    std::string etape; // the étape code the record names, normalised as the export's are
-    int line = 0;      // the record's line, for a source read from a file
+    std::string etape;        // the étape code the record names, normalised as the export's are
+    int line = 0;             // the record's line, for a source read from a file
+    std::string element = {}; // the element code a pedagogical record names, normalised likewise
 
     friend bool operator==(const DamagedRecord&, const DamagedRecord&) = default;
 };

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cohort_sync {
@@ -53,6 +54,43 @@ struct ExportRead {
     bool labels_in_doubt = false;
 };
 
+// One data row of APOGÉE's pedagogical contracts extract (IND_CONTRAT_ELP): a student follows
+// an element of an étape in a year. Any year, carried over or not: selection is the core's job.
+struct ContractRow {
+    int year = 0;               // COD_ANU
+    std::string student_number; // COD_ETU
+    std::string etape;          // COD_ETP, trimmed, upper-cased
+    std::string version;        // COD_VRS_VET, trimmed
+    std::string element;        // COD_ELP, trimmed, upper-cased
+    std::string label;          // LIB_ELP, UTF-8
+    std::string nature;         // COD_NEL, trimmed, upper-cased
+    bool carried_over = false;  // TEM_PRC_ICE = 'O': carried over ("capitalisé") from an earlier year
+    int line = 0;
+};
+
+// One data row of the group assignments extract (IND_AFFECTE_GPE with GROUPE and GPE_OBJ): a
+// student sits in a group of an element in a year.
+struct GroupRow {
+    int year = 0;               // COD_ANU
+    std::string student_number; // COD_ETU
+    std::string element;        // COD_ELP, trimmed, upper-cased
+    std::string group;          // COD_EXT_GPE, trimmed, upper-cased
+    std::string label;          // LIB_GPE, UTF-8
+    std::string type;           // COD_TGR, trimmed, upper-cased
+    int line = 0;
+};
+
+// One pedagogical extract as read: the contracts or the group assignments (the other list is
+// empty).
+struct PedagogyRead {
+    std::string path;
+    std::vector<ContractRow> contracts;
+    std::vector<GroupRow> groups;
+    int data_lines = 0; // data lines seen (good + bad)
+    Issues issues;      // bad rows: locator "file:line"
+    bool labels_in_doubt = false;
+};
+
 // An étape reference as found in supannEtuEtape or built from the export.
 struct EtapeRef {
     std::string code;    // upper-cased, trimmed: APOGÉE compares codes that way
@@ -90,6 +128,9 @@ struct DesiredMember {
 };
 
 struct DesiredCohort {
+    std::string kind = "etape"; // its CohortKind's name (cohort_kind.hpp)
+    // The cohort's key in its kind: the étape code for an étape cohort (the field is named for
+    // the first kind), the element code for an element's.
     std::string etape;
     std::string idnumber; // from membership.idnumber_template
     std::string name;     // from membership.name_template
@@ -121,6 +162,19 @@ struct SourceCounts {
     std::map<std::string, int> records;
     int students = 0;                     // distinct students in the desired state
     std::map<std::string, int> per_etape; // desired members per étape code
+    // Desired members per key of each other cohort kind ("element" -> "UE12" -> 31); empty when
+    // only étape cohorts are made, so that such runs count as they always did.
+    std::map<std::string, std::map<std::string, int>> per_kind = {};
+
+    // The members per key of cohort kind `kind`.
+    const std::map<std::string, int>& per_key(std::string_view kind) const {
+        static const std::map<std::string, int> k_none;
+        if (kind == "etape") {
+            return per_etape;
+        }
+        const auto it = per_kind.find(std::string(kind));
+        return it == per_kind.end() ? k_none : it->second;
+    }
 
     int records_of(const std::string& count_key) const {
         const auto it = records.find(count_key);
@@ -138,10 +192,13 @@ struct Hold {
     std::string student_number;
     std::string login; // lower-cased
     std::string etape;
-    Reason defect;       // where: the export's line, the directory entry's DN
-    std::string message; // the defect, as its issue says it
+    Reason defect;            // where: the export's line, the directory entry's DN
+    std::string message;      // the defect, as its issue says it
+    std::string element = {}; // a pedagogical record's element: holds its element and group cohorts
 
-    bool holds_everything() const { return student_number.empty() && login.empty() && etape.empty(); }
+    bool holds_everything() const {
+        return student_number.empty() && login.empty() && etape.empty() && element.empty();
+    }
 };
 
 struct Desired {
@@ -150,8 +207,10 @@ struct Desired {
     CrossCheck cross_check;
     SourceCounts counts;
     Issues issues;
-    std::vector<Hold> holds;              // in the sources' order
-    std::vector<int> cohorts_per_student; // by index in students: for the implausible-input guard
+    std::vector<Hold> holds; // in the sources' order
+    // Per cohort kind, by index in students: how many of its cohorts each student is in, for the
+    // implausible-input guard. The étape kind is always there.
+    std::map<std::string, std::vector<int>> cohorts_per_student;
     // An inscription source's text is in doubt (mixed encodings, bytes replaced): its labels
     // rename no existing cohort. A new cohort still takes them, as it needs a name; the next
     // clean night renames it.

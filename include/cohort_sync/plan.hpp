@@ -36,8 +36,9 @@ struct PlannedMember {
 struct CohortPlan {
     std::optional<std::int64_t> cohort_id; // empty: the cohort is to be created
     std::string idnumber;
-    std::string etape;
-    std::string name; // the desired name
+    std::string kind = "etape"; // its CohortKind's name; "etape" for a vanished cohort too
+    std::string etape;          // its key in its kind (DesiredCohort::etape); empty: vanished
+    std::string name;           // the desired name
     std::string description;
     std::optional<std::string> rename_from; // set when an existing cohort's name changes
     // Set when a site manager changed the cohort's idnumber in Moodle: their value, which the

@@ -28,7 +28,9 @@ namespace cohort_sync {
 // What a source tells about students, which decides the part it plays in the membership rule:
 // a directory says who the students are (and may name their étapes); an inscription source
 // lists administrative inscriptions, one row per (student, étape, year).
-enum class SourceFamily { directory, inscriptions };
+// A pedagogy source (APOGÉE's contracts and group assignments) feeds cohort kinds other than the
+// étape's, never the membership rule.
+enum class SourceFamily { directory, inscriptions, pedagogy };
 
 // Facts about a file a source read, as the adapter found them (the descriptor's fstat).
 struct FileFacts {
@@ -46,7 +48,7 @@ struct DatabaseFacts {
 // Everything an adapter hands over: never a decision.
 struct SourceRead {
     std::string source; // the SourceKind's name: "ldap", "export"
-    std::variant<DirectoryRead, ExportRead> records;
+    std::variant<DirectoryRead, ExportRead, PedagogyRead> records;
     std::optional<FileFacts> file;              // for sources read from a file
     std::optional<DatabaseFacts> database = {}; // for sources read from a database
     // Set by the kind's accept: rows it read that do not count, by why ("other year",
@@ -111,11 +113,20 @@ std::span<const SourceKind* const> source_kinds();
 // The kind registered under `name`; throws std::out_of_range for an unknown name (a bug).
 const SourceKind& source_kind(std::string_view name);
 
+// Whether a kind's count is in every run's counts (0 when it was not read): every family's but
+// the pedagogy's, which are there only when read, so that a site without element cohorts counts,
+// stores and reports what it always did.
+bool always_counted(const SourceKind& kind);
+
 // The kinds this configuration reads.
 std::vector<const SourceKind*> needed_source_kinds(const Config& config);
 
 // The records of a read, by family: null when the read is of the other family.
 const DirectoryRead* directory_records(const SourceRead& read);
 const ExportRead* inscription_records(const SourceRead& read);
+const PedagogyRead* pedagogy_records(const SourceRead& read);
+
+// The issues of a read, whatever its family.
+const Issues& issues_of(const SourceRead& read);
 
 } // namespace cohort_sync

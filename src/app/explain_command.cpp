@@ -17,9 +17,11 @@
 #include <algorithm>
 #include <ctime>
 #include <fmt/format.h>
+#include <iterator>
 #include <map>
 #include <ostream>
 #include <set>
+#include <type_traits>
 
 namespace cohort_sync {
 namespace {
@@ -82,21 +84,15 @@ private:
             m_number = m_key; // not in the directory: the key may be a student number
         }
         for (const auto* kind : needed_source_kinds(m_config)) {
-            if (kind->family() != SourceFamily::inscriptions) {
+            if (kind->family() == SourceFamily::directory) {
                 continue;
             }
             m_out << fmt::format("\n{} ('{}'):\n", kind->name(), kind->origin(m_config));
-            ExportRead mine;
+            SourceRead narrowed;
             try {
                 const auto read =
                     kind->accept(make_source_adapter(*kind, m_config, {})->read(), m_config, m_clock);
-                auto all = std::get<ExportRead>(read.records);
-                mine.path = all.path;
-                for (auto& row : all.rows) {
-                    if (row.student_number == m_number) {
-                        mine.rows.push_back(std::move(row));
-                    }
-                }
+                narrowed = narrow(read);
                 if (read.database) {
                     m_out << fmt::format("  version {}, dump of {}\n", read.database->version,
                                          read.database->dump_date);
@@ -105,15 +101,49 @@ private:
                 m_out << fmt::format("  unusable: {}\n", error.what());
                 continue;
             }
-            if (mine.rows.empty()) {
+            if (rows_in(narrowed) == 0) {
                 m_out << fmt::format("  no row for student number '{}'\n", m_number);
             }
-            SourceRead narrowed{std::string(kind->name()), std::move(mine), std::nullopt};
             print(kind->explain(narrowed, m_config, m_clock));
-            m_paths[narrowed.source] = std::get<ExportRead>(narrowed.records).path;
+            m_paths[narrowed.source] =
+                std::visit([](const auto& records) { return path_of(records); }, narrowed.records);
             m_inscriptions.push_back(std::move(narrowed));
         }
     }
+
+    // A read with only the student's rows: an inscription source's, or a pedagogical extract's
+    // contracts and group assignments.
+    SourceRead narrow(const SourceRead& read) const {
+        const auto mine = [&](const auto& rows) {
+            std::remove_cvref_t<decltype(rows)> kept;
+            std::ranges::copy_if(rows, std::back_inserter(kept),
+                                 [&](const auto& row) { return row.student_number == m_number; });
+            return kept;
+        };
+        if (const auto* pedagogy = pedagogy_records(read)) {
+            PedagogyRead narrowed;
+            narrowed.path = pedagogy->path;
+            narrowed.contracts = mine(pedagogy->contracts);
+            narrowed.groups = mine(pedagogy->groups);
+            return {read.source, std::move(narrowed), std::nullopt};
+        }
+        const auto& all = *inscription_records(read);
+        ExportRead narrowed;
+        narrowed.path = all.path;
+        narrowed.rows = mine(all.rows);
+        return {read.source, std::move(narrowed), std::nullopt};
+    }
+
+    static std::size_t rows_in(const SourceRead& read) {
+        if (const auto* pedagogy = pedagogy_records(read)) {
+            return pedagogy->contracts.size() + pedagogy->groups.size();
+        }
+        return inscription_records(read)->rows.size();
+    }
+
+    static std::string path_of(const DirectoryRead&) { return {}; }
+    static std::string path_of(const ExportRead& read) { return read.path; }
+    static std::string path_of(const PedagogyRead& read) { return read.path; }
 
     void decide() {
         // The student's records from each source this configuration reads, merged by the rule

@@ -108,6 +108,11 @@ std::string describe_read(const SourceRead& read, double seconds) {
         return fmt::format("{} entries in {:.1f}s ({} page(s)) from {}", directory->entries.size(), seconds,
                            directory->pages, directory->uri);
     }
+    if (const auto* pedagogy = pedagogy_records(read)) {
+        return fmt::format("{} rows ({} data lines) in {:.1f}s from '{}'",
+                           pedagogy->contracts.size() + pedagogy->groups.size(), pedagogy->data_lines,
+                           seconds, pedagogy->path);
+    }
     const auto& inscriptions = *inscription_records(read);
     if (read.database) {
         return fmt::format("{} rows ({} read) in {:.1f}s from '{}', version {}, dump of {}",
@@ -116,10 +121,6 @@ std::string describe_read(const SourceRead& read, double seconds) {
     }
     return fmt::format("{} rows ({} data lines) in {:.1f}s from '{}'", inscriptions.rows.size(),
                        inscriptions.data_lines, seconds, inscriptions.path);
-}
-
-const Issues& issues_of(const SourceRead& read) {
-    return std::visit([](const auto& records) -> const Issues& { return records.issues; }, read.records);
 }
 
 // One sync, phase by phase. Each method is one phase of docs/architecture.md's pipeline; the

@@ -3,6 +3,7 @@
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/io/apogee_export.hpp"
 #include "cohort_sync/io/ldap_directory.hpp"
+#include "cohort_sync/io/pedagogy_extract.hpp"
 #include "cohort_sync/io/pegase_dre.hpp"
 #include "cohort_sync/source.hpp"
 #include "credentials.hpp"
@@ -25,7 +26,7 @@ struct AdapterFactory {
     std::unique_ptr<Source> (*make)(const Config& config, const AdapterOptions& options);
 };
 
-const std::array<AdapterFactory, 3> k_adapters = {{
+const std::array<AdapterFactory, 5> k_adapters = {{
     {"ldap",
      [](const Config& config, const AdapterOptions& options) -> std::unique_ptr<Source> {
          return std::make_unique<LdapDirectory>(config.ldap, ldap_password(config), options.progress);
@@ -37,6 +38,15 @@ const std::array<AdapterFactory, 3> k_adapters = {{
     {"pegase",
      [](const Config& config, const AdapterOptions&) -> std::unique_ptr<Source> {
          return std::make_unique<PegaseDre>(config.pegase);
+     }},
+    {"contracts",
+     [](const Config& config, const AdapterOptions&) -> std::unique_ptr<Source> {
+         return std::make_unique<PedagogyExtractFile>(config.pedagogy,
+                                                      PedagogyExtractFile::Extract::contracts);
+     }},
+    {"groups",
+     [](const Config& config, const AdapterOptions&) -> std::unique_ptr<Source> {
+         return std::make_unique<PedagogyExtractFile>(config.pedagogy, PedagogyExtractFile::Extract::groups);
      }},
 }};
 

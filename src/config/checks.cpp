@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <string_view>
 
 namespace cohort_sync::config_detail {
@@ -190,13 +191,24 @@ void credential_name(const std::string& name, const std::string& at, Problems& p
 
 namespace {
 
-// The placeholders merge's expand_template() knows; anything else in braces is refused here
-// so that a typo never ends up verbatim in a cohort's idnumber.
-constexpr std::array<std::string_view, 4> k_placeholders = {"etape", "version", "label", "year"};
+// The placeholders merge's expand_template() knows, per cohort kind; anything else in braces is
+// refused here so that a typo never ends up verbatim in a cohort's idnumber.
+constexpr std::array<std::string_view, 4> k_etape_placeholders = {"etape", "version", "label", "year"};
+constexpr std::array<std::string_view, 4> k_element_placeholders = {"element", "nature", "label", "year"};
+constexpr std::array<std::string_view, 5> k_group_placeholders = {"element", "group", "type", "label",
+                                                                  "year"};
 
-} // namespace
+// "{etape}, {version}, {label} and {year}"
+std::string listed(std::span<const std::string_view> names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        out += fmt::format("{}{{{}}}", i == 0 ? "" : i + 1 == names.size() ? " and " : ", ", names[i]);
+    }
+    return out;
+}
 
-void cohort_template(const std::string& pattern, const std::string& at, Problems& problems) {
+void template_of(std::span<const std::string_view> placeholders, const std::string& pattern,
+                 const std::string& at, Problems& problems) {
     std::size_t pos = 0;
     while ((pos = pattern.find('{', pos)) != std::string::npos) {
         const auto close = pattern.find('}', pos);
@@ -205,10 +217,10 @@ void cohort_template(const std::string& pattern, const std::string& at, Problems
             return;
         }
         const std::string name = pattern.substr(pos + 1, close - pos - 1);
-        if (std::ranges::find(k_placeholders, name) == k_placeholders.end()) {
-            const std::vector<std::string> known(k_placeholders.begin(), k_placeholders.end());
+        if (std::ranges::find(placeholders, name) == placeholders.end()) {
+            const std::vector<std::string> known(placeholders.begin(), placeholders.end());
             const auto suggestion = nearest(name, known);
-            constexpr std::string_view k_known = "placeholders are {etape}, {version}, {label} and {year}";
+            const std::string k_known = "placeholders are " + listed(placeholders);
             problems.error(
                 at,
                 fmt::format("unknown placeholder '{{{}}}' in template {}; {}", name, in_quotes(pattern),
@@ -219,20 +231,53 @@ void cohort_template(const std::string& pattern, const std::string& at, Problems
     }
 }
 
-void idnumber_template(const std::string& pattern, const std::string& at, Problems& problems) {
-    cohort_template(pattern, at, problems);
-    if (pattern.find("{etape}") == std::string::npos) {
-        problems.error(at,
-                       fmt::format("template {} does not use {{etape}}, so every étape would get the same "
-                                   "cohort idnumber",
-                                   in_quotes(pattern)));
+// An idnumber template must tell the kind's cohorts apart (`keys`), and had better not use the
+// label, which APOGÉE may change.
+void idnumber_template_of(std::span<const std::string_view> placeholders,
+                          std::span<const std::string_view> keys, std::string_view noun,
+                          const std::string& pattern, const std::string& at, Problems& problems) {
+    template_of(placeholders, pattern, at, problems);
+    for (const auto key : keys) {
+        if (pattern.find(fmt::format("{{{}}}", key)) == std::string::npos) {
+            problems.error(at, fmt::format("template {} does not use {{{}}}, so every {} would get the same "
+                                           "cohort idnumber",
+                                           in_quotes(pattern), key, noun));
+        }
     }
     if (pattern.find("{label}") != std::string::npos) {
-        problems.warning(at,
-                         fmt::format("template {} uses {{label}}: renaming the étape in APOGÉE would then "
-                                     "make a new cohort and empty the old one",
-                                     in_quotes(pattern)));
+        problems.warning(at, fmt::format("template {} uses {{label}}: renaming the {} in APOGÉE would then "
+                                         "make a new cohort and empty the old one",
+                                         in_quotes(pattern), noun));
     }
+}
+
+} // namespace
+
+void cohort_template(const std::string& pattern, const std::string& at, Problems& problems) {
+    template_of(k_etape_placeholders, pattern, at, problems);
+}
+
+void idnumber_template(const std::string& pattern, const std::string& at, Problems& problems) {
+    constexpr std::array<std::string_view, 1> k_keys = {"etape"};
+    idnumber_template_of(k_etape_placeholders, k_keys, "étape", pattern, at, problems);
+}
+
+void element_template(const std::string& pattern, const std::string& at, Problems& problems) {
+    template_of(k_element_placeholders, pattern, at, problems);
+}
+
+void element_idnumber_template(const std::string& pattern, const std::string& at, Problems& problems) {
+    constexpr std::array<std::string_view, 1> k_keys = {"element"};
+    idnumber_template_of(k_element_placeholders, k_keys, "element", pattern, at, problems);
+}
+
+void group_template(const std::string& pattern, const std::string& at, Problems& problems) {
+    template_of(k_group_placeholders, pattern, at, problems);
+}
+
+void group_idnumber_template(const std::string& pattern, const std::string& at, Problems& problems) {
+    constexpr std::array<std::string_view, 2> k_keys = {"element", "group"};
+    idnumber_template_of(k_group_placeholders, k_keys, "group", pattern, at, problems);
 }
 
 } // namespace cohort_sync::config_detail

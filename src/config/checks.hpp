@@ -62,5 +62,10 @@ void credential_name(const std::string& name, const std::string& at, Problems& p
 
 void cohort_template(const std::string& pattern, const std::string& at, Problems& problems);
 void idnumber_template(const std::string& pattern, const std::string& at, Problems& problems);
+// The element and group cohorts' templates, with their own placeholders.
+void element_template(const std::string& pattern, const std::string& at, Problems& problems);
+void element_idnumber_template(const std::string& pattern, const std::string& at, Problems& problems);
+void group_template(const std::string& pattern, const std::string& at, Problems& problems);
+void group_idnumber_template(const std::string& pattern, const std::string& at, Problems& problems);
 
 } // namespace cohort_sync::config_detail

@@ -186,6 +186,42 @@ struct Reader {
             }
         }
 
+        // The element rule asks for an active administrative inscription, the group rule for an
+        // element cohort: each needs what it builds on.
+        if (config.element_cohorts.enabled) {
+            if (membership.rule == MembershipRule::directory) {
+                problems.error(
+                    "/element_cohorts/enabled",
+                    "element cohorts need the administrative inscriptions, which membership.rule "
+                    "\"directory\" does not read; HINT: choose rule \"both\", \"export\" or \"union\"");
+            }
+            if (config.pedagogy.contracts_path.empty()) {
+                problems.error(
+                    "/pedagogy/contracts_path",
+                    "element_cohorts.enabled is on but pedagogy.contracts_path is not set; HINT: set it "
+                    "to the extract of IND_CONTRAT_ELP (docs/configuration.md, \"pedagogy\")");
+            }
+        }
+        if (config.group_cohorts.enabled) {
+            if (!config.element_cohorts.enabled) {
+                problems.error(
+                    "/group_cohorts/enabled",
+                    "group cohorts are made of element cohorts' members, but element_cohorts.enabled "
+                    "is off; HINT: turn it on too");
+            }
+            if (config.pedagogy.groups_path.empty()) {
+                problems.error(
+                    "/pedagogy/groups_path",
+                    "group_cohorts.enabled is on but pedagogy.groups_path is not set; HINT: set it to "
+                    "the extract of IND_AFFECTE_GPE (docs/configuration.md, \"pedagogy\")");
+            }
+        }
+        const PedagogyConfig& pedagogy = config.pedagogy;
+        if (pedagogy.delimiter == pedagogy.quote && ok("/pedagogy/delimiter") && ok("/pedagogy/quote")) {
+            problems.error("/pedagogy/quote", fmt::format("the quote character {} is also the delimiter",
+                                                          in_quotes(std::string(1, pedagogy.quote))));
+        }
+
         conninfo_without_password(config.moodle.conninfo, "/moodle/conninfo", problems);
         if (!config.pegase.conninfo.empty()) {
             conninfo_without_password(config.pegase.conninfo, "/pegase/conninfo", problems);

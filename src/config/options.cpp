@@ -55,6 +55,11 @@ const std::vector<Option>& options() {
     using G = GuardConfig;
     using P = ProvisioningConfig;
     using R = ReportConfig;
+    using T = PedagogyConfig;
+    using TC = ContractColumns;
+    using TG = GroupColumns;
+    using EC = ElementCohortsConfig;
+    using GC = GroupCohortsConfig;
     static const std::vector<Option> k_options = {
         option<&C::ldap, &L::uris>("/ldap/uris", required, "LDAP servers, tried in order until one answers.",
                                    ldap_uris),
@@ -212,6 +217,103 @@ const std::vector<Option>& options() {
                                                        "Seconds between two reads of the DRE.",
                                                        in_range(1, 3600)),
 
+        option<&C::pedagogy, &T::contracts_path>("/pedagogy/contracts_path", optional,
+                                                 "APOGÉE's pedagogical contracts extract (IND_CONTRAT_ELP, "
+                                                 "CSV); read when element_cohorts is on."),
+        option<&C::pedagogy, &T::groups_path>(
+            "/pedagogy/groups_path", optional,
+            "APOGÉE's group assignments extract (IND_AFFECTE_GPE, CSV); read when group_cohorts is on."),
+        option<&C::pedagogy, &T::delimiter>("/pedagogy/delimiter", optional,
+                                            "Field delimiter of the pedagogical extracts."),
+        option<&C::pedagogy, &T::quote>("/pedagogy/quote", optional,
+                                        "Quote character of the pedagogical extracts."),
+        option<&C::pedagogy, &T::encoding>("/pedagogy/encoding", optional,
+                                           "Character encoding of the pedagogical extracts."),
+        option<&C::pedagogy, &T::contract_columns, &TC::year>("/pedagogy/contract_columns/year", optional,
+                                                              "Contracts: column of the academic year.",
+                                                              non_empty),
+        option<&C::pedagogy, &T::contract_columns, &TC::student_number>(
+            "/pedagogy/contract_columns/student_number", optional, "Contracts: column of the student number.",
+            non_empty),
+        option<&C::pedagogy, &T::contract_columns, &TC::etape>(
+            "/pedagogy/contract_columns/etape", optional, "Contracts: column of the étape code.", non_empty),
+        option<&C::pedagogy, &T::contract_columns, &TC::version>(
+            "/pedagogy/contract_columns/version", optional, "Contracts: column of the étape version.",
+            non_empty),
+        option<&C::pedagogy, &T::contract_columns, &TC::element>(
+            "/pedagogy/contract_columns/element", optional, "Contracts: column of the element code.",
+            non_empty),
+        option<&C::pedagogy, &T::contract_columns, &TC::label>(
+            "/pedagogy/contract_columns/label", optional,
+            "Contracts: column of the element label; empty: none."),
+        option<&C::pedagogy, &T::contract_columns, &TC::nature>(
+            "/pedagogy/contract_columns/nature", optional,
+            "Contracts: column of the element nature; empty: none."),
+        option<&C::pedagogy, &T::contract_columns, &TC::carried_over>(
+            "/pedagogy/contract_columns/carried_over", optional,
+            "Contracts: column saying 'O' for an element carried over from an earlier year.", non_empty),
+        option<&C::pedagogy, &T::group_columns, &TG::year>("/pedagogy/group_columns/year", optional,
+                                                           "Groups: column of the academic year.", non_empty),
+        option<&C::pedagogy, &T::group_columns, &TG::student_number>(
+            "/pedagogy/group_columns/student_number", optional, "Groups: column of the student number.",
+            non_empty),
+        option<&C::pedagogy, &T::group_columns, &TG::element>(
+            "/pedagogy/group_columns/element", optional, "Groups: column of the element code.", non_empty),
+        option<&C::pedagogy, &T::group_columns, &TG::group>("/pedagogy/group_columns/group", optional,
+                                                            "Groups: column of the group's external code.",
+                                                            non_empty),
+        option<&C::pedagogy, &T::group_columns, &TG::label>(
+            "/pedagogy/group_columns/label", optional, "Groups: column of the group label; empty: none."),
+        option<&C::pedagogy, &T::group_columns, &TG::type>("/pedagogy/group_columns/type", optional,
+                                                           "Groups: column of the group type; empty: none."),
+        option<&C::pedagogy, &T::max_bad_rows>("/pedagogy/max_bad_rows", optional,
+                                               "Past this many bad rows a pedagogical extract is refused.",
+                                               at_least(0)),
+        option<&C::pedagogy, &T::max_size_mb>("/pedagogy/max_size_mb", optional,
+                                              "A larger pedagogical extract is refused unread (MB).",
+                                              at_least(1)),
+        option<&C::pedagogy, &T::max_age_hours>("/pedagogy/max_age_hours", optional,
+                                                "An older pedagogical extract is refused (hours).",
+                                                positive<double>()),
+        option<&C::pedagogy, &T::min_rows>("/pedagogy/min_rows", optional,
+                                           "A pedagogical extract with fewer data rows is refused.",
+                                           at_least(0)),
+        option<&C::pedagogy, &T::trailer>("/pedagogy/trailer", optional,
+                                          "The last line of each extract holds its row count."),
+
+        option<&C::element_cohorts, &EC::enabled>(
+            "/element_cohorts/enabled", optional,
+            "Make a cohort per teaching element (pedagogical contracts)."),
+        option<&C::element_cohorts, &EC::idnumber_template>("/element_cohorts/idnumber_template", optional,
+                                                            "Element cohort idnumber.",
+                                                            element_idnumber_template),
+        option<&C::element_cohorts, &EC::name_template>("/element_cohorts/name_template", optional,
+                                                        "Element cohort name.", element_template),
+        option<&C::element_cohorts, &EC::description_template>("/element_cohorts/description_template",
+                                                               optional, "Element cohort description.",
+                                                               element_template),
+        option<&C::element_cohorts, &EC::element_patterns>(
+            "/element_cohorts/element_patterns", optional,
+            "Glob patterns of the elements to manage, \"!pattern\" to leave some out; empty: all.",
+            etape_patterns),
+        option<&C::element_cohorts, &EC::natures>("/element_cohorts/natures", optional,
+                                                  "Element natures (COD_NEL) kept; empty: all.", none_empty),
+        option<&C::element_cohorts, &EC::etape_patterns>(
+            "/element_cohorts/etape_patterns", optional,
+            "Glob patterns of the étapes whose contracts count; empty: all.", etape_patterns),
+
+        option<&C::group_cohorts, &GC::enabled>(
+            "/group_cohorts/enabled", optional,
+            "Make a cohort per TD/TP group of an element (needs element_cohorts)."),
+        option<&C::group_cohorts, &GC::idnumber_template>("/group_cohorts/idnumber_template", optional,
+                                                          "Group cohort idnumber.", group_idnumber_template),
+        option<&C::group_cohorts, &GC::name_template>("/group_cohorts/name_template", optional,
+                                                      "Group cohort name.", group_template),
+        option<&C::group_cohorts, &GC::description_template>("/group_cohorts/description_template", optional,
+                                                             "Group cohort description.", group_template),
+        option<&C::group_cohorts, &GC::types>("/group_cohorts/types", optional,
+                                              "Group types (COD_TGR) kept; empty: all.", none_empty),
+
         option<&C::provisioning, &P::enabled>("/provisioning/enabled", optional,
                                               "Create the Moodle accounts of students who have none."),
         option<&C::provisioning, &P::auth>(
@@ -258,6 +360,25 @@ const std::vector<Option>& options() {
         option<&C::guards, &G::max_cohorts_per_student>("/guards/max_cohorts_per_student", optional,
                                                         "Most cohorts one student may be placed in.",
                                                         at_least(1)),
+
+        option<&C::guards, &G::min_contract_rows>("/guards/min_contract_rows", optional,
+                                                  "Refuse pedagogical contracts with fewer rows that count.",
+                                                  at_least(0)),
+        option<&C::guards, &G::min_group_rows>("/guards/min_group_rows", optional,
+                                               "Refuse group assignments with fewer rows that count.",
+                                               at_least(0)),
+        option<&C::guards, &G::max_element_shrink_ratio>(
+            "/guards/max_element_shrink_ratio", optional,
+            "Largest shrink of one element cohort since the last run.", ratio),
+        option<&C::guards, &G::max_group_shrink_ratio>(
+            "/guards/max_group_shrink_ratio", optional,
+            "Largest shrink of one group cohort since the last run.", ratio),
+        option<&C::guards, &G::max_elements_per_student>("/guards/max_elements_per_student", optional,
+                                                         "Most element cohorts one student may be placed in.",
+                                                         at_least(1)),
+        option<&C::guards, &G::max_groups_per_student>("/guards/max_groups_per_student", optional,
+                                                       "Most group cohorts one student may be placed in.",
+                                                       at_least(1)),
 
         option<&C::report, &R::directory>("/report/directory", optional, "Where run reports are written.",
                                           non_empty),

@@ -117,3 +117,21 @@ TEST(Metrics, SiteLabelIsEscaped) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Metrics, DesiredMembersPerCohortKindOnlyOnASiteWithMoreThanEtapes) {
+    auto report = applied_report();
+    report.counts.records = {{"directory_entries", 5}};
+    report.counts.per_etape = {{"L1", 3}, {"L2", 2}};
+    EXPECT_EQ(render_metrics({report, "s", 0, 0, {}}).find("cohort_sync_last_run_desired_members"),
+              std::string::npos);
+    report.counts.per_kind["element"] = {{"UE1", 3}, {"UE2", 4}};
+    const auto text = render_metrics({report, "s", 0, 0, {}});
+    EXPECT_TRUE(has_line(text, "cohort_sync_last_run_desired_members{site=\"s\",kind=\"etape\"} 5")) << text;
+    EXPECT_TRUE(has_line(text, "cohort_sync_last_run_desired_members{site=\"s\",kind=\"element\"} 7"))
+        << text;
+    EXPECT_TRUE(has_line(text, "cohort_sync_last_run_desired_members{site=\"s\",kind=\"group\"} 0")) << text;
+}
+
+} // namespace

@@ -61,9 +61,14 @@ const Shape& documented_shape() {
         key("counts.directory_entries", {"integer"});
         key("counts.export_inscriptions", {"integer"});
         key("counts.pegase_inscriptions", {"integer"});
+        key("counts.pedagogy_contracts", {"integer"}, false);
+        key("counts.pedagogy_groups", {"integer"}, false);
         key("counts.students", {"integer"});
         key("counts.per_etape", {"object"});
         key("counts.per_etape.<étape>", {"integer"}, false);
+        key("counts.per_kind", {"object"}, false);
+        key("counts.per_kind.<kind>", {"object"}, false);
+        key("counts.per_kind.<kind>.<key>", {"integer"}, false);
         key("directory_pages", {"integer"});
         key("sources", {"array"});
         key("sources[].source", {"string"});
@@ -93,6 +98,7 @@ const Shape& documented_shape() {
         key("plan.cohorts", {"array"});
         key("plan.cohorts[].cohort_id", {"integer", "null"});
         key("plan.cohorts[].idnumber", {"string"});
+        key("plan.cohorts[].kind", {"string"}, false);
         key("plan.cohorts[].etape", {"string"});
         key("plan.cohorts[].name", {"string"});
         key("plan.cohorts[].create", {"boolean"});
@@ -126,6 +132,7 @@ const Shape& documented_shape() {
             key(std::string("plan.holds[].") + field, {"string"});
         }
         key("plan.holds[].line", {"integer"});
+        key("plan.holds[].element", {"string"}, false);
         key("plan.issues", {"array"});
         key("guards", {"array"});
         key("guards[].guard", {"string"});
@@ -477,6 +484,29 @@ RunReport dry_run_report() {
     return report;
 }
 
+// A dry run on a site with element and group cohorts: the keys only they bring.
+RunReport pedagogy_report() {
+    auto report = dry_run_report();
+    report.counts.records["pedagogy_contracts"] = 40;
+    report.counts.records["pedagogy_groups"] = 12;
+    report.counts.per_kind = {{"element", {{"UE12", 31}}}, {"group", {{"UE12/TD1", 12}}}};
+    auto& plan = *report.plan;
+    CohortPlan element;
+    element.kind = "element";
+    element.etape = "UE12";
+    element.idnumber = "element-UE12";
+    element.name = "UE12: Droit constitutionnel";
+    element.desired_size = 31;
+    element.adds = {{7, "alice", "22800001", {{"contracts", 3, {}}}}};
+    plan.cohorts.push_back(element);
+    Hold hold;
+    hold.element = "UE12";
+    hold.defect = {"contracts", 9, {}};
+    hold.message = "column 'COD_ETU' is empty";
+    plan.holds.push_back(hold);
+    return report;
+}
+
 // A run that failed before anything was planned: every optional part null, every list empty.
 RunReport early_failure() {
     RunReport report;
@@ -656,6 +686,7 @@ TEST(ReportJson, EmitsEveryDocumentedKeyWithEveryDocumentedType) {
     ASSERT_TRUE(checker.check(to_json(full_report())).empty());
     ASSERT_TRUE(checker.check(to_json(early_failure())).empty());
     ASSERT_TRUE(checker.check(to_json(dry_run_report())).empty());
+    ASSERT_TRUE(checker.check(to_json(pedagogy_report())).empty());
     for (const auto& [path, row] : documented_shape()) {
         const auto seen = checker.seen().find(path);
         ASSERT_NE(seen, checker.seen().end()) << path << " is documented but never emitted";
@@ -697,6 +728,8 @@ TEST(ReportJson, CodeMatchesTheDocsTableDirectly) {
     EXPECT_TRUE(early.empty()) << joined(early);
     const auto dry = checker.check(to_json(dry_run_report()));
     EXPECT_TRUE(dry.empty()) << joined(dry);
+    const auto pedagogy = checker.check(to_json(pedagogy_report()));
+    EXPECT_TRUE(pedagogy.empty()) << joined(pedagogy);
     for (const auto& [path, row] : documented) {
         EXPECT_TRUE(checker.seen().contains(path)) << "docs/report.md lists " << path << ", never emitted";
     }

@@ -1,5 +1,7 @@
 #include "cohort_sync/guard.hpp"
 
+#include "cohort_sync/cohort_kind.hpp"
+
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -30,14 +32,18 @@ public:
         for (const auto* kind : m_input.sources) {
             source_size(*kind);
         }
-        etape_shrink();
+        for (const auto* kind : cohort_kinds()) {
+            cohort_shrink(*kind);
+        }
         removals();
         cohort_removal_ratio();
         total_removal_ratio();
         accounts_created();
         cohorts_created();
         if (m_input.desired) {
-            cohorts_per_student(*m_input.desired);
+            for (const auto* kind : cohort_kinds()) {
+                cohorts_per_student(*kind, *m_input.desired);
+            }
         }
         return std::move(m_verdicts);
     }
@@ -77,31 +83,39 @@ private:
             force_hint("max_source_shrink_ratio"));
     }
 
-    void etape_shrink() {
+    // Per cohort kind: a cohort of min_cohort_size or more members at the last successful run
+    // that shrank by more than the kind's ratio. A kind this run and the last one made no
+    // cohort of is not checked (the étape's always is).
+    void cohort_shrink(const CohortKind& kind) {
         if (!m_input.last_success) {
             return;
         }
+        const auto& before_counts = m_input.last_success->per_key(kind.name());
+        const auto& now_counts = m_input.counts.per_key(kind.name());
+        if (kind.name() != k_etape_kind && before_counts.empty() && now_counts.empty()) {
+            return;
+        }
+        const double limit = kind.max_shrink_ratio(m_limits);
         std::vector<std::string> shrunk;
         int checked = 0;
-        for (const auto& [etape, before] : m_input.last_success->per_etape) {
+        for (const auto& [key, before] : before_counts) {
             if (before < m_limits.min_cohort_size) {
                 continue;
             }
             ++checked;
-            const auto it = m_input.counts.per_etape.find(etape);
-            const int now = it == m_input.counts.per_etape.end() ? 0 : it->second;
+            const auto it = now_counts.find(key);
+            const int now = it == now_counts.end() ? 0 : it->second;
             const double shrink = 1.0 - static_cast<double>(now) / before;
-            if (shrink > m_limits.max_etape_shrink_ratio) {
-                shrunk.push_back(fmt::format("{} {}->{}", etape, before, now));
+            if (shrink > limit) {
+                shrunk.push_back(fmt::format("{} {}->{}", key, before, now));
             }
         }
-        add("etape_shrink", !shrunk.empty(),
-            shrunk.empty()
-                ? fmt::format("no étape of {}+ students shrank by more than {} ({} checked)",
-                              m_limits.min_cohort_size, percent(m_limits.max_etape_shrink_ratio), checked)
-                : fmt::format("{} étape(s) shrank by more than {}: {}", shrunk.size(),
-                              percent(m_limits.max_etape_shrink_ratio), list(shrunk)),
-            force_hint("max_etape_shrink_ratio"));
+        add(std::string(kind.shrink_guard()), !shrunk.empty(),
+            shrunk.empty() ? fmt::format("no {} of {}+ students shrank by more than {} ({} checked)",
+                                         kind.noun(), m_limits.min_cohort_size, percent(limit), checked)
+                           : fmt::format("{} {}(s) shrank by more than {}: {}", shrunk.size(), kind.noun(),
+                                         percent(limit), list(shrunk)),
+            force_hint(kind.shrink_setting()));
     }
 
     void removals() {
@@ -177,27 +191,36 @@ private:
             force_hint("max_cohorts_created"));
     }
 
-    void cohorts_per_student(const Desired& desired) {
+    void cohorts_per_student(const CohortKind& kind, const Desired& desired) {
+        const auto counts = desired.cohorts_per_student.find(std::string(kind.name()));
+        if (counts == desired.cohorts_per_student.end()) {
+            return;
+        }
+        const int limit = kind.max_per_student(m_limits);
+        // "cohorts" for the étape's, as this guard always said; "element cohorts" for the others.
+        const std::string cohorts =
+            kind.name() == k_etape_kind ? std::string("cohorts") : fmt::format("{} cohorts", kind.noun());
         std::vector<std::string> crowded;
         int most = 0;
-        for (std::size_t i = 0; i < desired.cohorts_per_student.size(); ++i) {
-            const int cohorts = desired.cohorts_per_student[i];
-            most = std::max(most, cohorts);
-            if (cohorts > m_limits.max_cohorts_per_student) {
+        for (std::size_t i = 0; i < counts->second.size(); ++i) {
+            const int in = counts->second[i];
+            most = std::max(most, in);
+            if (in > limit) {
                 const auto& student = desired.students[i];
                 crowded.push_back(fmt::format("{} ({}) in {}",
                                               student.student_number.empty() ? "-" : student.student_number,
-                                              student.login.empty() ? "-" : student.login, cohorts));
+                                              student.login.empty() ? "-" : student.login, in));
             }
         }
         const bool tripped = !crowded.empty();
-        add("max_cohorts_per_student", tripped,
-            tripped ? fmt::format("{} student(s) in more than {} cohorts, which no real student is: {}",
-                                  crowded.size(), m_limits.max_cohorts_per_student, list(crowded))
-                    : fmt::format("at most {} cohort(s) per student <= limit {}", most,
-                                  m_limits.max_cohorts_per_student),
-            "the source entry or rows of these students are damaged: fix them (see 'cohort-sync explain "
-            "STUDENT'); raise guards.max_cohorts_per_student only if such students are real");
+        add(std::string(kind.per_student_guard()), tripped,
+            tripped ? fmt::format("{} student(s) in more than {} {}, which no real student is: {}",
+                                  crowded.size(), limit, cohorts, list(crowded))
+                    : fmt::format("at most {} {}(s) per student <= limit {}", most,
+                                  cohorts.substr(0, cohorts.size() - 1), limit),
+            fmt::format("the source entry or rows of these students are damaged: fix them (see 'cohort-sync "
+                        "explain STUDENT'); raise guards.{} only if such students are real",
+                        kind.per_student_guard()));
     }
 
     static std::string list(const std::vector<std::string>& items) {

@@ -42,9 +42,7 @@ std::vector<Hold> holds_of(std::span<const SourceRead> reads) {
     std::vector<Hold> holds;
     for (const auto& read : reads) {
         const bool directory = directory_records(read) != nullptr;
-        const Issues& issues =
-            directory ? directory_records(read)->issues : inscription_records(read)->issues;
-        for (const auto& issue : issues) {
+        for (const auto& issue : issues_of(read)) {
             if (!issue.damaged) {
                 continue;
             }
@@ -53,6 +51,7 @@ std::vector<Hold> holds_of(std::span<const SourceRead> reads) {
             hold.student_number = damaged.student_number;
             hold.login = to_lower_ascii(damaged.login);
             hold.etape = damaged.etape;
+            hold.element = damaged.element;
             hold.defect =
                 directory ? Reason{"directory", 0, issue.locator} : Reason{read.source, damaged.line, {}};
             hold.message = issue.message;

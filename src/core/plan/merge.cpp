@@ -1,11 +1,14 @@
 #include "cohort_sync/merge.hpp"
 
 #include "cohort_sync/academic_year.hpp"
+#include "cohort_sync/cohort_kind.hpp"
 #include "cohort_sync/etape.hpp"
 #include "cohort_sync/etape_selection.hpp"
+#include "cohort_sync/pedagogy_rules.hpp"
 #include "cohort_sync/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <fmt/format.h>
 #include <map>
@@ -67,14 +70,28 @@ struct NumberSlot {
     int student = 0; // index in m_students plus one; 0 until the number claims something
 };
 
-// One source's claim that a student belongs to one étape (version, year).
+// The cohort kinds the merge makes claims for, by their place in cohort_kinds().
+enum ClaimKind : int { k_etape_claim = 0, k_element_claim = 1, k_group_claim = 2 };
+
+// One source's claim that a student belongs to one cohort of a kind: an étape (version, year),
+// an element (year), a group of an element (year).
 struct Claim {
     int student = 0;
-    int etape = 0;
+    int etape = 0; // the key: an id in m_etapes, m_elements or m_groups, by kind
     int version = 0;
     int year = 0;
-    int source = -1; // index of the inscription source in Merger::m_inscriptions; -1: the directory
-    int line = 0;    // the inscription's line (or row) in its source
+    // The source: for an étape claim the inscription source's index in m_inscriptions (-1: the
+    // directory); for the others the pedagogical read's index in m_pedagogy.
+    int source = -1;
+    int line = 0; // the record's line (or row) in its source
+    int kind = k_etape_claim;
+};
+
+// A group cohort's parts, for its templates.
+struct GroupParts {
+    std::string element;
+    std::string group;
+    std::string type;
 };
 
 // An inscription source's records, with the names the desired state gives them.
@@ -85,6 +102,13 @@ struct InscriptionSource {
     const std::vector<std::string>* active_statuses = nullptr; // its kind's
 };
 
+// A pedagogical extract, with its kind's name and count key.
+struct PedagogySource {
+    const PedagogyRead* read = nullptr;
+    std::string name;
+    std::string count_key;
+};
+
 class Merger {
 public:
     Merger(const MergeInput& input, const Config& config)
@@ -92,7 +116,9 @@ public:
         , m_config(config)
         , m_current_year(input.active_years.empty() ? 0 : input.active_years.front()) {
         for (const auto* kind : source_kinds()) {
-            m_desired.counts.records[std::string(kind->count_key())] = 0;
+            if (always_counted(*kind)) {
+                m_desired.counts.records[std::string(kind->count_key())] = 0;
+            }
         }
         for (const auto& read : input.sources) {
             // The directory, when there is one, also names the students (logins, names) whatever
@@ -107,8 +133,15 @@ public:
                                           &kind.active_statuses(config)});
                 m_inscription_rows += inscriptions->rows.size();
                 m_desired.labels_in_doubt = m_desired.labels_in_doubt || inscriptions->labels_in_doubt;
+            } else if (const auto* pedagogy = pedagogy_records(read)) {
+                m_pedagogy.push_back(
+                    {pedagogy, read.source, std::string(source_kind(read.source).count_key())});
+                m_desired.counts.records[m_pedagogy.back().count_key] = 0;
+                m_desired.labels_in_doubt = m_desired.labels_in_doubt || pedagogy->labels_in_doubt;
             }
         }
+        m_elements_on = config.element_cohorts.enabled && !m_inscriptions.empty();
+        m_groups_on = m_elements_on && config.group_cohorts.enabled;
     }
 
     Desired run() {
@@ -119,6 +152,16 @@ public:
         }
         if (m_directory && rule_uses_directory_etapes(m_config.membership.rule)) {
             claim_from_directory();
+        }
+        for (std::size_t source = 0; source < m_pedagogy.size(); ++source) {
+            if (m_elements_on) {
+                claim_from_contracts(static_cast<int>(source));
+            }
+        }
+        for (std::size_t source = 0; source < m_pedagogy.size(); ++source) {
+            if (m_groups_on) {
+                claim_from_groups(static_cast<int>(source));
+            }
         }
         if (m_directory && !m_inscriptions.empty()) {
             cross_check();
@@ -222,6 +265,9 @@ private:
                 continue;
             }
             const int etape = m_etapes.id(row.etape);
+            if (m_elements_on) {
+                admit(row, etape, need_directory);
+            }
             if (!row.label.empty()) {
                 note_label(etape, row.year, row.label);
             }
@@ -261,6 +307,96 @@ private:
         }
     }
 
+    // The element rule's first half: an active administrative inscription whose student passes
+    // the directory side of the rule, whatever étapes membership.etape_patterns manages.
+    void admit(const Inscription& row, int etape, bool need_directory) {
+        auto& slot = slot_of(row.student_number);
+        if (need_directory && !entry_of(slot)) {
+            return;
+        }
+        m_admitted.insert(inscription_key(slot.id, etape, m_versions.id(row.version), row.year));
+    }
+
+    std::uint64_t inscription_key(int slot, int etape, int version, int year) const {
+        const auto year_index = static_cast<std::uint64_t>(std::ranges::find(m_input.active_years, year) -
+                                                           m_input.active_years.begin());
+        return (year_index << 60) | (static_cast<std::uint64_t>(slot) << 36) |
+               (static_cast<std::uint64_t>(etape) << 18) | static_cast<std::uint64_t>(version);
+    }
+
+    // Whether the student has the active inscription a contract needs. An inscription source
+    // without a version column admits every version of its étape.
+    bool admitted(int slot, const ContractRow& row) {
+        const int etape = m_etapes.id(row.etape);
+        return m_admitted.contains(inscription_key(slot, etape, m_versions.id(row.version), row.year)) ||
+               m_admitted.contains(inscription_key(slot, etape, m_versions.id(""), row.year));
+    }
+
+    std::uint64_t followed_key(int slot, int element, int year) const {
+        return (static_cast<std::uint64_t>(slot) << 32) | (static_cast<std::uint64_t>(element) << 12) |
+               static_cast<std::uint64_t>(year & 0xfff);
+    }
+
+    // The element rule (pedagogy_rules.hpp): a contract that counts, of a student admitted in
+    // its étape. Counted before the inscriptions are asked, so that the source's size guard
+    // measures the source alone.
+    void claim_from_contracts(int source) {
+        const auto& pedagogy = m_pedagogy[static_cast<std::size_t>(source)];
+        int& counted = m_desired.counts.records[pedagogy.count_key];
+        std::unordered_set<std::uint64_t> seen;
+        for (const auto& row : pedagogy.read->contracts) {
+            if (contract_state(row, m_input.active_years, m_config.element_cohorts) !=
+                ContractState::counts) {
+                continue;
+            }
+            const int element = m_elements.id(row.element);
+            if (!row.label.empty()) {
+                note_label(m_element_labels, m_elements.size(), element, row.year, row.label);
+            }
+            auto& slot = slot_of(row.student_number);
+            if (!seen.insert(followed_key(slot.id, element, row.year)).second) {
+                continue;
+            }
+            ++counted;
+            if (!admitted(slot.id, row)) {
+                continue;
+            }
+            m_followed.insert(followed_key(slot.id, element, row.year));
+            m_nature.try_emplace(element, &row.nature);
+            const int student = student_of(row.student_number, &slot, entry_of(slot));
+            m_claims.push_back({student, element, 0, row.year, source, row.line, k_element_claim});
+        }
+    }
+
+    // The group rule: an assignment that counts, of a student in the element's cohort.
+    void claim_from_groups(int source) {
+        const auto& pedagogy = m_pedagogy[static_cast<std::size_t>(source)];
+        int& counted = m_desired.counts.records[pedagogy.count_key];
+        std::unordered_set<std::uint64_t> seen;
+        for (const auto& row : pedagogy.read->groups) {
+            if (group_state(row, m_input.active_years, m_config.group_cohorts) != GroupState::counts) {
+                continue;
+            }
+            const int group = m_groups.id_of_copy(group_key(row.element, row.group));
+            if (static_cast<std::size_t>(group) == m_group_parts.size()) {
+                m_group_parts.push_back({row.element, row.group, row.type});
+            }
+            if (!row.label.empty()) {
+                note_label(m_group_labels, m_groups.size(), group, row.year, row.label);
+            }
+            auto& slot = slot_of(row.student_number);
+            if (!seen.insert(followed_key(slot.id, group, row.year)).second) {
+                continue;
+            }
+            ++counted;
+            if (!m_followed.contains(followed_key(slot.id, m_elements.id(row.element), row.year))) {
+                continue;
+            }
+            const int student = student_of(row.student_number, &slot, entry_of(slot));
+            m_claims.push_back({student, group, 0, row.year, source, row.line, k_group_claim});
+        }
+    }
+
     void claim_from_directory() {
         const auto& entries = m_directory->entries;
         for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -277,20 +413,29 @@ private:
     }
 
     void note_label(int etape, int year, const std::string& text) {
-        if (m_labels.size() <= static_cast<std::size_t>(etape)) {
-            m_labels.resize(m_etapes.size());
+        note_label(m_labels, m_etapes.size(), etape, year, text);
+    }
+
+    struct Label;
+    // The latest year's label of a key wins.
+    static void note_label(std::vector<Label>& labels, std::size_t keys, int key, int year,
+                           const std::string& text) {
+        if (labels.size() <= static_cast<std::size_t>(key)) {
+            labels.resize(keys);
         }
-        auto& label = m_labels[static_cast<std::size_t>(etape)];
+        auto& label = labels[static_cast<std::size_t>(key)];
         if (year >= label.year) {
             label = {year, text};
         }
     }
 
-    std::string label_of(int etape) const {
-        const auto index = static_cast<std::size_t>(etape);
-        return index < m_labels.size() && m_labels[index].text ? std::string(*m_labels[index].text)
-                                                               : std::string(m_etapes.text(etape));
+    static std::string label_in(const std::vector<Label>& labels, const Interned& keys, int key) {
+        const auto index = static_cast<std::size_t>(key);
+        return index < labels.size() && labels[index].text ? std::string(*labels[index].text)
+                                                           : std::string(keys.text(key));
     }
+
+    std::string label_of(int etape) const { return label_in(m_labels, m_etapes, etape); }
 
     // Where both sources speak about a student, the étapes only one of them names.
     void cross_check() {
@@ -355,29 +500,46 @@ private:
         check.all.push_back(std::move(disagreement));
     }
 
-    // The cohort a claim belongs to: templates are expanded once per (étape, version, year).
+    // The cohort a claim belongs to: templates are expanded once per (kind, key, version, year).
     int cohort_of(const Claim& claim, std::map<std::string, int>& by_idnumber) {
-        const auto key = (static_cast<std::uint64_t>(claim.etape) << 40) |
-                         (static_cast<std::uint64_t>(claim.version) << 16) |
-                         static_cast<std::uint64_t>(claim.year);
+        const auto key =
+            (static_cast<std::uint64_t>(claim.kind) << 62) | (static_cast<std::uint64_t>(claim.etape) << 40) |
+            (static_cast<std::uint64_t>(claim.version) << 16) | static_cast<std::uint64_t>(claim.year);
         if (const auto it = m_cohort_of_key.find(key); it != m_cohort_of_key.end()) {
             return it->second;
         }
-        const auto& membership = m_config.membership;
-        const std::string etape(m_etapes.text(claim.etape));
-        const std::string version(m_versions.text(claim.version));
-        const std::string label = label_of(claim.etape);
-        const auto idnumber =
-            expand_template(membership.idnumber_template, etape, version, label, claim.year);
+        const auto& kind = *cohort_kinds()[static_cast<std::size_t>(claim.kind)];
+        const std::string year = std::to_string(claim.year);
+        std::string subject;
+        std::string label;
+        std::vector<TemplateValue> values;
+        if (claim.kind == k_etape_claim) {
+            subject = m_etapes.text(claim.etape);
+            label = label_of(claim.etape);
+            values = {{"etape", subject}, {"version", m_versions.text(claim.version)}};
+        } else if (claim.kind == k_element_claim) {
+            subject = m_elements.text(claim.etape);
+            label = label_in(m_element_labels, m_elements, claim.etape);
+            const auto nature = m_nature.find(claim.etape);
+            values = {{"element", subject}, {"nature", nature == m_nature.end() ? "" : *nature->second}};
+        } else {
+            const auto& parts = m_group_parts[static_cast<std::size_t>(claim.etape)];
+            subject = m_groups.text(claim.etape);
+            label = label_in(m_group_labels, m_groups, claim.etape);
+            values = {{"element", parts.element}, {"group", parts.group}, {"type", parts.type}};
+        }
+        values.push_back({"label", label});
+        values.push_back({"year", year});
+        const auto idnumber = expand_template(kind.idnumber_template(m_config), values);
         auto [it, added] = by_idnumber.try_emplace(idnumber, static_cast<int>(m_cohorts.size()));
         if (added) {
             DesiredCohort cohort;
-            cohort.etape = etape;
+            cohort.kind = kind.name();
+            cohort.etape = subject;
             cohort.idnumber = idnumber;
             cohort.label = label;
-            cohort.name = expand_template(membership.name_template, etape, version, label, claim.year);
-            cohort.description =
-                expand_template(membership.description_template, etape, version, label, claim.year);
+            cohort.name = expand_template(kind.name_template(m_config), values);
+            cohort.description = expand_template(kind.description_template(m_config), values);
             m_cohorts.push_back(std::move(cohort));
         }
         m_cohort_of_key.emplace(key, it->second);
@@ -460,7 +622,11 @@ private:
                    memberships[i].rank == first.rank;
                  ++i) {
                 const auto& reason_claim = m_claims[static_cast<std::size_t>(memberships[i].claim)];
-                if (reason_claim.source >= 0) {
+                if (reason_claim.kind != k_etape_claim) {
+                    member.reasons.push_back({m_pedagogy[static_cast<std::size_t>(reason_claim.source)].name,
+                                              reason_claim.line,
+                                              {}});
+                } else if (reason_claim.source >= 0) {
                     member.reasons.push_back(
                         {m_inscriptions[static_cast<std::size_t>(reason_claim.source)].name,
                          reason_claim.line,
@@ -476,15 +642,19 @@ private:
             }
         }
         m_desired.counts.students = static_cast<int>(m_desired.students.size());
-        m_desired.cohorts_per_student.assign(m_desired.students.size(), 0);
+        m_desired.cohorts_per_student[std::string(k_etape_kind)].assign(m_desired.students.size(), 0);
         for (const auto& cohort : m_cohorts) {
+            auto& per_student = m_desired.cohorts_per_student[cohort.kind];
+            per_student.resize(m_desired.students.size());
             for (const auto& member : cohort.members) {
-                ++m_desired.cohorts_per_student[static_cast<std::size_t>(member.student)];
+                ++per_student[static_cast<std::size_t>(member.student)];
             }
         }
         for (const auto& [idnumber, index] : by_idnumber) {
             auto& cohort = m_cohorts[static_cast<std::size_t>(index)];
-            m_desired.counts.per_etape[cohort.etape] += static_cast<int>(cohort.members.size());
+            auto& per_key = cohort.kind == k_etape_kind ? m_desired.counts.per_etape
+                                                        : m_desired.counts.per_kind[cohort.kind];
+            per_key[cohort.etape] += static_cast<int>(cohort.members.size());
             m_desired.cohorts.push_back(std::move(cohort));
         }
     }
@@ -517,16 +687,26 @@ private:
     std::vector<Claim> m_claims;
     std::vector<std::pair<int, int>> m_inscription_pairs; // (student, étape) from the inscription sources
     std::vector<Label> m_labels;                          // by étape id
+    std::vector<PedagogySource> m_pedagogy;
+    bool m_elements_on = false;
+    bool m_groups_on = false;
+    Interned m_elements;
+    Interned m_groups;                                    // group keys, "UE12/TD1"
+    std::vector<GroupParts> m_group_parts;                // by group id
+    std::vector<Label> m_element_labels;                  // by element id
+    std::vector<Label> m_group_labels;                    // by group id
+    std::unordered_map<int, const std::string*> m_nature; // by element id: its first counted contract's
+    std::unordered_set<std::uint64_t> m_admitted;         // inscription_key of the admitted inscriptions
+    std::unordered_set<std::uint64_t> m_followed;         // followed_key of the element claims
     std::unordered_map<std::uint64_t, int> m_cohort_of_key;
     std::vector<DesiredCohort> m_cohorts;
 };
 
 } // namespace
 
-std::string expand_template(const std::string& pattern, const std::string& etape, const std::string& version,
-                            const std::string& label, int year) {
+std::string expand_template(const std::string& pattern, std::span<const TemplateValue> values) {
     std::string out;
-    out.reserve(pattern.size() + label.size());
+    out.reserve(pattern.size() + 32);
     for (std::size_t i = 0; i < pattern.size();) {
         const auto close = pattern[i] == '{' ? pattern.find('}', i) : std::string::npos;
         if (close == std::string::npos) {
@@ -534,20 +714,23 @@ std::string expand_template(const std::string& pattern, const std::string& etape
             continue;
         }
         const std::string_view name(pattern.data() + i + 1, close - i - 1);
-        if (name == "etape") {
-            out += etape;
-        } else if (name == "version") {
-            out += version;
-        } else if (name == "label") {
-            out += label;
-        } else if (name == "year") {
-            out += std::to_string(year);
+        const auto value = std::ranges::find(values, name, &TemplateValue::name);
+        if (value != values.end()) {
+            out += value->value;
         } else {
             out.append(pattern, i, close - i + 1);
         }
         i = close + 1;
     }
     return out;
+}
+
+std::string expand_template(const std::string& pattern, const std::string& etape, const std::string& version,
+                            const std::string& label, int year) {
+    const std::string year_text = std::to_string(year);
+    const std::array<TemplateValue, 4> values = {
+        {{"etape", etape}, {"version", version}, {"label", label}, {"year", year_text}}};
+    return expand_template(pattern, values);
 }
 
 Desired merge(const MergeInput& input, const Config& config) {

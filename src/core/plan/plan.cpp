@@ -1,5 +1,6 @@
 #include "cohort_sync/plan.hpp"
 
+#include "cohort_sync/cohort_kind.hpp"
 #include "cohort_sync/text.hpp"
 #include "cohort_sync/utf8.hpp"
 
@@ -183,7 +184,9 @@ public:
         }
         std::unordered_set<std::string_view> desired_etapes;
         for (const auto& cohort : desired.cohorts) {
-            desired_etapes.insert(cohort.etape);
+            if (cohort.kind == k_etape_kind) {
+                desired_etapes.insert(cohort.etape);
+            }
         }
         for (const auto& hold : desired.holds) {
             if (!hold.student_number.empty()) {
@@ -194,11 +197,17 @@ public:
             }
             if (hold.student_number.empty() && hold.login.empty() && !hold.etape.empty()) {
                 m_hold_by_etape.try_emplace(hold.etape, &hold);
+                m_first_etape_hold = m_first_etape_hold ? m_first_etape_hold : &hold;
                 // An étape that still has its cohort tonight is not one that vanished: only the
                 // others may be behind a vanished cohort.
                 if (!m_vanished_etape_hold && !desired_etapes.contains(hold.etape)) {
                     m_vanished_etape_hold = &hold;
                 }
+            }
+            if (hold.student_number.empty() && hold.login.empty() && hold.etape.empty() &&
+                !hold.element.empty()) {
+                m_hold_by_element.try_emplace(hold.element, &hold);
+                m_first_element_hold = m_first_element_hold ? m_first_element_hold : &hold;
             }
             if (hold.holds_everything() && !m_hold_everything) {
                 m_hold_everything = &hold;
@@ -261,7 +270,7 @@ public:
 private:
     void plan_desired(const DesiredCohort& desired) {
         if (const auto shared = m_shared_keys.find(desired.idnumber); shared != m_shared_keys.end()) {
-            refuse_shared_key(desired.idnumber, shared->second, desired.etape);
+            refuse_shared_key(desired.idnumber, shared->second, cohort_subject(desired.kind, desired.etape));
             return;
         }
         const auto managed = m_managed.find(desired.idnumber);
@@ -278,6 +287,7 @@ private:
         }
         CohortPlan plan;
         plan.idnumber = desired.idnumber;
+        plan.kind = desired.kind;
         plan.etape = desired.etape;
         plan.name = std::string(truncate_utf8(desired.name, k_cohort_name_length));
         plan.description = desired.description;
@@ -329,11 +339,12 @@ private:
             plan.recreates = gone->second->id;
             m_plan.issues.push_back(
                 {Severity::warning, desired.idnumber,
-                 fmt::format("cohort id {} (étape {}), which cohort-sync created, is no longer in Moodle "
+                 fmt::format("cohort id {} ({}), which cohort-sync created, is no longer in Moodle "
                              "(deleted, or no longer marked as cohort-sync's): it is created again; HINT: "
                              "Moodle removes or disables a deleted cohort's enrolment methods: add the new "
                              "cohort to the courses that enrolled cohort id {}",
-                             gone->second->id, desired.etape, gone->second->id)});
+                             gone->second->id, cohort_subject(desired.kind, desired.etape),
+                             gone->second->id)});
         }
         std::vector<Wanted> joining;
         std::set_difference(wanted.begin(), wanted.end(), present->begin(), present->end(),
@@ -396,12 +407,12 @@ private:
                          "cohorts come from membership.idnumber_template; leave them as they are in Moodle",
                          cohort.id, cohort.idnumber,
                          plan.etape.empty() ? std::string("no étape in tonight's sources")
-                                            : fmt::format("étape {}", plan.etape),
+                                            : cohort_subject(plan.kind, plan.etape),
                          plan.idnumber)});
     }
 
-    // The defect that may concern this removal, if any. A vanished cohort's étape is not known
-    // here: a hold on an étape without a cohort tonight holds it whole.
+    // The defect that may concern this removal, if any. A vanished cohort's key is not known here:
+    // a hold on an étape without a cohort tonight, or else any pedagogical hold, holds it whole.
     const Hold* hold_on(const CohortPlan& plan, const PlannedMember& member) const {
         if (m_hold_everything) {
             return m_hold_everything;
@@ -414,10 +425,21 @@ private:
             return it->second;
         }
         if (plan.etape.empty()) {
-            return m_vanished_etape_hold;
+            return m_vanished_etape_hold ? m_vanished_etape_hold : m_first_element_hold;
         }
-        const auto it = m_hold_by_etape.find(plan.etape);
-        return it == m_hold_by_etape.end() ? nullptr : it->second;
+        if (plan.kind == k_etape_kind) {
+            const auto it = m_hold_by_etape.find(plan.etape);
+            return it == m_hold_by_etape.end() ? nullptr : it->second;
+        }
+        // An element's or group's members are those of étapes it does not know here: any étape
+        // hold holds them. A pedagogical record naming an element holds its element and groups
+        // (a group's key starts with its element's, "UE12/TD1").
+        if (m_first_etape_hold) {
+            return m_first_etape_hold;
+        }
+        const auto element = std::string_view(plan.etape).substr(0, plan.etape.find('/'));
+        const auto it = m_hold_by_element.find(std::string(element));
+        return it == m_hold_by_element.end() ? nullptr : it->second;
     }
 
     // Doubt first: a removal a source defect may concern is held back, and its absence is not
@@ -450,10 +472,11 @@ private:
         if (utf8_character_count(desired.idnumber) > k_cohort_idnumber_length) {
             m_plan.issues.push_back(
                 {Severity::error, std::string(truncate_utf8(desired.idnumber, 40)) + "...",
-                 fmt::format(
-                     "étape {} is skipped: its cohort idnumber has {} characters, more than Moodle's {}; "
-                     "HINT: shorten membership.idnumber_template",
-                     desired.etape, utf8_character_count(desired.idnumber), k_cohort_idnumber_length)});
+                 fmt::format("{} is skipped: its cohort idnumber has {} characters, more than Moodle's {}; "
+                             "HINT: shorten {}.idnumber_template",
+                             cohort_subject(desired.kind, desired.etape),
+                             utf8_character_count(desired.idnumber), k_cohort_idnumber_length,
+                             cohort_kind(desired.kind).template_section())});
             return false;
         }
         if (utf8_character_count(desired.name) > k_cohort_name_length) {
@@ -475,27 +498,28 @@ private:
         if (edited) {
             m_plan.issues.push_back(
                 {Severity::error, desired.idnumber,
-                 fmt::format("étape {} is skipped: its cohort id {} had its idnumber changed in Moodle to "
+                 fmt::format("{} is skipped: its cohort id {} had its idnumber changed in Moodle to "
                              "'{}', and '{}' is now used by cohort id {} ({}), which cohort-sync does not "
                              "manage: restoring it would give two cohorts one idnumber; HINT: give cohort "
                              "id {} another idnumber in Moodle, and cohort-sync restores its own",
-                             desired.etape, edited->id, edited->idnumber, desired.idnumber, foreign.id, owner,
-                             foreign.id)});
+                             cohort_subject(desired.kind, desired.etape), edited->id, edited->idnumber,
+                             desired.idnumber, foreign.id, owner, foreign.id)});
             return;
         }
         m_plan.issues.push_back(
             {Severity::error, desired.idnumber,
              fmt::format(
-                 "étape {} is skipped: idnumber '{}' is already used by cohort id {} ({}), which cohort-sync "
+                 "{} is skipped: idnumber '{}' is already used by cohort id {} ({}), which cohort-sync "
                  "does not manage and will not adopt; HINT: rename that cohort's idnumber in Moodle, or "
-                 "change membership.idnumber_template",
-                 desired.etape, desired.idnumber, foreign.id, owner)});
+                 "change {}.idnumber_template",
+                 cohort_subject(desired.kind, desired.etape), desired.idnumber, foreign.id, owner,
+                 cohort_kind(desired.kind).template_section())});
     }
 
     // Two managed cohorts answer to one key (one recorded, or neither, and the other's idnumber
     // set to it in Moodle): picking one would be a guess that could empty the other.
     void refuse_shared_key(const std::string& key, const std::vector<const ManagedCohort*>& claimants,
-                           const std::string& etape) {
+                           const std::string& subject) {
         std::string ids;
         std::string which;
         const ManagedCohort* recorded = nullptr;
@@ -519,8 +543,8 @@ private:
             {Severity::error, key,
              fmt::format("{}cohort-sync manages two cohorts, {}, that both answer to idnumber '{}' ({}); it "
                          "will not guess which one is the étape's and leaves both as they are; HINT: {}",
-                         etape.empty() ? std::string() : fmt::format("étape {} is skipped: ", etape), ids,
-                         key, which, hint)});
+                         subject.empty() ? std::string() : fmt::format("{} is skipped: ", subject), ids, key,
+                         which, hint)});
     }
 
     const Desired& m_desired;
@@ -539,9 +563,13 @@ private:
     std::unordered_map<std::string, const Hold*> m_hold_by_login;
     std::unordered_map<std::string, const Hold*> m_hold_by_etape;
     const Hold* m_hold_everything = nullptr;
-    // The first hold on an étape that has no cohort tonight, in the sources' order (so that plans
-    // are reproducible): it holds the removals from vanished cohorts.
+    std::unordered_map<std::string, const Hold*> m_hold_by_element;
+    // The first holds in the sources' order, so that plans are reproducible. A hold on an étape
+    // that has no cohort tonight holds the removals from vanished cohorts; any étape hold holds
+    // the element and group cohorts, whose members come from étapes they do not know.
+    const Hold* m_first_etape_hold = nullptr;
     const Hold* m_vanished_etape_hold = nullptr;
+    const Hold* m_first_element_hold = nullptr;
     int m_renames_held = 0;
     Plan m_plan;
 };

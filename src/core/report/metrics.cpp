@@ -1,5 +1,7 @@
 #include "cohort_sync/metrics.hpp"
 
+#include "cohort_sync/cohort_kind.hpp"
+
 #include <array>
 #include <charconv>
 #include <fmt/format.h>
@@ -115,6 +117,20 @@ std::string render_metrics(const MetricsInput& input) {
         }
         out.metric("cohort_sync_last_run_students", "Distinct students the last run's sources placed.")
             .sample(report.counts.students);
+        // Per cohort kind, on a site that makes more than the étape cohorts (one that does not
+        // keeps the metrics it always had).
+        if (!report.counts.per_kind.empty()) {
+            out.metric(
+                "cohort_sync_last_run_desired_members",
+                "Memberships the last run's sources asked for, per cohort kind (etape, element, group).");
+            for (const auto* kind : cohort_kinds()) {
+                int members = 0;
+                for (const auto& [key, count] : report.counts.per_key(kind->name())) {
+                    members += count;
+                }
+                out.sample("kind", kind->name(), members);
+            }
+        }
     }
 
     out.metric("cohort_sync_last_run_members_added", "Cohort members the last run added (committed).")

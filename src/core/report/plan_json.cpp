@@ -60,10 +60,12 @@ void write_or_null(JsonWriter& out, std::string_view name, const std::optional<T
 void write_cohort(JsonWriter& out, const CohortPlan& cohort, PlanDetail detail) {
     out.begin_object();
     write_or_null(out, "cohort_id", cohort.cohort_id);
-    out.field("idnumber", cohort.idnumber)
-        .field("etape", cohort.etape)
-        .field("name", cohort.name)
-        .field("create", cohort.creates());
+    out.field("idnumber", cohort.idnumber);
+    // Only for the other kinds: an étape cohort's entry reads as it always did.
+    if (cohort.kind != "etape") {
+        out.field("kind", cohort.kind);
+    }
+    out.field("etape", cohort.etape).field("name", cohort.name).field("create", cohort.creates());
     write_or_null(out, "rename_from", cohort.rename_from);
     write_or_null(out, "restore_idnumber_from", cohort.restore_idnumber_from);
     write_or_null(out, "recreates", cohort.recreates);
@@ -215,6 +217,9 @@ void write_plan(JsonWriter& out, const Plan& plan, PlanDetail detail) {
                 .field("student_number", hold.student_number)
                 .field("login", hold.login)
                 .field("etape", hold.etape);
+            if (!hold.element.empty()) {
+                out.field("element", hold.element);
+            }
             write_reason_fields(out, hold.defect);
             out.field("message", hold.message).end_object();
         }
@@ -251,6 +256,7 @@ void from_json(const nlohmann::json& json, Plan& plan) {
         CohortPlan cohort;
         cohort.cohort_id = optional_from<std::int64_t>(c.at("cohort_id"));
         cohort.idnumber = c.at("idnumber").get<std::string>();
+        cohort.kind = c.value("kind", std::string("etape"));
         cohort.etape = c.at("etape").get<std::string>();
         cohort.name = c.at("name").get<std::string>();
         cohort.description = c.at("description").get<std::string>();
@@ -281,7 +287,7 @@ void from_json(const nlohmann::json& json, Plan& plan) {
     for (const auto& h : json.value("holds", nlohmann::json::array())) {
         read.holds.push_back({h.at("student_number").get<std::string>(), h.at("login").get<std::string>(),
                               h.at("etape").get<std::string>(), reason_from(h),
-                              h.at("message").get<std::string>()});
+                              h.at("message").get<std::string>(), h.value("element", std::string())});
     }
     for (const auto& p : json.at("pending")) {
         read.pending.push_back({p.at("cohort_id").get<std::int64_t>(), p.at("user_id").get<std::int64_t>(),

@@ -365,7 +365,7 @@ std::string render_summary(const RunReport& report) {
     for (const auto* kind : source_kinds()) {
         const bool read = std::ranges::any_of(
             report.sources, [&](const SourceFactsReport& source) { return source.source == kind->name(); });
-        if (read || report.sources.empty()) {
+        if (read || (report.sources.empty() && always_counted(*kind))) {
             out += fmt::format("{} {}, ", report.counts.records_of(std::string(kind->count_key())),
                                kind->summary_noun());
         }

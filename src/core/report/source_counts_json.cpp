@@ -41,13 +41,30 @@ const nlohmann::json& member_at(const nlohmann::json& object, const char* key) {
 void write_counts(JsonWriter& out, const SourceCounts& counts, JsonWriter::Layout layout) {
     out.begin_object(layout);
     for (const auto* kind : source_kinds()) {
-        out.field(kind->count_key(), counts.records_of(std::string(kind->count_key())));
+        const std::string key(kind->count_key());
+        if (always_counted(*kind) || counts.records.contains(key)) {
+            out.field(key, counts.records_of(key));
+        }
     }
     out.field("students", counts.students).key("per_etape").begin_object(layout);
     for (const auto& [etape, members] : counts.per_etape) {
         out.key(etape).value(members);
     }
-    out.end_object().end_object();
+    out.end_object();
+    // The other cohort kinds' counts, only when there are some: a run of étape cohorts alone
+    // stores what it always did.
+    if (!counts.per_kind.empty()) {
+        out.key("per_kind").begin_object(layout);
+        for (const auto& [kind, per_key] : counts.per_kind) {
+            out.key(kind).begin_object(layout);
+            for (const auto& [key, members] : per_key) {
+                out.key(key).value(members);
+            }
+            out.end_object();
+        }
+        out.end_object();
+    }
+    out.end_object();
 }
 
 void from_json(const nlohmann::json& json, SourceCounts& counts) {
@@ -66,7 +83,9 @@ void from_json(const nlohmann::json& json, SourceCounts& counts) {
     for (const auto* kind : kinds) {
         const std::string key(kind->count_key());
         const auto it = json.find(key);
-        parsed.records[key] = it == json.end() ? 0 : count_at(*it, "/" + key);
+        if (always_counted(*kind) || it != json.end()) {
+            parsed.records[key] = it == json.end() ? 0 : count_at(*it, "/" + key);
+        }
     }
     parsed.students = count_at(member_at(json, "students"), "/students");
     const auto& per_etape = member_at(json, "per_etape");
@@ -77,6 +96,24 @@ void from_json(const nlohmann::json& json, SourceCounts& counts) {
     const auto per_etape_path = nlohmann::json::json_pointer("/per_etape");
     for (const auto& [etape, value] : per_etape.items()) {
         parsed.per_etape.emplace(etape, count_at(value, (per_etape_path / etape).to_string()));
+    }
+    if (const auto per_kind = json.find("per_kind"); per_kind != json.end()) {
+        const auto per_kind_path = nlohmann::json::json_pointer("/per_kind");
+        if (!per_kind->is_object()) {
+            throw std::invalid_argument(
+                fmt::format("/per_kind: expected an object, found {}", per_kind->type_name()));
+        }
+        for (const auto& [kind, per_key] : per_kind->items()) {
+            const auto kind_path = per_kind_path / kind;
+            if (!per_key.is_object()) {
+                throw std::invalid_argument(fmt::format("{}: expected an object, found {}",
+                                                        kind_path.to_string(), per_key.type_name()));
+            }
+            auto& parsed_kind = parsed.per_kind[kind];
+            for (const auto& [key, value] : per_key.items()) {
+                parsed_kind.emplace(key, count_at(value, (kind_path / key).to_string()));
+            }
+        }
     }
     counts = std::move(parsed);
 }

@@ -1,6 +1,7 @@
 #include "cohort_sync/source.hpp"
 #include "directory_source.hpp"
 #include "export_source.hpp"
+#include "pedagogy_source.hpp"
 #include "pegase_source.hpp"
 
 #include <algorithm>
@@ -14,9 +15,12 @@ namespace {
 const DirectorySourceKind k_directory;
 const ExportSourceKind k_export;
 const PegaseSourceKind k_pegase;
+const ContractSourceKind k_contracts;
+const GroupSourceKind k_groups;
 
 // The registry: a new source is one more line here (and its adapter in src/app/sources.cpp).
-const std::array<const SourceKind*, 3> k_kinds = {&k_directory, &k_export, &k_pegase};
+const std::array<const SourceKind*, 5> k_kinds = {&k_directory, &k_export, &k_pegase, &k_contracts,
+                                                  &k_groups};
 
 } // namespace
 
@@ -31,8 +35,14 @@ bool rule_reads(MembershipRule rule, SourceFamily family) {
         return rule != MembershipRule::exportonly;
     case SourceFamily::inscriptions:
         return rule != MembershipRule::directory;
+    case SourceFamily::pedagogy:
+        return false; // read for its cohort kinds (CohortKind::sources), never for the rule
     }
     return false;
+}
+
+bool always_counted(const SourceKind& kind) {
+    return kind.family() != SourceFamily::pedagogy;
 }
 
 std::span<const SourceKind* const> source_kinds() {
@@ -60,6 +70,14 @@ const DirectoryRead* directory_records(const SourceRead& read) {
 
 const ExportRead* inscription_records(const SourceRead& read) {
     return std::get_if<ExportRead>(&read.records);
+}
+
+const PedagogyRead* pedagogy_records(const SourceRead& read) {
+    return std::get_if<PedagogyRead>(&read.records);
+}
+
+const Issues& issues_of(const SourceRead& read) {
+    return std::visit([](const auto& records) -> const Issues& { return records.issues; }, read.records);
 }
 
 } // namespace cohort_sync

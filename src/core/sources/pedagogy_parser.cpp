@@ -1,0 +1,213 @@
+// What a row of a pedagogical extract means: its columns and each field's checks. Reading the
+// table itself (header, field counts, truncation, trailer, encodings) is csv_table.cpp's job, as
+// for the administrative export.
+#include "cohort_sync/pedagogy_parser.hpp"
+
+#include "cohort_sync/etape.hpp"
+#include "cohort_sync/text.hpp"
+#include "csv_table.hpp"
+#include "text_encoding.hpp"
+
+#include <array>
+#include <fmt/format.h>
+#include <utility>
+#include <vector>
+
+namespace cohort_sync {
+namespace {
+
+using csv::k_absent;
+
+csv::TableFormat format_of(const PedagogyConfig& config, const char* columns) {
+    return {config.delimiter, config.quote, config.trailer, columns, "pedagogy.encoding"};
+}
+
+// The fields both extracts have: the year, the student, the element.
+class PedagogyTable : public csv::TableReader {
+public:
+    PedagogyTable(csv::TableFormat format, const std::string& name, PedagogyRead& result)
+        : TableReader(std::move(format), name, result.issues, result.data_lines)
+        , m_result(result) {}
+
+protected:
+    DamagedRecord damaged_of(const csv::Record& record) const override {
+        DamagedRecord damaged;
+        damaged.line = record.line;
+        const auto& fields = record.fields;
+        if (m_student < fields.size() && csv::readable(fields[m_student])) {
+            damaged.student_number = fields[m_student];
+        }
+        if (m_element < fields.size() && csv::readable(fields[m_element])) {
+            damaged.element = normalise_etape_code(fields[m_element]);
+        }
+        return damaged;
+    }
+
+    // Checks the common fields; the problems go to `problems`.
+    struct Common {
+        int year = 0;
+        std::string_view student;
+        std::string element;
+    };
+    Common common(const csv::Record& record, std::string& problems) const {
+        Common out;
+        out.year = read_year(record, m_year, problems);
+        out.student = record.fields[m_student];
+        if (out.student.empty()) {
+            add_problem(problems, fmt::format("{} is empty", column_name(m_student)));
+        }
+        out.element = normalise_etape_code(record.fields[m_element]);
+        if (out.element.empty()) {
+            add_problem(problems, fmt::format("{} is empty", column_name(m_element)));
+        }
+        return out;
+    }
+
+    // An optional column's value, upper-cased: codes compare that way.
+    static std::string code_at(const csv::Record& record, std::size_t index) {
+        return index == k_absent ? std::string() : normalise_etape_code(record.fields[index]);
+    }
+    static std::string text_at(const csv::Record& record, std::size_t index) {
+        return index == k_absent ? std::string() : std::string(record.fields[index]);
+    }
+
+    PedagogyRead& m_result;
+    std::size_t m_year = k_absent;
+    std::size_t m_student = k_absent;
+    std::size_t m_element = k_absent;
+    std::size_t m_label = k_absent;
+};
+
+class ContractParser final : public PedagogyTable {
+public:
+    ContractParser(const PedagogyConfig& config, const std::string& name, PedagogyRead& result)
+        : PedagogyTable(format_of(config, "pedagogy.contract_columns"), name, result)
+        , m_columns(config.contract_columns) {}
+
+    void run(std::string& text) {
+        const std::array<csv::Column, 8> columns = {{
+            {"year", &m_columns.year, true, &m_year},
+            {"student_number", &m_columns.student_number, true, &m_student},
+            {"etape", &m_columns.etape, true, &m_etape},
+            {"version", &m_columns.version, false, &m_version},
+            {"element", &m_columns.element, true, &m_element},
+            {"label", &m_columns.label, false, &m_label},
+            {"nature", &m_columns.nature, false, &m_nature},
+            {"carried_over", &m_columns.carried_over, true, &m_carried_over},
+        }};
+        read(text, columns);
+    }
+
+private:
+    void row(const csv::Record& record) override {
+        std::string problems;
+        auto fields = common(record, problems);
+        std::string etape = normalise_etape_code(record.fields[m_etape]);
+        if (etape.empty()) {
+            add_problem(problems, fmt::format("{} is empty", column_name(m_etape)));
+        }
+        // 'O' (carried over) or 'N' (followed this year): anything else cannot say which, and
+        // reading it either way could wrongly add or remove the student.
+        const std::string carried = normalise_etape_code(record.fields[m_carried_over]);
+        if (carried != "O" && carried != "N") {
+            add_problem(problems,
+                        fmt::format("{} is {} where 'O' or 'N' is expected", column_name(m_carried_over),
+                                    csv::quoted(record.fields[m_carried_over])));
+        }
+        const std::array<std::size_t, 7> checked = {m_student, m_etape,  m_version,     m_element,
+                                                    m_label,   m_nature, m_carried_over};
+        check_length(record, checked, problems);
+        if (!problems.empty()) {
+            bad_row(record, std::move(problems));
+            return;
+        }
+        auto& row = m_result.contracts.emplace_back();
+        row.year = fields.year;
+        row.student_number = fields.student;
+        row.etape = std::move(etape);
+        row.version = text_at(record, m_version);
+        row.element = std::move(fields.element);
+        row.label = text_at(record, m_label);
+        row.nature = code_at(record, m_nature);
+        row.carried_over = carried == "O";
+        row.line = record.line;
+    }
+
+    const ContractColumns& m_columns;
+    std::size_t m_etape = k_absent;
+    std::size_t m_version = k_absent;
+    std::size_t m_nature = k_absent;
+    std::size_t m_carried_over = k_absent;
+};
+
+class GroupParser final : public PedagogyTable {
+public:
+    GroupParser(const PedagogyConfig& config, const std::string& name, PedagogyRead& result)
+        : PedagogyTable(format_of(config, "pedagogy.group_columns"), name, result)
+        , m_columns(config.group_columns) {}
+
+    void run(std::string& text) {
+        const std::array<csv::Column, 6> columns = {{
+            {"year", &m_columns.year, true, &m_year},
+            {"student_number", &m_columns.student_number, true, &m_student},
+            {"element", &m_columns.element, true, &m_element},
+            {"group", &m_columns.group, true, &m_group},
+            {"label", &m_columns.label, false, &m_label},
+            {"type", &m_columns.type, false, &m_type},
+        }};
+        read(text, columns);
+    }
+
+private:
+    void row(const csv::Record& record) override {
+        std::string problems;
+        auto fields = common(record, problems);
+        std::string group = normalise_etape_code(record.fields[m_group]);
+        if (group.empty()) {
+            add_problem(problems, fmt::format("{} is empty", column_name(m_group)));
+        }
+        const std::array<std::size_t, 5> checked = {m_student, m_element, m_group, m_label, m_type};
+        check_length(record, checked, problems);
+        if (!problems.empty()) {
+            bad_row(record, std::move(problems));
+            return;
+        }
+        auto& row = m_result.groups.emplace_back();
+        row.year = fields.year;
+        row.student_number = fields.student;
+        row.element = std::move(fields.element);
+        row.group = std::move(group);
+        row.label = text_at(record, m_label);
+        row.type = code_at(record, m_type);
+        row.line = record.line;
+    }
+
+    const GroupColumns& m_columns;
+    std::size_t m_group = k_absent;
+    std::size_t m_type = k_absent;
+};
+
+template <class Parser>
+PedagogyRead parse_with(std::string_view bytes, const PedagogyConfig& config, const std::string& name) {
+    PedagogyRead result;
+    result.path = name;
+    std::vector<std::size_t> replaced_at;
+    std::string text = convert_to_utf8(bytes, config.encoding, &replaced_at);
+    Parser(config, name, result).run(text);
+    result.labels_in_doubt =
+        csv::report_encoding(bytes, replaced_at, config.encoding, "pedagogy.encoding", name, result.issues);
+    return result;
+}
+
+} // namespace
+
+PedagogyRead parse_contracts(std::string_view bytes, const PedagogyConfig& config, const std::string& name) {
+    return parse_with<ContractParser>(bytes, config, name);
+}
+
+PedagogyRead parse_group_assignments(std::string_view bytes, const PedagogyConfig& config,
+                                     const std::string& name) {
+    return parse_with<GroupParser>(bytes, config, name);
+}
+
+} // namespace cohort_sync
