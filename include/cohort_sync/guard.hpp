@@ -19,6 +19,9 @@ struct GuardVerdict {
     bool tripped = false;
     std::string figures; // "1523 removals > limit 1000"
     std::string hint;    // how to proceed when tripped
+    // --force lets a run past it. Not a guard whose plan Moodle itself would reject (accounts with
+    // an authentication plugin the site does not enable).
+    bool overridable = true;
 };
 
 struct GuardInput {
@@ -27,10 +30,16 @@ struct GuardInput {
     const std::optional<SourceCounts>& last_success;
     std::vector<const SourceKind*> sources; // the sources this run read: each has its size guards
     const Desired* desired = nullptr;       // for the per-student guard; none for a saved plan
+    // The site's usable authentication plugins (Current::auth_plugins); none for a saved plan,
+    // whose accounts apply checks in its transaction.
+    const std::vector<std::string>* auth_plugins = nullptr;
 };
 
 std::vector<GuardVerdict> evaluate_guards(const GuardInput& input, const GuardConfig& limits);
 
 bool any_tripped(const std::vector<GuardVerdict>& verdicts);
+
+// Whether the verdicts refuse the plan: a tripped guard does, unless forced and overridable.
+bool refuses(const std::vector<GuardVerdict>& verdicts, bool forced);
 
 } // namespace cohort_sync

@@ -43,7 +43,7 @@ void apply_plan_file(const Config& config, const std::string& path, bool force, 
                         path, moved.size(), what),
             "compute a new plan with 'cohort-sync --dry-run --plan-out FILE'");
     }
-    if (any_tripped(report.verdicts) && !report.forced) {
+    if (refuses(report.verdicts, report.forced)) {
         throw GuardRefused(
             fmt::format("the plan '{}' was refused by its guards when it was computed; nothing was "
                         "changed in Moodle",

@@ -70,7 +70,7 @@ void log_guards(const std::vector<GuardVerdict>& verdicts, bool force) {
     for (const auto& verdict : verdicts) {
         if (!verdict.tripped) {
             spdlog::debug("guard {}: ok: {}", verdict.guard, verdict.figures);
-        } else if (force) {
+        } else if (force && verdict.overridable) {
             spdlog::warn("guard {} tripped, overridden by --force: {}", verdict.guard, verdict.figures);
         } else {
             spdlog::error("guard {} tripped: {}", verdict.guard, verdict.figures);
@@ -339,9 +339,10 @@ private:
     void guard() {
         const Plan& plan = *m_report.plan;
         m_report.verdicts = evaluate_guards(
-            {plan, m_desired.counts, m_current.last_success, m_kinds, &m_desired}, m_config.guards);
+            {plan, m_desired.counts, m_current.last_success, m_kinds, &m_desired, &m_current.auth_plugins},
+            m_config.guards);
         log_guards(m_report.verdicts, m_options.force);
-        m_refused = any_tripped(m_report.verdicts) && !m_options.force;
+        m_refused = refuses(m_report.verdicts, m_options.force);
         if (!m_options.plan_out.empty()) {
             save_plan_file(m_options.plan_out,
                            {m_report.run_id, m_report.started_at, m_config.moodle.prefix,

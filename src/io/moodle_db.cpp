@@ -93,6 +93,10 @@ Current MoodleSession::load() {
     if (verdict.support == MoodleSupport::refused) {
         throw TargetError("refusing to sync: " + verdict.message, {}, "load_config", verdict.hint);
     }
+    const auto plugins =
+        impl.run(sql::Id::auth_plugins, {}, PGRES_TUPLES_OK, "read the site's authentication plugins");
+    current.auth_plugins = usable_auth_plugins(plugins.text(0, plugins.column("enabled")),
+                                               plugins.text(0, plugins.column("installed")));
 
     const auto& users_statement = impl.statement(sql::Id::load_users);
     const auto users =

@@ -115,22 +115,35 @@ TEST_F(Provisioning, TheCapTripsAndNothingIsWritten) {
 TEST_F(Provisioning, APluginTheSiteHasNotEnabledIsRefusedWithNothingWritten) {
     provisioning(true, 200, "cas");
     const auto before = moodle_fingerprint();
+    // The dry run already says so: an admin sees it before the night does.
+    const auto dry = run({"--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.describe();
+    EXPECT_TRUE(contains(dry.out, "guard provisioning_auth") && contains(dry.out, "TRIPPED"))
+        << dry.describe();
+    EXPECT_TRUE(contains(dry.err, "a real run would be refused by: provisioning_auth")) << dry.describe();
+
     const auto result = run();
-    EXPECT_EQ(result.exit_code, 1) << result.describe();
-    const auto line = line_with(result.err, "refusing to create 1 Moodle account(s)");
-    EXPECT_TRUE(contains(line, "authentication plugin 'cas': it is not enabled on this Moodle site"
-                               " (enabled: manual, nologin, ldap)"))
+    EXPECT_EQ(result.exit_code, 3) << result.describe();
+    const auto line = line_with(result.err, "guard provisioning_auth tripped");
+    EXPECT_TRUE(contains(line,
+                         "1 Moodle account(s) to create with authentication plugin 'cas', not enabled on "
+                         "this site (enabled: manual, nologin, ldap)"))
         << result.describe();
-    EXPECT_TRUE(contains(line_after(result.err, "refusing to create"), "HINT: set provisioning.auth"))
+    EXPECT_TRUE(
+        contains(line_after(result.err, "guard provisioning_auth tripped"), "HINT: set provisioning.auth"))
         << result.describe();
     EXPECT_EQ(moodle_fingerprint(), before) << "not even the other students' cohort";
+    // Moodle would refuse these accounts at login: --force does not make them right.
+    const auto forced = run({"--force"});
+    EXPECT_EQ(forced.exit_code, 3) << forced.describe();
+    EXPECT_EQ(moodle_fingerprint(), before);
 
     // Listed as enabled but uninstalled, as CAS is on a site upgraded to 5.0: still refused.
     enable_auth_plugins("cas,ldap");
     cst::servers().psql("DELETE FROM mdl_config_plugins WHERE plugin = 'auth_cas'");
     const auto uninstalled = moodle_fingerprint();
     const auto gone = run();
-    EXPECT_EQ(gone.exit_code, 1) << gone.describe();
+    EXPECT_EQ(gone.exit_code, 3) << gone.describe();
     EXPECT_TRUE(contains(gone.err, "(enabled: manual, nologin, ldap)")) << gone.describe();
     EXPECT_EQ(moodle_fingerprint(), uninstalled);
 

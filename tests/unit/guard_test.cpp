@@ -23,10 +23,13 @@ struct GuardFixture : ::testing::Test {
         {{"directory_entries", 1000}, {"export_inscriptions", 2500}}, 1000, {{"L1INFO", 300}, {"M2TINY", 5}}};
     std::optional<SourceCounts> last = counts;
     GuardConfig limits;
+    const std::vector<std::string>* auth_plugins = nullptr;
 
     std::vector<GuardVerdict> verdicts() {
         plan.managed_memberships = 2500;
-        return evaluate_guards({plan, counts, last, {&source_kind("ldap"), &source_kind("export")}}, limits);
+        return evaluate_guards(
+            {plan, counts, last, {&source_kind("ldap"), &source_kind("export")}, nullptr, auth_plugins},
+            limits);
     }
     std::vector<std::string> tripped() {
         std::vector<std::string> names;
@@ -116,6 +119,24 @@ TEST_F(GuardFixture, TooManyAccountsToCreateTrips) {
     EXPECT_TRUE(tripped().empty());
     plan.accounts.push_back(account("c"));
     EXPECT_EQ(tripped(), std::vector<std::string>{"max_accounts_created"});
+    EXPECT_FALSE(refuses(verdicts(), true)) << "--force overrides the cap";
+}
+
+TEST_F(GuardFixture, AccountsWithAPluginTheSiteDoesNotEnableTripEvenForced) {
+    const std::vector<std::string> enabled = {"manual", "nologin", "ldap"};
+    auth_plugins = &enabled;
+    plan.accounts = {NewAccount{"a", "", "", "", "", "cas"}};
+    EXPECT_EQ(tripped(), std::vector<std::string>{"provisioning_auth"});
+    const auto verdict = verdicts().back();
+    EXPECT_EQ(verdict.figures,
+              "1 Moodle account(s) to create with authentication plugin 'cas', not enabled on "
+              "this site (enabled: manual, nologin, ldap)");
+    EXPECT_FALSE(verdict.overridable);
+    EXPECT_TRUE(refuses(verdicts(), true));
+
+    plan.accounts.front().auth = "ldap";
+    EXPECT_TRUE(tripped().empty());
+    EXPECT_FALSE(refuses(verdicts(), false));
 }
 
 } // namespace

@@ -139,6 +139,7 @@ const Shape& documented_shape() {
         key("guards[].tripped", {"boolean"});
         key("guards[].figures", {"string"});
         key("guards[].hint", {"string"});
+        key("guards[].overridable", {"boolean"});
         key("course_impact", {"object", "null"});
         key("course_impact.unenrol_action", {"integer"});
         key("course_impact.cohort_enrol_enabled", {"boolean"});
@@ -533,9 +534,9 @@ const char* const k_tree_full =
     R"json(export","student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compar)json"
     R"json(ed":110},"directory_pages":3,"dry_run":false,"error":"the connection to PostgreSQL was lost dur)json"
     R"json(ing COMMIT","finished_at":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s)json"
-    R"json() <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 cohort(s) woul)json"
+    R"json() <= limit 1000","guard":"max_removals","hint":"","overridable":true,"tripped":false},{"figures":"1 cohort(s) woul)json"
     R"json(d lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"revie)json"
-    R"json(w the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":"the next run reads Moodle')json"
+    R"json(w the plan with 'cohort-sync --dry-run -v'","overridable":true,"tripped":true}],"hint":"the next run reads Moodle')json"
     R"json(s real state and converges either way","issues":[{"locator":"apogee.csv:12","message":"column ')json"
     R"json(COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","versio)json"
     R"json(n":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"exp)json"
@@ -585,9 +586,9 @@ const char* const k_tree_dry_run =
     R"json(tor":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number")json"
     R"json(:"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_page)json"
     R"json(s":3,"dry_run":true,"error":null,"finished_at":0,"forced":false,"format":1,"guards":[{"figures")json"
-    R"json(:"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","tripped":false},{"figures":"1 c)json"
+    R"json(:"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","overridable":true,"tripped":false},{"figures":"1 c)json"
     R"json(ohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio",)json"
-    R"json("hint":"review the plan with 'cohort-sync --dry-run -v'","tripped":true}],"hint":null,"issues":)json"
+    R"json("hint":"review the plan with 'cohort-sync --dry-run -v'","overridable":true,"tripped":true}],"hint":null,"issues":)json"
     R"json([{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodl)json"
     R"json(e":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"dry-run","phases")json"
     R"json(:[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0)json"
@@ -628,9 +629,9 @@ const char* const k_tree_full_summary =
     R"json(ry":0,"only_in_export":1,"students_compared":110},"detail":"summary","directory_pages":3,"dry_r)json"
     R"json(un":false,"error":"the connection to PostgreSQL was lost during COMMIT","finished_at":179591971)json"
     R"json(8,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_remov)json"
-    R"json(als","hint":"","tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1IN)json"
+    R"json(als","hint":"","overridable":true,"tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1IN)json"
     R"json(FO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-)json"
-    R"json(run -v'","tripped":true}],"hint":"the next run reads Moodle's real state and converges either w)json"
+    R"json(run -v'","overridable":true,"tripped":true}],"hint":"the next run reads Moodle's real state and converges either w)json"
     R"json(ay","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warn)json"
     R"json(ing"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-d)json"
     R"json(oubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merg)json"

@@ -1,6 +1,7 @@
 #include "cohort_sync/guard.hpp"
 
 #include "cohort_sync/cohort_kind.hpp"
+#include "cohort_sync/moodle_auth.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -39,6 +40,7 @@ public:
         cohort_removal_ratio();
         total_removal_ratio();
         accounts_created();
+        accounts_auth();
         cohorts_created();
         if (m_input.desired) {
             for (const auto* kind : cohort_kinds()) {
@@ -172,6 +174,27 @@ private:
             force_hint("max_accounts_created"));
     }
 
+    // Moodle refuses accounts whose plugin is not enabled at login, and cannot delete them once the
+    // plugin is gone (CAS left core in 5.0): no --force makes such a plan right.
+    void accounts_auth() {
+        if (m_input.plan.accounts.empty() || !m_input.auth_plugins) {
+            return;
+        }
+        const auto& usable = *m_input.auth_plugins;
+        const auto& auth = m_input.plan.accounts.front().auth;
+        const bool tripped = std::ranges::find(usable, auth) == usable.end();
+        add("provisioning_auth", tripped,
+            fmt::format("{} Moodle account(s) to create with authentication plugin '{}', {} on this site "
+                        "(enabled: {})",
+                        m_input.plan.accounts.size(), auth, tripped ? "not enabled" : "enabled",
+                        join_plugins(usable)),
+            fmt::format("set provisioning.auth to the plugin the students log in with, or enable '{}' in "
+                        "Site administration > Plugins > Authentication > Manage authentication; --force "
+                        "does not override this guard",
+                        auth));
+        m_verdicts.back().overridable = false;
+    }
+
     void cohorts_created() {
         const int managed = m_input.plan.managed_cohorts;
         if (m_totals.creates == 0) {
@@ -248,6 +271,12 @@ std::vector<GuardVerdict> evaluate_guards(const GuardInput& input, const GuardCo
 
 bool any_tripped(const std::vector<GuardVerdict>& verdicts) {
     return std::ranges::any_of(verdicts, &GuardVerdict::tripped);
+}
+
+bool refuses(const std::vector<GuardVerdict>& verdicts, bool forced) {
+    return std::ranges::any_of(verdicts, [forced](const GuardVerdict& verdict) {
+        return verdict.tripped && (!forced || !verdict.overridable);
+    });
 }
 
 } // namespace cohort_sync

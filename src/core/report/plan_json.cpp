@@ -150,6 +150,7 @@ void write_guards(JsonWriter& out, const std::vector<GuardVerdict>& verdicts) {
             .field("tripped", v.tripped)
             .field("figures", v.figures)
             .field("hint", v.hint)
+            .field("overridable", v.overridable)
             .end_object();
     }
     out.end_array();
@@ -246,8 +247,10 @@ void from_json(const nlohmann::json& json, Issue& issue) {
 }
 
 void from_json(const nlohmann::json& json, GuardVerdict& verdict) {
+    // Plans saved before "overridable" existed had only guards --force could override.
     verdict = {json.at("guard").get<std::string>(), json.at("tripped").get<bool>(),
-               json.at("figures").get<std::string>(), json.at("hint").get<std::string>()};
+               json.at("figures").get<std::string>(), json.at("hint").get<std::string>(),
+               json.value("overridable", true)};
 }
 
 void from_json(const nlohmann::json& json, Plan& plan) {

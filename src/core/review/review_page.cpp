@@ -308,7 +308,8 @@ std::optional<Word> description_of(std::string_view guard) {
         {"max_removals", Word::guard_max_removals},
         {"max_cohort_removal_ratio", Word::guard_max_cohort_removal_ratio},
         {"max_total_removal_ratio", Word::guard_max_total_removal_ratio},
-        {"max_accounts_created", Word::guard_max_accounts_created}};
+        {"max_accounts_created", Word::guard_max_accounts_created},
+        {"provisioning_auth", Word::guard_provisioning_auth}};
     for (const auto& [name, word] : k_guards) {
         if (name == guard) {
             return word;

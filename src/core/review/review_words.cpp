@@ -118,6 +118,8 @@ constexpr auto k_words = std::to_array<Translation>({
      "Les retraits sont une petite part de tous les membres"},
     {Word::guard_max_accounts_created, "Not too many Moodle accounts created",
      "Pas trop de comptes Moodle créés"},
+    {Word::guard_provisioning_auth, "New Moodle accounts can log in (their authentication plugin is enabled)",
+     "Les nouveaux comptes Moodle peuvent se connecter (leur méthode d'authentification est activée)"},
     {Word::figures_in_english, "The figures are cohort-sync's own, in English.",
      "Les chiffres sont ceux de cohort-sync, en anglais."},
     {Word::held_back_heading, "Held back, and why", "Retenu, et pourquoi"},

@@ -86,6 +86,7 @@ enum class Word {
     guard_max_cohort_removal_ratio,
     guard_max_total_removal_ratio,
     guard_max_accounts_created,
+    guard_provisioning_auth,
     figures_in_english,
     held_back_heading,
     held_back_intro,
