@@ -277,8 +277,8 @@ struct Current {
     std::vector<PendingRemoval> pending;      // grace-period state
     std::optional<SourceCounts> last_success; // counts of the last applied run
     std::int64_t mnet_localhost_id = 1;
-    std::string moodle_release; // mdl_config 'release', e.g. "4.5.6 (Build: 20250811)"
-    std::string moodle_version; // mdl_config 'version', e.g. "2024100706.00"
+    std::string moodle_release;            // mdl_config 'release', e.g. "4.5.6 (Build: 20250811)"
+    std::string moodle_version;            // mdl_config 'version', e.g. "2024100706.00"
     std::vector<std::string> auth_plugins; // usable_auth_plugins(): what accounts may be created with
 };
 
