@@ -258,5 +258,54 @@ TEST(PedagogyHolds, ABadContractRowHoldsItsElementAndGroupsOnly) {
     EXPECT_EQ(removes_held.at("element-UE13"), (std::pair<std::size_t, std::size_t>{1, 0}));
 }
 
+// An element's members come from étapes it does not know: any étape hold holds it. A vanished
+// cohort's key is unknown: an étape hold holds it only when that étape has no cohort tonight, and
+// any pedagogical hold does.
+TEST(PedagogyHolds, AnEtapeHoldHoldsElementsAndAVanishedCohortOnlyWithoutItsEtapeTonight) {
+    Desired desired;
+    Hold on_etape;
+    on_etape.etape = "L1";
+    on_etape.defect = {"export", 7, {}};
+    desired.holds = {on_etape};
+    Current current;
+    current.users = {testing::user(1, "alice", "1")};
+    for (const auto& [id, idnumber] :
+         {std::pair<std::int64_t, std::string>{10, "etape-L1"}, {11, "element-UE12"}, {12, "element-OLD"}}) {
+        ManagedCohort c;
+        c.id = id;
+        c.idnumber = idnumber;
+        c.members = {1};
+        current.cohorts.push_back(c);
+    }
+    for (const auto& [kind, key] :
+         {std::pair<std::string, std::string>{"etape", "L1"}, {"element", "UE12"}}) {
+        DesiredCohort c;
+        c.kind = kind;
+        c.etape = key;
+        c.idnumber = kind + "-" + key;
+        c.name = c.idnumber;
+        desired.cohorts.push_back(c);
+    }
+    MoodleConfig moodle;
+    moodle.empty_vanished_cohorts = true;
+    const auto held = [&](const Plan& plan) {
+        std::map<std::string, bool> out;
+        for (const auto& c : plan.cohorts) {
+            out[c.idnumber] = c.removes.empty() && c.held_back.size() == 1;
+        }
+        return out;
+    };
+    const auto etape_only = held(make_plan(desired, current, moodle));
+    EXPECT_TRUE(etape_only.at("etape-L1"));
+    EXPECT_TRUE(etape_only.at("element-UE12"));
+    EXPECT_FALSE(etape_only.at("element-OLD")) << "L1 still has its cohort: it is not the vanished one";
+
+    Hold on_element;
+    on_element.element = "UE12";
+    on_element.defect = {"contracts", 9, {}};
+    desired.holds.push_back(on_element);
+    EXPECT_TRUE(held(make_plan(desired, current, moodle)).at("element-OLD"));
+}
+
 } // namespace
 } // namespace cohort_sync
