@@ -9,7 +9,8 @@
 # file: CPack's dpkg-shlibdeps step needs it to tell the binary's type.
 # lintian, bash-completion: the package checks (ctest -L packaging). ca-certificates: the
 # system CA bundle that tls_test shows is not enough to trust a private CA.
-# mmdebstrap, zstd: scripts/test-debian13 (a Debian 13 system in a chroot).
+# mmdebstrap, zstd: scripts/test-debian13 (a Debian 13 system in a chroot). ccache: the compiler
+# cache configure_and_build uses.
 # python3: the Moodle fixture script; php-cli: the companion plugin's lint; tzdata: the rollover
 # tests' time zones. chromium opens the review page headless: its test, the bench's timing and
 # the documentation's screenshot. prometheus: promtool checks the metrics files of two sites
@@ -23,7 +24,7 @@ readonly COHORT_SYNC_PACKAGES=(
     clang-format systemd tzdata
     openssl clang libclang-rt-dev
     dpkg-dev file lintian man-db groff-base bash-completion ca-certificates
-    mmdebstrap zstd
+    mmdebstrap zstd ccache
     chromium prometheus
 )
 
@@ -74,10 +75,23 @@ install_packages() {
 }
 
 # configure_and_build DIR [cmake args...]
+# Through ccache when it is installed: a build is two full compilations (scripts/test), and a
+# commit changes a few files. The cache is keyed on paths relative to the checkout
+# (CCACHE_BASEDIR, CCACHE_NOHASHDIR), so that a fresh clone elsewhere, as CI makes, hits it too; no
+# object but tests/build_paths.cpp holds the checkout's path (tests/support/build_paths.hpp).
+# COHORT_SYNC_CCACHE=0 builds without it.
 configure_and_build() {
     local dir=$1
     shift
     section "build in $dir"
-    cmake -S . -B "$dir" -G Ninja -DCOHORT_SYNC_WERROR=ON "$@" >/dev/null
+    local launcher=()
+    if [[ ${COHORT_SYNC_CCACHE:-1} != 0 ]] && command -v ccache >/dev/null; then
+        launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+        export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+    fi
+    cmake -S . -B "$dir" -G Ninja -DCOHORT_SYNC_WERROR=ON "${launcher[@]}" "$@" >/dev/null
     cmake --build "$dir" -j"$(nproc)"
+    if ((${#launcher[@]})); then
+        ccache --show-stats 2>/dev/null | grep -E '^ *(Hits|Misses):' | tr -s ' ' | sed 's/^/ccache:/' || true
+    fi
 }

@@ -240,7 +240,7 @@ TEST_F(CliCheck, VersionExits0) {
     EXPECT_TRUE(run.out.starts_with("cohort-sync ")) << run.describe();
     // The build's commit and its date: "cohort-sync 0.9.0 (commit 1a2b3c4d5e6f, 2026-05-04)". Sources
     // without git (a release tarball, the copy scripts/test-chroot makes) have no commit to name.
-    const bool from_git = std::filesystem::exists(std::string(COHORT_SYNC_SOURCE_DIR) + "/.git");
+    const bool from_git = std::filesystem::exists(cst::source_dir() / ".git");
     const std::regex expected =
         from_git ? std::regex(R"(^cohort-sync \S+ \(commit [0-9a-f]{12}(-modified)?, \d{4}-\d\d-\d\d\)\n)")
                  : std::regex(R"(^cohort-sync \S+ \(commit unknown, (unknown|\d{4}-\d\d-\d\d)\)\n)");

@@ -199,7 +199,7 @@ inline RunningCohortSync start_cohort_sync(const std::vector<std::string>& args,
     const std::string out_path = stem + ".out";
     const std::string err_path = stem + ".err";
 
-    std::vector<std::string> argv_strings{COHORT_SYNC_BINARY};
+    std::vector<std::string> argv_strings{cst::cohort_sync_binary().string()};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::string command;
     std::vector<char*> argv;

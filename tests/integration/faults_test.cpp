@@ -844,7 +844,7 @@ TEST_F(Faults, NoPasswordInTheCommandLineOfARunningSync) {
         } catch (const std::exception&) {
             continue;
         }
-        if (contains(text, COHORT_SYNC_BINARY) && contains(text, m_config_path)) {
+        if (contains(text, cst::cohort_sync_binary().string()) && contains(text, m_config_path)) {
             cmdline = text;
             environ_text = cst::read_file(entry.path().string() + "/environ");
         }

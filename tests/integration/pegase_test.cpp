@@ -16,7 +16,7 @@ constexpr const char* k_uai = "{UAI:0751717J}";
 constexpr const char* k_dre_role = "cohort_sync_dre";
 
 std::string data_file(const std::string& name) {
-    return std::string(COHORT_SYNC_SOURCE_DIR) + "/tests/data/pegase/" + name;
+    return (cst::source_dir() / "tests/data/pegase" / name).string();
 }
 
 // The harness's conninfo ("... user=cohort_admin dbname=moodle") pointed at another database and

@@ -364,7 +364,7 @@ void ThrowawayServers::start(const ServersRequest& request) {
     }
     m_request = request;
     m_owner = getpid();
-    m_script = std::string(COHORT_SYNC_SOURCE_DIR) + "/tests/harness/throwaway-servers";
+    m_script = (source_dir() / "tests/harness/throwaway-servers").string();
     std::string dir_template = "/tmp/cohort-sync-test-XXXXXX";
     if (mkdtemp(dir_template.data()) == nullptr) {
         throw std::runtime_error(std::string("cannot create a folder under /tmp: ") + std::strerror(errno));

@@ -15,6 +15,8 @@
 // COHORT_SYNC_KEEP_TEST_DIR=1.
 #pragma once
 
+#include "build_paths.hpp"
+
 #include <gtest/gtest.h>
 #include <string>
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+#include "build_paths.hpp"
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/io/apogee_export.hpp"
 #include "cohort_sync/source.hpp"
@@ -89,7 +90,7 @@ TEST_F(ApogeeExportFileTest, ReadsAGoodFile) {
 }
 
 TEST_F(ApogeeExportFileTest, ReadsTheLatin1SampleWithUtf8Labels) {
-    const auto sample = fs::path(__FILE__).parent_path() / "../data/export/inscriptions_latin1.csv";
+    const auto sample = cohort_sync::testing::source_dir() / "tests/data/export/inscriptions_latin1.csv";
     // Copied so that its mtime is fresh whatever the checkout's age.
     const auto path = m_dir / "latin1.csv";
     fs::copy_file(sample, path);
@@ -182,7 +183,7 @@ TEST_F(ApogeeExportFileTest, RefusesAMissingColumn) {
 }
 
 TEST_F(ApogeeExportFileTest, RefusesATruncatedFile) {
-    const auto sample = fs::path(__FILE__).parent_path() / "../data/export/inscriptions_truncated.csv";
+    const auto sample = cohort_sync::testing::source_dir() / "tests/data/export/inscriptions_truncated.csv";
     const auto path = m_dir / "truncated.csv";
     fs::copy_file(sample, path);
     set_mtime(path.string(), m_now);

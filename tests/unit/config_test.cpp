@@ -1,3 +1,4 @@
+#include "build_paths.hpp"
 #include "cohort_sync/config.hpp"
 
 #include <algorithm>
@@ -13,8 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-// Resolved from this file so that the tests run from any working directory.
-const std::filesystem::path k_source_dir = std::filesystem::path(__FILE__).parent_path() / ".." / "..";
+const std::filesystem::path& k_source_dir = cohort_sync::testing::source_dir();
 
 std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

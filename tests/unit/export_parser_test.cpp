@@ -1,3 +1,4 @@
+#include "build_paths.hpp"
 #include "cohort_sync/export_parser.hpp"
 
 #include <filesystem>
@@ -42,7 +43,7 @@ std::vector<Issue> issues_of(const ExportRead& read, Severity severity) {
 }
 
 std::string read_sample(const std::string& name) {
-    const auto path = std::filesystem::path(__FILE__).parent_path() / "../data/export" / name;
+    const auto path = cohort_sync::testing::source_dir() / "tests/data/export" / name;
     std::ifstream in(path, std::ios::binary);
     EXPECT_TRUE(in) << path;
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -1,6 +1,7 @@
 // The Pégase DRE source kind's acceptance: a DRE caught mid-rebuild (missing, empty, half
 // loaded, yesterday's) is refused, never read as students leaving; what does not count is
 // counted for the report. Pure: reads built by hand, a fixed clock.
+#include "build_paths.hpp"
 #include "cohort_sync/error.hpp"
 #include "cohort_sync/io/pegase_dre.hpp"
 #include "cohort_sync/merge.hpp"
@@ -187,8 +188,7 @@ TEST(PegaseSource, ExplainsEachInscriptionWithItsVerdict) {
 // docs/configuration.md quotes the shipped query, and bench/run measures the one it quotes: the
 // two must be the code's.
 TEST(PegaseSource, DocsQuoteTheDefaultQuery) {
-    const auto path =
-        std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "docs" / "configuration.md";
+    const auto path = cohort_sync::testing::source_dir() / "docs" / "configuration.md";
     std::ifstream in(path);
     ASSERT_TRUE(in) << path;
     std::stringstream text;

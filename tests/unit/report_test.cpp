@@ -1,6 +1,7 @@
 // The run report: its JSON has exactly the shape docs/report.md documents (operators script
 // against it with jq, so a renamed key is a breaking change), and the plan, summary and
 // course-impact texts are pinned down as golden strings.
+#include "build_paths.hpp"
 #include "cohort_sync/impact.hpp"
 #include "cohort_sync/report.hpp"
 
@@ -310,7 +311,7 @@ std::vector<std::string> table_cells(const std::string& line) {
 // The table under "## Keys": `path` | type[ or type] | yes/no | meaning. `order`, when given,
 // receives the paths in the order of the table.
 Shape shape_from_docs(std::string& error, std::vector<std::string>* order = nullptr) {
-    const auto path = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "docs" / "report.md";
+    const auto path = cohort_sync::testing::source_dir() / "docs" / "report.md";
     std::ifstream in(path);
     if (!in) {
         error = "cannot read " + path.string();
