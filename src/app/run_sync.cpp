@@ -327,6 +327,17 @@ private:
                      m_tag, impact.enrolments_added, impact.enrolments_removed,
                      impact.deletes_data() ? "remove" : "suspend", impact.courses.size(),
                      impact.graded_students_removed);
+        if (impact.group_joins + impact.group_leaves > 0) {
+            spdlog::info(
+                "{}impact: {} student(s) to join and {} to leave course groups (\"Ajouter au groupe\")",
+                m_tag, impact.group_joins, impact.group_leaves);
+        }
+        if (!impact.groups_previewed) {
+            spdlog::info(
+                "{}impact: course groups not previewed: the database role may not read mdl_groups and "
+                "mdl_groups_members (docs/security.md)",
+                m_tag);
+        }
         if (impact.deletes_data() && impact.enrolments_removed > 0) {
             spdlog::warn(
                 "{}{} course enrolment(s) will be removed at Moodle's next cohort sync, and {} of these "

@@ -37,6 +37,18 @@ std::string changes_of(const std::string& report_json) {
         text = fmt::format("+{} -{}, {} new", totals.value("adds", 0), totals.value("removes", 0),
                            totals.value("creates", 0));
     }
+    // With element or group cohorts, how many cohorts of each kind the run's sources gave.
+    if (const auto counts = report.find("counts"); counts != report.end() && counts->is_object()) {
+        const auto per_kind = counts->find("per_kind");
+        if (per_kind != counts->end() && per_kind->is_object() && !per_kind->empty()) {
+            const auto etapes = counts->value("per_etape", nlohmann::json::object());
+            std::string kinds = fmt::format("{} étape", etapes.is_object() ? etapes.size() : 0);
+            for (const auto& [kind, keys] : per_kind->items()) {
+                kinds += fmt::format(", {} {}", keys.is_object() ? keys.size() : 0, kind);
+            }
+            text += (text.empty() ? "" : "; ") + kinds + " cohort(s)";
+        }
+    }
     if (!guards.empty()) {
         text += (text.empty() ? "" : "; ") + std::string("guards tripped: ") + guards;
     }
@@ -113,6 +125,11 @@ int status_command(const Config& config, int limit, std::ostream& out) {
         "their course enrolment, {} enrolment(s) wait for removal\n",
         propagation.cohort_instances, propagation.members_without_enrolment,
         propagation.enrolments_without_member);
+    if (propagation.group_instances > 0) {
+        out << fmt::format("  {} of these instance(s) put their members in a course group (\"Ajouter au "
+                           "groupe\"): a dry run's course-impact preview names who joins and leaves each\n",
+                           propagation.group_instances);
+    }
     if (propagation.members_without_enrolment + propagation.enrolments_without_member > 0) {
         out << "  Moodle's hourly enrol_cohort task has not yet applied the latest cohort changes to the "
                "courses;\n  to do it now: sudo -u www-data php admin/cli/scheduled_task.php "

@@ -1,13 +1,38 @@
 // The course-impact preview: what enrol_cohort's next sync will do with the plan's changes,
-// read from mdl_enrol, mdl_user_enrolments and the gradebook inside the run's transaction.
+// read from mdl_enrol, mdl_user_enrolments, the gradebook and the course groups inside the run's
+// transaction.
 #include "cohort_sync/io/moodle_db.hpp"
 #include "moodle_session.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <map>
+#include <string_view>
 
 namespace cohort_sync {
 
 using namespace pgio;
+
+namespace {
+
+// The usernames behind "12,-1,40" (the ids impact_groups lists), sorted.
+std::vector<std::string> usernames_of(std::string_view ids,
+                                      const std::map<std::int64_t, std::string>& username_of) {
+    std::vector<std::string> names;
+    while (!ids.empty()) {
+        const auto comma = ids.find(',');
+        const auto item = ids.substr(0, comma);
+        std::int64_t id = 0;
+        std::from_chars(item.data(), item.data() + item.size(), id);
+        const auto found = username_of.find(id);
+        names.push_back(found != username_of.end() ? found->second : "#" + std::string(item));
+        ids = comma == std::string_view::npos ? std::string_view{} : ids.substr(comma + 1);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+} // namespace
 
 CourseImpact MoodleSession::course_impact(const Plan& plan) {
     auto& impl = *m_impl;
@@ -19,6 +44,7 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
     // A site that never saved the setting uses enrol_cohort's default, unenrol.
     const int s_action = settings.column("unenrolaction");
     const int s_enrol_plugins = settings.column("enrol_plugins");
+    impact.groups_previewed = settings.text(0, settings.column("groups_readable")) == std::string_view("t");
     int action = 0;
     if (!settings.is_null(0, s_action)) {
         action = number_at<int>(settings, 0, s_action, settings_statement,
@@ -42,13 +68,27 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
     if (adds == 0 && removes == 0) {
         return impact;
     }
+    // Who each user id is, for the group preview's names. An account provisioning creates in this
+    // run has no id yet: it gets a negative one of its own, the same in every cohort it joins.
+    std::map<std::int64_t, std::string> username_of;
+    std::map<std::string, std::int64_t> new_account_id;
+    const auto id_of = [&](const PlannedMember& member) {
+        if (member.user_id != 0) {
+            username_of.emplace(member.user_id, member.username);
+            return member.user_id;
+        }
+        const auto [at, added] =
+            new_account_id.emplace(member.username, -static_cast<std::int64_t>(new_account_id.size()) - 1);
+        username_of.emplace(at->second, member.username);
+        return at->second;
+    };
     impl.run(sql::Id::create_impact_tables, {}, PGRES_COMMAND_OK, "prepare the course-impact preview");
     const auto send = [&](sql::Id id, const char* what, auto members_of) {
         impl.copy(id, fmt::format("send the {} for the course-impact preview", what), [&](CopyIn& copy_in) {
             for (const auto& cohort : plan.cohorts) {
                 if (cohort.cohort_id) {
                     for (const auto& member : members_of(cohort)) {
-                        copy_in.row(*cohort.cohort_id, member.user_id);
+                        copy_in.row(*cohort.cohort_id, id_of(member));
                     }
                 }
             }
@@ -97,6 +137,37 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
                                  "count the students with grades among the removals");
     impact.graded_students_removed =
         number_at<int>(graded, 0, graded.column("students"), graded_statement, "count");
+    if (impact.groups_previewed) {
+        const auto& groups_statement = impl.statement(sql::Id::impact_groups);
+        const auto moves = impl.run(sql::Id::impact_groups,
+                                    {std::to_string(action), std::to_string(k_group_students_listed)},
+                                    PGRES_TUPLES_OK, "preview the course groups students join and leave");
+        const int g_course = moves.column("courseid");
+        const int g_shortname = moves.column("shortname");
+        const int g_group = moves.column("groupid");
+        const int g_name = moves.column("groupname");
+        const int g_joining = moves.column("joining");
+        const int g_leaving = moves.column("leaving");
+        const int g_joining_ids = moves.column("joining_ids");
+        const int g_leaving_ids = moves.column("leaving_ids");
+        for (int row = 0; row < moves.rows(); ++row) {
+            const auto course_id =
+                number_at<std::int64_t>(moves, row, g_course, groups_statement, "enrol.courseid");
+            auto& course = courses[course_id];
+            course.course_id = course_id;
+            course.shortname = moves.text(row, g_shortname);
+            GroupChange group;
+            group.group_id = number_at<std::int64_t>(moves, row, g_group, groups_statement, "groups.id");
+            group.name = moves.text(row, g_name);
+            group.joining = number_at<int>(moves, row, g_joining, groups_statement, "count");
+            group.leaving = number_at<int>(moves, row, g_leaving, groups_statement, "count");
+            group.students_joining = usernames_of(moves.text(row, g_joining_ids), username_of);
+            group.students_leaving = usernames_of(moves.text(row, g_leaving_ids), username_of);
+            impact.group_joins += group.joining;
+            impact.group_leaves += group.leaving;
+            course.groups.push_back(std::move(group));
+        }
+    }
     for (auto& [id, course] : courses) {
         impact.courses.push_back(std::move(course));
     }

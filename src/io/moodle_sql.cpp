@@ -22,7 +22,7 @@ struct Template {
 // Moodle deleted 20 students' grades: the other two kept the course this way. $1: the unenrol
 // action (with a suspend action, suspended enrolments are already done).
 #define COHORT_SYNC_REMOVED_ENROLMENTS                                                                       \
-    "WITH removed AS (SELECT e.courseid, ue.userid,"                                                         \
+    "WITH removed AS (SELECT e.courseid, ue.userid, e.id AS enrolid, e.customint2,"                          \
     " EXISTS (SELECT 1 FROM {m:grade_grades} g JOIN {m:grade_items} gi ON gi.id = g.itemid"                  \
     " WHERE gi.courseid = e.courseid AND g.userid = ue.userid AND g.finalgrade IS NOT NULL) AS graded,"      \
     " NOT EXISTS (SELECT 1 FROM {m:user_enrolments} ue2 JOIN {m:enrol} e2 ON e2.id = ue2.enrolid"            \
@@ -239,10 +239,14 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
 
     // enrol_cohort's unenrol action decides what a removal costs: 0 unenrols (and with the last
     // enrolment in a course deletes the grades), 2 suspends, 3 suspends and removes the roles.
+    // The course-group preview needs SELECT on mdl_groups and mdl_groups_members, which sites set
+    // up before it existed may not grant: without it the preview says groups were not read rather
+    // than failing the run. (The quoted names inside the literals are regclass text.)
     {Id::impact_settings, "impact_settings", 0,
      "SELECT (SELECT value FROM {m:config_plugins} WHERE plugin = 'enrol_cohort' AND name = 'unenrolaction')"
      " AS unenrolaction, (SELECT value FROM {m:config} WHERE name = 'enrol_plugins_enabled') AS "
-     "enrol_plugins"},
+     "enrol_plugins, has_table_privilege('{m:groups}', 'SELECT') AND"
+     " has_table_privilege('{m:groups_members}', 'SELECT') AS groups_readable"},
     {Id::create_impact_tables, "create_impact_tables", 0,
      "CREATE TEMPORARY TABLE cohort_sync_impact_adds (cohortid bigint NOT NULL, userid bigint NOT NULL)"
      " ON COMMIT DROP; CREATE TEMPORARY TABLE cohort_sync_impact_removes"
@@ -252,8 +256,9 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::copy_impact_removes, "copy_impact_removes", 0,
      "COPY pg_temp.cohort_sync_impact_removes (cohortid, userid) FROM STDIN"},
     // What enrol_cohort_sync() will do for the additions: enrol, or unsuspend, the member in every
-    // enabled cohort instance of the cohort (deleted users are never enrolled). User id 0 is an
-    // account provisioning creates in this run: it has no enrolment yet, so each one is enrolled.
+    // enabled cohort instance of the cohort (deleted users are never enrolled). A user id of 0 or
+    // less is an account provisioning creates in this run (one negative id per account, so that
+    // the group preview can tell them apart): it has no enrolment yet, so each one is enrolled.
     {Id::impact_adds, "impact_adds", 0,
      "SELECT e.courseid, coalesce(max(c.shortname), '') AS shortname, count(*) AS enrolments"
      " FROM pg_temp.cohort_sync_impact_adds a"
@@ -261,7 +266,7 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " LEFT JOIN {m:user} u ON u.id = a.userid"
      " LEFT JOIN {m:user_enrolments} ue ON ue.enrolid = e.id AND ue.userid = a.userid"
      " LEFT JOIN {m:course} c ON c.id = e.courseid"
-     " WHERE (a.userid = 0 OR u.deleted = 0) AND (ue.id IS NULL OR ue.status = 1)"
+     " WHERE (a.userid <= 0 OR u.deleted = 0) AND (ue.id IS NULL OR ue.status = 1)"
      " GROUP BY e.courseid ORDER BY e.courseid"},
     // ... and for the removals: the enrolments of the instance go (or, with a suspend action,
     // the active ones are suspended), whatever the instance's status. $1: the unenrol action.
@@ -273,6 +278,48 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::impact_graded_students, "impact_graded_students", 1,
      COHORT_SYNC_REMOVED_ENROLMENTS
      "SELECT count(DISTINCT r.userid) AS students FROM removed r WHERE r.loses_course AND r.graded"},
+    // The course groups of instances with "Ajouter au groupe" (customint2 = a group of the course):
+    // who joins and who leaves each one. enrol_cohort_sync() adds every enrolled member of such an
+    // instance to its group (groups_sync_with_enrolment()), so an addition joins the group unless
+    // already in it (unique (userid, groupid)). A removal leaves it only with the unenrol action
+    // (0): unenrol_user() drops the memberships the instance made (component 'enrol_cohort',
+    // itemid = the instance) and, with the last enrolment in the course, all of them; a suspended
+    // enrolment keeps its group. A student who keeps or gains an enrolment through another
+    // instance filling the same group is put back in it by the same sync, so does not leave.
+    // One row per (course, group): the counts and, for the names, at most $2 user ids each way.
+    // $1: the unenrol action.
+    {Id::impact_groups, "impact_groups", 2,
+     COHORT_SYNC_REMOVED_ENROLMENTS
+     ", joins AS (SELECT DISTINCT e.courseid, g.id AS groupid, a.userid"
+     " FROM pg_temp.cohort_sync_impact_adds a"
+     " JOIN {m:enrol} e ON e.enrol = 'cohort' AND e.status = 0 AND e.customint1 = a.cohortid"
+     " AND e.customint2 > 0"
+     " JOIN {m:groups} g ON g.id = e.customint2 AND g.courseid = e.courseid"
+     " LEFT JOIN {m:user} u ON u.id = a.userid"
+     " WHERE (a.userid <= 0 OR u.deleted = 0) AND NOT EXISTS (SELECT 1 FROM {m:groups_members} gm"
+     " WHERE gm.groupid = g.id AND gm.userid = a.userid)),"
+     " leaves AS (SELECT DISTINCT r.courseid, g.id AS groupid, r.userid FROM removed r"
+     " JOIN {m:groups} g ON g.id = r.customint2 AND g.courseid = r.courseid"
+     " JOIN {m:groups_members} gm ON gm.groupid = g.id AND gm.userid = r.userid"
+     " WHERE $1::int = 0 AND ((gm.component = 'enrol_cohort' AND gm.itemid = r.enrolid) OR r.loses_course)"
+     " AND NOT EXISTS (SELECT 1 FROM {m:enrol} e2 JOIN {m:user_enrolments} ue2 ON ue2.enrolid = e2.id"
+     " WHERE ue2.userid = r.userid AND e2.enrol = 'cohort' AND e2.customint2 = g.id AND e2.id <> r.enrolid"
+     " AND e2.courseid = g.courseid AND NOT EXISTS (SELECT 1 FROM pg_temp.cohort_sync_impact_removes r2"
+     " WHERE r2.cohortid = e2.customint1 AND r2.userid = r.userid))"
+     " AND NOT EXISTS (SELECT 1 FROM pg_temp.cohort_sync_impact_adds a JOIN {m:enrol} e3"
+     " ON e3.enrol = 'cohort' AND e3.status = 0 AND e3.customint1 = a.cohortid"
+     " WHERE a.userid = r.userid AND e3.customint2 = g.id AND e3.courseid = g.courseid)),"
+     " moves AS (SELECT courseid, groupid, userid, true AS joining FROM joins"
+     " UNION ALL SELECT courseid, groupid, userid, false FROM leaves)"
+     " SELECT m.courseid, coalesce(max(c.shortname), '') AS shortname, m.groupid,"
+     " coalesce(max(g.name), '') AS groupname,"
+     " count(*) FILTER (WHERE m.joining) AS joining, count(*) FILTER (WHERE NOT m.joining) AS leaving,"
+     " coalesce(array_to_string((array_agg(m.userid ORDER BY m.userid) FILTER (WHERE m.joining))"
+     "[1:$2::int], ','), '') AS joining_ids,"
+     " coalesce(array_to_string((array_agg(m.userid ORDER BY m.userid) FILTER (WHERE NOT m.joining))"
+     "[1:$2::int], ','), '') AS leaving_ids"
+     " FROM moves m LEFT JOIN {m:course} c ON c.id = m.courseid LEFT JOIN {m:groups} g ON g.id = m.groupid"
+     " GROUP BY m.courseid, m.groupid ORDER BY m.courseid, groupname, m.groupid"},
 
     {Id::recent_runs, "recent_runs", 1,
      "SELECT run_id, started_at, finished_at, outcome, coalesce(report::text, '') AS report FROM {s:runs}"
@@ -293,7 +340,10 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
      " LEFT JOIN {m:cohort_members} cm ON cm.cohortid = e.customint1 AND cm.userid = ue.userid"
      " WHERE cm.id IS NULL AND ($2::int = 0 OR ue.status = 0)) AS to_unenrol,"
      " (SELECT count(*) FROM {m:enrol} e JOIN {m:cohort} co ON co.id = e.customint1"
-     " AND co.component = $1::text WHERE e.enrol = 'cohort') AS instances"},
+     " AND co.component = $1::text WHERE e.enrol = 'cohort') AS instances,"
+     // ... of which "Ajouter au groupe" fills a course group with (customint2 > 0).
+     " (SELECT count(*) FROM {m:enrol} e JOIN {m:cohort} co ON co.id = e.customint1"
+     " AND co.component = $1::text WHERE e.enrol = 'cohort' AND e.customint2 > 0) AS group_instances"},
 
     // `explain`: one student's accounts, cohorts and courses. $1: username (lower-cased),
     // $2: idnumber (student number), $3: the site's mnethostid.

@@ -62,6 +62,7 @@ enum class Id {
     impact_adds,
     impact_removes,
     impact_graded_students,
+    impact_groups,
     recent_runs,
     propagation,
     explain_users,

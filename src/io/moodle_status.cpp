@@ -52,7 +52,8 @@ Propagation read_propagation(const MoodleConfig& config) {
                                 PGRES_TUPLES_OK, "compare cohort members with course enrolments", config);
     return {number_at<int>(result, 0, result.column("to_enrol"), statement, "count"),
             number_at<int>(result, 0, result.column("to_unenrol"), statement, "count"),
-            number_at<int>(result, 0, result.column("instances"), statement, "count")};
+            number_at<int>(result, 0, result.column("instances"), statement, "count"),
+            number_at<int>(result, 0, result.column("group_instances"), statement, "count")};
 }
 
 } // namespace cohort_sync

@@ -121,7 +121,8 @@ protected:
                 {"shortname", shortname},
                 {"enrolments_added", added},
                 {"enrolments_removed", removed},
-                {"removed_with_grades", with_grades}};
+                {"removed_with_grades", with_grades},
+                {"groups", nlohmann::json::array()}}; // no instance here fills a course group
     }
 
     std::string m_info101;

@@ -236,6 +236,23 @@ TEST_F(Privileges, EveryCommandWorksWithExactlyTheListedGrants) {
     EXPECT_EQ(check.exit_code, 0) << check.describe();
 }
 
+// The course-group preview reads mdl_groups and mdl_groups_members, which a role set up before
+// it existed lacks: the listed grants still run every night, and the preview says the groups were
+// not read; the optional grant makes it read them.
+TEST_F(Privileges, TheCourseGroupPreviewSaysWhenItsOptionalGrantIsMissing) {
+    grant_all_but("");
+    const auto without = run({"--dry-run", "--format", "json"});
+    ASSERT_EQ(without.exit_code, 0) << without.describe();
+    EXPECT_EQ(nlohmann::json::parse(without.out).at("course_impact").at("groups_previewed"), false);
+    const auto text = run({"--dry-run"});
+    EXPECT_TRUE(contains(text.out, "note: course groups were not previewed")) << text.describe();
+
+    cst::servers().psql(std::string("GRANT SELECT ON mdl_groups, mdl_groups_members TO ") + k_role);
+    const auto with = run({"--dry-run", "--format", "json"});
+    ASSERT_EQ(with.exit_code, 0) << with.describe();
+    EXPECT_EQ(nlohmann::json::parse(with.out).at("course_impact").at("groups_previewed"), true);
+}
+
 class PrivilegesMissing : public Privileges, public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(PrivilegesMissing, SyncFailsWithPermissionDeniedAndWritesNothing) {

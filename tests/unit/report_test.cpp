@@ -6,6 +6,7 @@
 #include "cohort_sync/report.hpp"
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
@@ -153,6 +154,18 @@ const Shape& documented_shape() {
         key("course_impact.courses[].enrolments_added", {"integer"});
         key("course_impact.courses[].enrolments_removed", {"integer"});
         key("course_impact.courses[].removed_with_grades", {"integer"});
+        key("course_impact.groups_previewed", {"boolean"});
+        key("course_impact.group_joins", {"integer"});
+        key("course_impact.group_leaves", {"integer"});
+        key("course_impact.courses[].groups", {"array"});
+        key("course_impact.courses[].groups[].group_id", {"integer"});
+        key("course_impact.courses[].groups[].name", {"string"});
+        key("course_impact.courses[].groups[].joining", {"integer"});
+        key("course_impact.courses[].groups[].leaving", {"integer"});
+        key("course_impact.courses[].groups[].students_joining", {"array"});
+        key("course_impact.courses[].groups[].students_joining[]", {"string"});
+        key("course_impact.courses[].groups[].students_leaving", {"array"});
+        key("course_impact.courses[].groups[].students_leaving[]", {"string"});
         key("applied", {"object", "null"});
         for (const char* field : {"accounts_created", "cohorts_created", "cohorts_renamed",
                                   "idnumbers_restored", "members_added", "members_removed"}) {
@@ -430,7 +443,7 @@ CourseImpact sample_impact(UnenrolAction action = UnenrolAction::unenrol) {
     impact.enrolments_added = 3;
     impact.enrolments_removed = 2;
     impact.graded_students_removed = 1;
-    impact.courses = {{201, "INFO101", 1, 1, 1}, {202, "BIO101", 2, 1, 0}};
+    impact.courses = {{201, "INFO101", 1, 1, 1, {}}, {202, "BIO101", 2, 1, 0, {}}};
     return impact;
 }
 
@@ -462,6 +475,9 @@ RunReport full_report() {
     report.plan = sample_plan();
     report.verdicts = sample_verdicts();
     report.impact = sample_impact();
+    report.impact->courses[0].groups = {{301, "TD1", 1, 1, {"alice"}, {"bob"}}};
+    report.impact->group_joins = 1;
+    report.impact->group_leaves = 1;
     report.applied = ApplyStats{1, 1, 1, 3, 1};
     report.moodle_release = "4.5.6 (Build: 20250811)";
     report.moodle_version = "2024100706.00";
@@ -524,138 +540,144 @@ RunReport early_failure() {
 // sorted), captured before report_json_text() replaced it: the new text must say the same, as a
 // JSON value, whatever its key order and layout.
 const char* const k_tree_full =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0)json"
-    R"json(,"members_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions")json"
-    R"json(:118,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact")json"
-    R"json(:{"cohort_enrol_enabled":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_remo)json"
-    R"json(ved":1,"removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"en)json"
-    R"json(rolments_removed":1,"removed_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolm)json"
-    R"json(ents_removed":2,"graded_students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":)json"
-    R"json([{"etape":"L1INFO","locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":")json"
-    R"json(export","student_number":"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compar)json"
-    R"json(ed":110},"directory_pages":3,"dry_run":false,"error":"the connection to PostgreSQL was lost dur)json"
-    R"json(ing COMMIT","finished_at":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s)json"
-    R"json() <= limit 1000","guard":"max_removals","hint":"","overridable":true,"tripped":false},{"figures":"1 cohort(s) woul)json"
-    R"json(d lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"revie)json"
-    R"json(w the plan with 'cohort-sync --dry-run -v'","overridable":true,"tripped":true}],"hint":"the next run reads Moodle')json"
-    R"json(s real state and converges either way","issues":[{"locator":"apogee.csv:12","message":"column ')json"
-    R"json(COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","versio)json"
-    R"json(n":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"exp)json"
-    R"json(ort","seconds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":")json"
-    R"json(load","seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":)json"
-    R"json("apply","seconds":0.3},{"phase":"commit","seconds":2.0}],"plan":{"accounts":[{"auth":"cas","fir)json"
-    R"json(st_name":"Eve","idnumber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":)json"
-    R"json("eve"}],"cohorts":[{"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_i)json"
-    R"json(d":11,"create":false,"current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"usernam)json"
-    R"json(e":"carol"}],"desired_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{)json"
-    R"json("dn":"","line":14,"source":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INF)json"
-    R"json(O","name":"L1INFO: Licence 1 Informatique","recreates":null,"removes":[{"idnumber":"22800002",")json"
-    R"json(user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1 Info","restore_idnumber_from":)json"
-    R"json("L1 info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"228000)json"
-    R"json(05","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":[)json"
-    R"json(],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Maste)json"
-    R"json(r 1 Biologie","recreates":9,"removes":[],"rename_from":null,"restore_idnumber_from":null}],"hol)json"
-    R"json(ds":[{"dn":"","etape":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte",)json"
-    R"json("source":"export","student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"éta)json"
-    R"json(pe L3X is skipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["et)json"
-    R"json(ape-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_)json"
-    R"json(back":1,"managed_memberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":)json"
-    R"json([{"etape":"L1INFO","login":"frank","reason":"no_account","student_number":"22800006"},{"etape":)json"
-    R"json("M1BIO","login":"","reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"co)json"
-    R"json(mmand":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources)json"
-    R"json(":[{"dump_date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_co)json"
-    R"json(unted":[],"source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"o)json"
-    R"json(ther year","rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1")json"
-    R"json(}],"started_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0,)json"
+    R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions":1)json"
+    R"json(18,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{")json"
+    R"json(cohort_enrol_enabled":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed")json"
+    R"json(:1,"groups":[{"group_id":301,"joining":1,"leaving":1,"name":"TD1","students_joining":["alice"],")json"
+    R"json(students_leaving":["bob"]}],"removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enr)json"
+    R"json(olments_added":2,"enrolments_removed":1,"groups":[],"removed_with_grades":0,"shortname":"BIO101")json"
+    R"json(}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"group_joins":1,"grou)json"
+    R"json(p_leaves":1,"groups_previewed":true,"unenrol_action":0},"cross_check":{"disagreements":[{"etape")json"
+    R"json(:"L1INFO","locator":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","s)json"
+    R"json(tudent_number":"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"d)json"
+    R"json(irectory_pages":3,"dry_run":false,"error":"the connection to PostgreSQL was lost during COMMIT",)json"
+    R"json("finished_at":1795919718,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 10)json"
+    R"json(00","guard":"max_removals","hint":"","overridable":true,"tripped":false},{"figures":"1 cohort(s))json"
+    R"json( would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"r)json"
+    R"json(eview the plan with 'cohort-sync --dry-run -v'","overridable":true,"tripped":true}],"hint":"the )json"
+    R"json(next run reads Moodle's real state and converges either way","issues":[{"locator":"apogee.csv:12)json"
+    R"json(","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build)json"
+    R"json(: 20250811)","version":"2024100706.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds")json"
+    R"json(:1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","seconds)json"
+    R"json(":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","second)json"
+    R"json(s":0.1},{"phase":"apply","seconds":0.3},{"phase":"commit","seconds":2.0}],"plan":{"accounts":[{")json"
+    R"json(auth":"cas","first_name":"Eve","idnumber":"22800005","last_name":"Martin","mail":"eve@univ-test.)json"
+    R"json(fr","username":"eve"}],"cohorts":[{"adds":[{"idnumber":"22800001","user_id":101,"username":"alic)json"
+    R"json(e"}],"cohort_id":11,"create":false,"current_size":3,"deferred":[{"idnumber":"22800003","user_id")json"
+    R"json(:103,"username":"carol"}],"desired_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009",)json"
+    R"json("reasons":[{"dn":"","line":14,"source":"export"}],"user_id":105,"username":"gina"}],"idnumber":")json"
+    R"json(etape-L1INFO","name":"L1INFO: Licence 1 Informatique","recreates":null,"removes":[{"idnumber":"2)json"
+    R"json(2800002","user_id":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1 Info","restore_idnumb)json"
+    R"json(er_from":"L1 info"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber")json"
+    R"json(:"22800005","user_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"defe)json"
+    R"json(rred":[],"desired_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO:)json"
+    R"json( Master 1 Biologie","recreates":9,"removes":[],"rename_from":null,"restore_idnumber_from":null}])json"
+    R"json(,"holds":[{"dn":"","etape":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL by)json"
+    R"json(te","source":"export","student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":")json"
+    R"json(étape L3X is skipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":[")json"
+    R"json(etape-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held)json"
+    R"json(_back":1,"managed_memberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":)json"
+    R"json([{"etape":"L1INFO","login":"frank","reason":"no_account","student_number":"22800006"},{"etape":")json"
+    R"json(M1BIO","login":"","reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"comm)json"
+    R"json(and":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources":[)json"
+    R"json({"dump_date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counte)json"
+    R"json(d":[],"source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other )json"
+    R"json(year","rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"st)json"
+    R"json(arted_at":1795919712})json";
 
 const char* const k_tree_early_failure =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
-    R"json(,"per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],"only_in_d)json"
-    R"json(irectory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,"dry_run":false,"erro)json"
-    R"json(r":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","fini)json"
-    R"json(shed_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null)json"
-    R"json(,"outcome":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001")json"
-    R"json(,"sources":[],"started_at":1795919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0,)json"
+    R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"disagreements":[],"only_in_dir)json"
+    R"json(ectory":0,"only_in_export":0,"students_compared":0},"directory_pages":0,"dry_run":false,"error":)json"
+    R"json("unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","finished)json"
+    R"json(_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null,"out)json"
+    R"json(come":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001","sour)json"
+    R"json(ces":[],"started_at":1795919712})json";
 
 const char* const k_tree_dry_run =
-    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscription)json"
-    R"json(s":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled")json"
-    R"json(:true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"removed_with_gra)json"
-    R"json(des":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrolments_removed":1,"rem)json"
-    R"json(oved_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolments_removed":2,"graded_)json"
-    R"json(students_removed":1,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","loca)json"
-    R"json(tor":"uid=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number")json"
-    R"json(:"22800008"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_page)json"
-    R"json(s":3,"dry_run":true,"error":null,"finished_at":0,"forced":false,"format":1,"guards":[{"figures")json"
-    R"json(:"1 removal(s) <= limit 1000","guard":"max_removals","hint":"","overridable":true,"tripped":false},{"figures":"1 c)json"
-    R"json(ohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_ratio",)json"
-    R"json("hint":"review the plan with 'cohort-sync --dry-run -v'","overridable":true,"tripped":true}],"hint":null,"issues":)json"
-    R"json([{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warning"}],"moodl)json"
-    R"json(e":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"dry-run","phases")json"
-    R"json(:[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merge","seconds":0)json"
-    R"json(.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan","seconds":0.)json"
-    R"json(05},{"phase":"impact","seconds":0.1}],"plan":{"accounts":[{"auth":"cas","first_name":"Eve","idn)json"
-    R"json(umber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":"eve"}],"cohorts":[)json"
-    R"json({"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id":11,"create":fals)json"
-    R"json(e,"current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":"carol"}],"desir)json"
-    R"json(ed_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn":"","line":14,")json"
-    R"json(source":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","name":"L1INFO: )json"
-    R"json(Licence 1 Informatique","recreates":null,"removes":[{"idnumber":"22800002","user_id":102,"usern)json"
-    R"json(ame":"bob"}],"rename_from":"L1INFO: Licence 1 Info","restore_idnumber_from":"L1 info"},{"adds":)json"
-    R"json([{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800005","user_id":0,"us)json"
-    R"json(ername":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":[],"desired_size":2,)json"
-    R"json("etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Master 1 Biologie","recr)json"
-    R"json(eates":9,"removes":[],"rename_from":null,"restore_idnumber_from":null}],"holds":[{"dn":"","etap)json"
-    R"json(e":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"export",")json"
-    R"json(student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped: )json"
-    R"json(idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"totals)json"
-    R"json(":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_me)json"
-    R"json(mberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":[{"etape":"L1INFO",)json"
-    R"json("login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO","login":"",)json"
-    R"json("reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"command":"php","detai)json"
-    R"json(l":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":nul)json"
-    R"json(l,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":)json"
-    R"json("export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year","rows":3)json"
-    R"json(},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":179)json"
-    R"json(5919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":120,"export_inscriptions":118,"pegase_inscriptions)json"
+    R"json(":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{"cohort_enrol_enabled":t)json"
+    R"json(rue,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed":1,"groups":[{"group_id)json"
+    R"json(":301,"joining":1,"leaving":1,"name":"TD1","students_joining":["alice"],"students_leaving":["bob)json"
+    R"json("]}],"removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"enrol)json"
+    R"json(ments_removed":1,"groups":[],"removed_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3)json"
+    R"json(,"enrolments_removed":2,"graded_students_removed":1,"group_joins":1,"group_leaves":1,"groups_pre)json"
+    R"json(viewed":true,"unenrol_action":0},"cross_check":{"disagreements":[{"etape":"L1INFO","locator":"ui)json"
+    R"json(d=gina,ou=people,dc=univ-test,dc=fr","login":"gina","only_in":"export","student_number":"2280000)json"
+    R"json(8"}],"only_in_directory":0,"only_in_export":1,"students_compared":110},"directory_pages":3,"dry_)json"
+    R"json(run":true,"error":null,"finished_at":0,"forced":false,"format":1,"guards":[{"figures":"1 removal)json"
+    R"json((s) <= limit 1000","guard":"max_removals","hint":"","overridable":true,"tripped":false},{"figure)json"
+    R"json(s":"1 cohort(s) would lose more than 25.0 %: etape-L1INFO -1 of 3","guard":"max_cohort_removal_r)json"
+    R"json(atio","hint":"review the plan with 'cohort-sync --dry-run -v'","overridable":true,"tripped":true)json"
+    R"json(}],"hint":null,"issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","sever)json"
+    R"json(ity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outco)json"
+    R"json(me":"dry-run","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase)json"
+    R"json(":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase")json"
+    R"json(:"plan","seconds":0.05},{"phase":"impact","seconds":0.1}],"plan":{"accounts":[{"auth":"cas","fir)json"
+    R"json(st_name":"Eve","idnumber":"22800005","last_name":"Martin","mail":"eve@univ-test.fr","username":")json"
+    R"json(eve"}],"cohorts":[{"adds":[{"idnumber":"22800001","user_id":101,"username":"alice"}],"cohort_id")json"
+    R"json(:11,"create":false,"current_size":3,"deferred":[{"idnumber":"22800003","user_id":103,"username":)json"
+    R"json("carol"}],"desired_size":3,"etape":"L1INFO","held_back":[{"idnumber":"22800009","reasons":[{"dn")json"
+    R"json(:"","line":14,"source":"export"}],"user_id":105,"username":"gina"}],"idnumber":"etape-L1INFO","n)json"
+    R"json(ame":"L1INFO: Licence 1 Informatique","recreates":null,"removes":[{"idnumber":"22800002","user_i)json"
+    R"json(d":102,"username":"bob"}],"rename_from":"L1INFO: Licence 1 Info","restore_idnumber_from":"L1 inf)json"
+    R"json(o"},{"adds":[{"idnumber":"22800004","user_id":104,"username":"dave"},{"idnumber":"22800005","use)json"
+    R"json(r_id":0,"username":"eve"}],"cohort_id":null,"create":true,"current_size":0,"deferred":[],"desire)json"
+    R"json(d_size":2,"etape":"M1BIO","held_back":[],"idnumber":"etape-M1BIO","name":"M1BIO: Master 1 Biolog)json"
+    R"json(ie","recreates":9,"removes":[],"rename_from":null,"restore_idnumber_from":null}],"holds":[{"dn":)json"
+    R"json("","etape":"","line":14,"login":"","message":"column 'COD_ETP' contains a NUL byte","source":"ex)json"
+    R"json(port","student_number":"22800009"}],"issues":[{"locator":"etape-L3X","message":"étape L3X is ski)json"
+    R"json(pped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"t)json"
+    R"json(otals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"manage)json"
+    R"json(d_memberships":7,"recreates":1,"removes":1,"renames":1,"restores":1},"unplaced":[{"etape":"L1INF)json"
+    R"json(O","login":"frank","reason":"no_account","student_number":"22800006"},{"etape":"M1BIO","login":")json"
+    R"json(","reason":"deleted_account","student_number":"22800007"}]},"post_commit":{"command":"php","deta)json"
+    R"json(il":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_date":nul)json"
+    R"json(l,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],"source":")json"
+    R"json(export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year","rows":3},)json"
+    R"json({"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"started_at":179591)json"
+    R"json(9712})json";
 
 const char* const k_tree_full_summary =
-    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0)json"
-    R"json(,"members_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions")json"
-    R"json(:118,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact")json"
-    R"json(:{"cohort_enrol_enabled":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_remo)json"
-    R"json(ved":1,"removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enrolments_added":2,"en)json"
-    R"json(rolments_removed":1,"removed_with_grades":0,"shortname":"BIO101"}],"enrolments_added":3,"enrolm)json"
-    R"json(ents_removed":2,"graded_students_removed":1,"unenrol_action":0},"cross_check":{"only_in_directo)json"
-    R"json(ry":0,"only_in_export":1,"students_compared":110},"detail":"summary","directory_pages":3,"dry_r)json"
-    R"json(un":false,"error":"the connection to PostgreSQL was lost during COMMIT","finished_at":179591971)json"
-    R"json(8,"forced":true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_remov)json"
-    R"json(als","hint":"","overridable":true,"tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etape-L1IN)json"
-    R"json(FO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync --dry-)json"
-    R"json(run -v'","overridable":true,"tripped":true}],"hint":"the next run reads Moodle's real state and converges either w)json"
-    R"json(ay","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is empty","severity":"warn)json"
-    R"json(ing"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706.00"},"outcome":"in-d)json"
-    R"json(oubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":0.25},{"phase":"merg)json"
-    R"json(e","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":0.2},{"phase":"plan)json"
-    R"json(","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds":0.3},{"phase":"co)json"
-    R"json(mmit","seconds":2.0}],"plan":{"issues":[{"locator":"etape-L3X","message":"étape L3X is skipped:)json"
-    R"json( idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etape-DUOLD"],"total)json"
-    R"json(s":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_back":1,"managed_m)json"
-    R"json(emberships":7,"recreates":1,"removes":1,"renames":1,"restores":1}},"post_commit":{"command":"ph)json"
-    R"json(p","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sources":[{"dump_)json"
-    R"json(date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_counted":[],)json"
-    R"json("source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":"other year")json"
-    R"json(,"rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1"}],"starte)json"
-    R"json(d_at":1795919712})json";
+    R"json({"applied":{"accounts_created":1,"cohorts_created":1,"cohorts_renamed":1,"idnumbers_restored":0,)json"
+    R"json("members_added":3,"members_removed":1},"counts":{"directory_entries":120,"export_inscriptions":1)json"
+    R"json(18,"pegase_inscriptions":5,"per_etape":{"L1INFO":3,"M1BIO":2},"students":117},"course_impact":{")json"
+    R"json(cohort_enrol_enabled":true,"courses":[{"course_id":201,"enrolments_added":1,"enrolments_removed")json"
+    R"json(:1,"groups":[{"group_id":301,"joining":1,"leaving":1,"name":"TD1","students_joining":["alice"],")json"
+    R"json(students_leaving":["bob"]}],"removed_with_grades":1,"shortname":"INFO101"},{"course_id":202,"enr)json"
+    R"json(olments_added":2,"enrolments_removed":1,"groups":[],"removed_with_grades":0,"shortname":"BIO101")json"
+    R"json(}],"enrolments_added":3,"enrolments_removed":2,"graded_students_removed":1,"group_joins":1,"grou)json"
+    R"json(p_leaves":1,"groups_previewed":true,"unenrol_action":0},"cross_check":{"only_in_directory":0,"on)json"
+    R"json(ly_in_export":1,"students_compared":110},"detail":"summary","directory_pages":3,"dry_run":false,)json"
+    R"json("error":"the connection to PostgreSQL was lost during COMMIT","finished_at":1795919718,"forced":)json"
+    R"json(true,"format":1,"guards":[{"figures":"1 removal(s) <= limit 1000","guard":"max_removals","hint":)json"
+    R"json("","overridable":true,"tripped":false},{"figures":"1 cohort(s) would lose more than 25.0 %: etap)json"
+    R"json(e-L1INFO -1 of 3","guard":"max_cohort_removal_ratio","hint":"review the plan with 'cohort-sync -)json"
+    R"json(-dry-run -v'","overridable":true,"tripped":true}],"hint":"the next run reads Moodle's real state)json"
+    R"json( and converges either way","issues":[{"locator":"apogee.csv:12","message":"column 'COD_ETU' is e)json"
+    R"json(mpty","severity":"warning"}],"moodle":{"release":"4.5.6 (Build: 20250811)","version":"2024100706)json"
+    R"json(.00"},"outcome":"in-doubt","phases":[{"phase":"ldap","seconds":1.5},{"phase":"export","seconds":)json"
+    R"json(0.25},{"phase":"merge","seconds":0.0},{"phase":"lock","seconds":0.01},{"phase":"load","seconds":)json"
+    R"json(0.2},{"phase":"plan","seconds":0.05},{"phase":"impact","seconds":0.1},{"phase":"apply","seconds")json"
+    R"json(:0.3},{"phase":"commit","seconds":2.0}],"plan":{"issues":[{"locator":"etape-L3X","message":"étap)json"
+    R"json(e L3X is skipped: idnumber 'etape-L3X' is already used","severity":"error"}],"left_alone":["etap)json"
+    R"json(e-DUOLD"],"totals":{"accounts":1,"adds":3,"cohorts_changed":2,"creates":1,"deferred":1,"held_bac)json"
+    R"json(k":1,"managed_memberships":7,"recreates":1,"removes":1,"renames":1,"restores":1}},"post_commit":)json"
+    R"json({"command":"php","detail":"exit code 0","succeeded":true},"run_id":"20261129T023512Z-3f9a","sour)json"
+    R"json(ces":[{"dump_date":null,"not_counted":[],"source":"ldap","version":null},{"dump_date":null,"not_)json"
+    R"json(counted":[],"source":"export","version":null},{"dump_date":"20261128","not_counted":[{"reason":")json"
+    R"json(other year","rows":3},{"reason":"status ANNULEE","rows":1}],"source":"pegase","version":"32.0.1")json"
+    R"json(}],"started_at":1795919712})json";
 
 const char* const k_tree_early_failure_summary =
-    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0)json"
-    R"json(,"per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,"only_i)json"
-    R"json(n_export":0,"students_compared":0},"detail":"summary","directory_pages":0,"dry_run":false,"erro)json"
-    R"json(r":"unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","fini)json"
-    R"json(shed_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null)json"
-    R"json(,"outcome":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001")json"
-    R"json(,"sources":[],"started_at":1795919712})json";
+    R"json({"applied":null,"counts":{"directory_entries":0,"export_inscriptions":0,"pegase_inscriptions":0,)json"
+    R"json("per_etape":{},"students":0},"course_impact":null,"cross_check":{"only_in_directory":0,"only_in_)json"
+    R"json(export":0,"students_compared":0},"detail":"summary","directory_pages":0,"dry_run":false,"error":)json"
+    R"json("unable to read '/var/lib/cohort-sync/incoming/apogee.csv': No such file or directory","finished)json"
+    R"json(_at":1795919713,"forced":false,"format":1,"guards":[],"hint":null,"issues":[],"moodle":null,"out)json"
+    R"json(come":"failed","phases":[],"plan":null,"post_commit":null,"run_id":"20261129T023512Z-0001","sour)json"
+    R"json(ces":[],"started_at":1795919712})json";
 
 } // namespace
 
@@ -787,11 +809,21 @@ TEST(ReportJson, CarriesTheValuesOfTheReport) {
     EXPECT_EQ(json.at("guards").at(1).at("tripped"), true);
     EXPECT_EQ(json.at("guards").at(0).at("hint"), "");
     EXPECT_EQ(json.at("course_impact").at("unenrol_action"), 0);
-    EXPECT_EQ(json.at("course_impact").at("courses").at(0), (nlohmann::json{{"course_id", 201},
-                                                                            {"shortname", "INFO101"},
-                                                                            {"enrolments_added", 1},
-                                                                            {"enrolments_removed", 1},
-                                                                            {"removed_with_grades", 1}}));
+    EXPECT_EQ(json.at("course_impact").at("courses").at(0),
+              (nlohmann::json{{"course_id", 201},
+                              {"shortname", "INFO101"},
+                              {"enrolments_added", 1},
+                              {"enrolments_removed", 1},
+                              {"removed_with_grades", 1},
+                              {"groups",
+                               {{{"group_id", 301},
+                                 {"name", "TD1"},
+                                 {"joining", 1},
+                                 {"leaving", 1},
+                                 {"students_joining", {"alice"}},
+                                 {"students_leaving", {"bob"}}}}}}));
+    EXPECT_EQ(json.at("course_impact").at("group_joins"), 1);
+    EXPECT_EQ(json.at("course_impact").at("groups_previewed"), true);
     EXPECT_EQ(json.at("applied").at("members_added"), 3);
     EXPECT_EQ(json.at("issues").at(0).at("locator"), "apogee.csv:12");
 }
@@ -1092,6 +1124,48 @@ TEST(RenderImpact, GoldenSuspendSaysSuspendedAndDoesNotWarn) {
         render_impact(sample_impact(UnenrolAction::suspend), false),
         "courses: 3 enrolment(s) added, 2 suspended in 2 course(s); enrol_cohort's unenrol action: suspend "
         "the enrolment, keep the roles\n");
+}
+
+// A course whose TD groups are filled by group cohorts ("Ajouter au groupe"): the summary line
+// counts the moves, the verbose listing names who leaves and joins each group.
+TEST(RenderImpact, GoldenCourseGroupsSayWhoJoinsAndLeaves) {
+    CourseImpact impact;
+    impact.enrolments_added = 1;
+    impact.enrolments_removed = 1;
+    impact.group_joins = 1;
+    impact.group_leaves = 23;
+    CourseChange course{301, "UE12", 1, 1, 0, {}};
+    std::vector<std::string> many;
+    for (int i = 1; i <= 20; ++i) {
+        many.push_back(fmt::format("s{:02}", i));
+    }
+    course.groups = {{41, "TD1", 0, 22, {}, many}, {42, "TD2", 1, 1, {"bob"}, {"carol"}}};
+    impact.courses = {course};
+    EXPECT_EQ(
+        render_impact(impact, false),
+        "courses: 1 enrolment(s) added, 1 removed in 1 course(s); enrol_cohort's unenrol action: unenrol "
+        "(grades are deleted with a student's last enrolment in a course)\n"
+        "course groups (\"Ajouter au groupe\"): 1 student(s) join and 23 leave 2 group(s)\n"
+        "WARNING: 0 student(s) to be removed have grades in the affected courses, and the unenrol action "
+        "deletes them with a student's last enrolment in a course; set enrol_cohort's 'External unenrol "
+        "action' to suspend if that is not wanted\n");
+    const auto verbose = render_impact(impact, true);
+    EXPECT_NE(verbose.find("  course 301    UE12                     +1     -1     0 with grades\n"
+                           "    group TD1 (id 41): 0 joining, 22 leaving; leaving: s01, s02, s03, s04, s05, "
+                           "s06, s07, s08, s09, s10, s11, s12, s13, s14, s15, s16, s17, s18, s19, s20 and 2 "
+                           "more\n"
+                           "    group TD2 (id 42): 1 joining, 1 leaving; joining: bob; leaving: carol\n"),
+              std::string::npos)
+        << verbose;
+}
+
+TEST(RenderImpact, GroupsNotReadAreNoted) {
+    CourseImpact impact;
+    impact.groups_previewed = false;
+    EXPECT_NE(render_impact(impact, false)
+                  .find("  note: course groups were not previewed: cohort-sync's database role may not read "
+                        "mdl_groups and mdl_groups_members (docs/security.md)\n"),
+              std::string::npos);
 }
 
 TEST(RenderImpact, GoldenDisabledPluginNote) {

@@ -88,7 +88,7 @@ RunReport sample_report() {
     impact.enrolments_added = 3;
     impact.enrolments_removed = 2;
     impact.graded_students_removed = 1;
-    impact.courses = {{201, "INFO101", 1, 1, 1}, {202, "BIO101", 2, 1, 0}};
+    impact.courses = {{201, "INFO101", 1, 1, 1, {}}, {202, "BIO101", 2, 1, 0, {}}};
     report.impact = impact;
     return report;
 }
@@ -218,6 +218,29 @@ TEST(ReviewPage, ShowsTheCoursesAndWhoWouldLoseGrades) {
         page.find("<tr class=\"danger\" data-k=\"info101 201\"><td class=\"num\" data-v=\"201\">201</td>"
                   "<td>INFO101</td>"),
         std::string::npos);
+}
+
+// The course groups a group cohort fills through "Ajouter au groupe": who joins and who leaves.
+TEST(ReviewPage, ShowsWhoJoinsAndLeavesEachCourseGroup) {
+    auto report = sample_report();
+    report.impact->courses[0].groups = {{41, "TD1", 0, 1, {}, {"bob"}}, {42, "TD2", 1, 0, {"bob"}, {}}};
+    report.impact->group_joins = 1;
+    report.impact->group_leaves = 1;
+    const auto page = render(report);
+    EXPECT_NE(
+        page.find("<p id=\"groups-summary\">Course groups: 1 student(s) join and 1 leave 2 group(s), at "
+                  "Moodle&#39;s next cohort sync.</p>"),
+        std::string::npos)
+        << page;
+    EXPECT_EQ(row_of(page, "info101 td1 bob"), "<tr data-k=\"info101 td1 bob\"><td>INFO101</td><td>TD1</td>"
+                                               "<td data-v=\"0\"><span class=\"num\">0</span></td>"
+                                               "<td data-v=\"1\"><span class=\"num\">1</span> bob</td>");
+    const auto french = render(report, Language::fr);
+    EXPECT_NE(french.find("Groupes de cours remplis par « Ajouter au groupe »"), std::string::npos);
+
+    EXPECT_EQ(render(sample_report()).find("groups-summary"), std::string::npos) << "no group, no paragraph";
+    report.impact->groups_previewed = false;
+    EXPECT_NE(render(report).find("Course groups were not previewed"), std::string::npos);
 }
 
 TEST(ReviewPage, HoldsBackWhatThePlanDoesNotDo) {

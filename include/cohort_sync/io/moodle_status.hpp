@@ -25,6 +25,7 @@ struct Propagation {
     int members_without_enrolment = 0; // enrol_cohort will enrol (or unsuspend) them
     int enrolments_without_member = 0; // enrol_cohort will unenrol (or suspend) them
     int cohort_instances = 0;          // course enrolment instances using our cohorts
+    int group_instances = 0;           // of those, instances that fill a course group (customint2)
 };
 
 Propagation read_propagation(const MoodleConfig& config);

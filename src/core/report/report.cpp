@@ -1,5 +1,6 @@
 #include "cohort_sync/report.hpp"
 
+#include "cohort_sync/cohort_kind.hpp"
 #include "cohort_sync/json_writer.hpp"
 #include "cohort_sync/plan_json.hpp"
 #include "cohort_sync/source.hpp"
@@ -14,6 +15,42 @@ namespace cohort_sync {
 namespace {
 
 using Layout = JsonWriter::Layout;
+
+bool has_other_kinds(const Plan& plan) {
+    return std::ranges::any_of(plan.cohorts, [](const CohortPlan& c) { return c.kind != "etape"; });
+}
+
+// "étape +3 -1 in 2 cohort(s); element +5 -0 in 1 cohort(s)": the plan's changes per cohort kind,
+// for a site with element or group cohorts; "" when every cohort is an étape's, so that such a
+// site's output reads as it always did.
+std::string changes_per_kind(const Plan& plan) {
+    if (!has_other_kinds(plan)) {
+        return "";
+    }
+    std::string out;
+    for (const auto* kind : cohort_kinds()) {
+        std::size_t adds = 0;
+        std::size_t removes = 0;
+        int changed = 0;
+        bool present = false;
+        for (const auto& cohort : plan.cohorts) {
+            if (cohort.kind != kind->name()) {
+                continue;
+            }
+            present = true;
+            if (cohort.reported()) {
+                adds += cohort.adds.size();
+                removes += cohort.removes.size();
+                ++changed;
+            }
+        }
+        if (present) {
+            out += fmt::format("{}{} +{} -{} in {} cohort(s)", out.empty() ? "" : "; ", kind->noun(), adds,
+                               removes, changed);
+        }
+    }
+    return out;
+}
 
 void write_phases(JsonWriter& out, const std::vector<PhaseTiming>& phases) {
     out.key("phases").begin_array();
@@ -82,6 +119,9 @@ void write_course_impact(JsonWriter& out, const CourseImpact& impact) {
         .field("enrolments_added", impact.enrolments_added)
         .field("enrolments_removed", impact.enrolments_removed)
         .field("graded_students_removed", impact.graded_students_removed)
+        .field("groups_previewed", impact.groups_previewed)
+        .field("group_joins", impact.group_joins)
+        .field("group_leaves", impact.group_leaves)
         .key("courses")
         .begin_array();
     for (const auto& course : impact.courses) {
@@ -91,7 +131,26 @@ void write_course_impact(JsonWriter& out, const CourseImpact& impact) {
             .field("enrolments_added", course.enrolments_added)
             .field("enrolments_removed", course.enrolments_removed)
             .field("removed_with_grades", course.removed_with_grades)
-            .end_object();
+            .key("groups")
+            .begin_array(Layout::line);
+        for (const auto& group : course.groups) {
+            out.begin_object(Layout::line)
+                .field("group_id", group.group_id)
+                .field("name", group.name)
+                .field("joining", group.joining)
+                .field("leaving", group.leaving)
+                .key("students_joining")
+                .begin_array(Layout::line);
+            for (const auto& name : group.students_joining) {
+                out.value(name);
+            }
+            out.end_array().key("students_leaving").begin_array(Layout::line);
+            for (const auto& name : group.students_leaving) {
+                out.value(name);
+            }
+            out.end_array().end_object();
+        }
+        out.end_array().end_object();
     }
     out.end_array().end_object();
 }
@@ -269,9 +328,17 @@ std::string render_plan(const Plan& plan, const std::vector<GuardVerdict>& verdi
         out += fmt::format(", {} removal(s) held back on doubt", totals.held_back);
     }
     out += '\n';
+    // With element or group cohorts, each line says its kind (étape cohorts alone read as before).
+    const auto per_kind = changes_per_kind(plan);
+    if (!per_kind.empty()) {
+        out += "  by kind: " + per_kind + "\n";
+    }
     for (const auto& cohort : plan.cohorts) {
         if (!cohort.reported()) {
             continue;
+        }
+        if (!per_kind.empty()) {
+            out += fmt::format("  {:<8}", cohort_kind(cohort.kind).noun());
         }
         out += fmt::format("  {:<24} +{:<5} -{:<5} {}{}\n", cohort.idnumber, cohort.adds.size(),
                            cohort.removes.size(), cohort.creates() ? "new: " : "", cohort.name);
@@ -355,6 +422,9 @@ std::string render_summary(const RunReport& report) {
         const auto totals = report.plan->totals();
         out += fmt::format("; +{} -{} in {} cohort(s), {} new", totals.adds, totals.removes,
                            totals.cohorts_changed, totals.creates);
+        if (const auto per_kind = changes_per_kind(*report.plan); !per_kind.empty()) {
+            out += " (" + per_kind + ")";
+        }
         out += fmt::format("; {} unplaced", report.plan->unplaced.size());
         if (totals.accounts > 0) {
             out += fmt::format("; {} account(s) to create", totals.accounts);

@@ -3,7 +3,9 @@
 #include "review_parts.hpp"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
+#include <map>
 #include <unordered_map>
 
 namespace cohort_sync::review {
@@ -190,6 +192,22 @@ int size_after(const CohortPlan& cohort) {
            static_cast<int>(cohort.removes.size());
 }
 
+// The word for a cohort kind ("etape", "element", "group"); its name for a kind the page does not
+// know yet.
+std::string kind_word(const Words& words, const std::string& kind) {
+    if (kind == "element") {
+        return std::string(words(Word::kind_element));
+    }
+    if (kind == "group") {
+        return std::string(words(Word::kind_group));
+    }
+    return kind == "etape" ? std::string(words(Word::kind_etape)) : kind;
+}
+
+bool has_other_kinds(const Plan& plan) {
+    return std::ranges::any_of(plan.cohorts, [](const CohortPlan& c) { return c.kind != "etape"; });
+}
+
 void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& context) {
     const auto& words = page.words;
     auto& out = page.out;
@@ -204,6 +222,10 @@ void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& contex
         .raw("</span> <span class=\"cname\">")
         .text(cohort.name)
         .raw("</span>");
+    // With element or group cohorts on the site, each cohort says its kind.
+    if (page.report.plan && has_other_kinds(*page.report.plan)) {
+        out.raw(" <span class=\"badge kind\">").text(kind_word(words, cohort.kind)).raw("</span>");
+    }
     if (cohort.etape.empty()) {
         out.raw(" <span class=\"note\">").text(words(Word::vanished_etape)).raw("</span>");
     }
@@ -281,6 +303,29 @@ void write_cohorts(Page& page) {
                         static_cast<long long>(cohort->removes.size())});
     }
     write_bar_chart(page, words(Word::chart_cohorts), std::move(bars));
+
+    if (has_other_kinds(*page.report.plan)) {
+        // Per kind, in the order of the kinds, over the cohorts that change.
+        std::map<std::string, std::array<long long, 3>> per_kind;
+        for (const auto* cohort : listed) {
+            auto& figures = per_kind[cohort->kind];
+            figures[0] += static_cast<long long>(cohort->adds.size());
+            figures[1] += static_cast<long long>(cohort->removes.size());
+            ++figures[2];
+        }
+        out.raw("<p id=\"cohorts-by-kind\">");
+        bool first = true;
+        for (const auto* name : {"etape", "element", "group"}) {
+            if (const auto found = per_kind.find(name); found != per_kind.end()) {
+                const auto& [adds, removes, cohorts] = found->second;
+                out.text(first ? "" : "; ")
+                    .text(words.format(Word::cohorts_by_kind, kind_word(words, name), words.count(adds),
+                                       words.count(removes), words.count(cohorts)));
+                first = false;
+            }
+        }
+        out.raw("</p>\n");
+    }
 
     // Removals first: they are what the reviewers are asked to approve.
     std::ranges::stable_sort(listed, [](const CohortPlan* a, const CohortPlan* b) {

@@ -113,6 +113,75 @@ void write_header_row(Page& page, std::initializer_list<Word> columns) {
     page.out.raw("</tr></thead><tbody>\n");
 }
 
+// "a, b and 3 more": the names a group change lists, and how many it does not.
+std::string listed_names(const std::vector<std::string>& listed, int total) {
+    std::string out;
+    for (const auto& name : listed) {
+        out += (out.empty() ? "" : ", ") + name;
+    }
+    if (total > static_cast<int>(listed.size())) {
+        out += fmt::format(" (+{})", total - static_cast<int>(listed.size()));
+    }
+    return out;
+}
+
+// The course groups enrol_cohort fills ("Ajouter au groupe"): who joins and who leaves each.
+void write_course_groups(Page& page) {
+    const auto& words = page.words;
+    auto& out = page.out;
+    const auto& impact = *page.report.impact;
+    if (!impact.groups_previewed) {
+        out.raw("<p class=\"notice\">").text(words(Word::groups_not_read)).raw("</p>\n");
+        return;
+    }
+    std::size_t groups = 0;
+    for (const auto& course : impact.courses) {
+        groups += course.groups.size();
+    }
+    if (groups == 0) {
+        return;
+    }
+    out.raw("<p id=\"groups-summary\">")
+        .text(words.format(Word::groups_summary, words.count(impact.group_joins),
+                           words.count(impact.group_leaves), words.count(static_cast<long long>(groups))))
+        .raw("</p>\n");
+    open_list(page, words(Word::groups_caption), groups, true);
+    out.raw("<table class=\"sortable groups\">");
+    write_header_row(page,
+                     {Word::course_column, Word::group_column, Word::joining_column, Word::leaving_column});
+    for (const auto& course : impact.courses) {
+        for (const auto& group : course.groups) {
+            // The names in the key too, so that searching for a student finds their groups.
+            std::string names;
+            for (const auto* side : {&group.students_joining, &group.students_leaving}) {
+                for (const auto& name : *side) {
+                    names += (names.empty() ? "" : " ") + name;
+                }
+            }
+            out.raw("<tr")
+                .attribute("data-k", search_key(course.shortname, group.name, names))
+                .raw(">")
+                .element("td", course.shortname)
+                .element("td", group.name);
+            for (const auto* side : {&group.students_joining, &group.students_leaving}) {
+                const int count = side == &group.students_joining ? group.joining : group.leaving;
+                out.raw("<td")
+                    .attribute("data-v", count)
+                    .raw("><span class=\"num\">")
+                    .text(words.count(count))
+                    .raw("</span>");
+                if (count > 0) {
+                    out.raw(" ").text(listed_names(*side, count));
+                }
+                out.raw("</td>");
+            }
+            out.raw("</tr>\n");
+        }
+    }
+    out.raw("</tbody></table>\n");
+    close_list(page);
+}
+
 } // namespace
 
 // Not held back: under rule "both" the export decides the étapes (of students the directory
@@ -220,6 +289,7 @@ void write_courses(Page& page) {
     }
     out.raw("</tbody></table>\n");
     close_list(page);
+    write_course_groups(page);
     out.raw("</section>\n");
 }
 
