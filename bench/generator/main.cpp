@@ -1,5 +1,5 @@
-// generate-university: a synthetic French university (LDAP entries, APOGÉE export, Moodle
-// accounts) for scripts/demo and the benchmark. Standalone: it links fmt only, not the
+// generate-university: a synthetic French university (LDAP entries, APOGÉE export and pedagogical
+// extracts, Moodle accounts) for scripts/demo and the benchmark. Standalone: it links fmt only, not the
 // project's libraries, so that what it writes is an independent account of the sources.
 #include "options.hpp"
 #include "university.hpp"
@@ -39,14 +39,15 @@ int main(int argc, char** argv) {
         }
         const double built = seconds_since(start);
         const Summary summary = write_university(university, *options, options->out);
-        fmt::print(
-            "generate-university: {} students ({} active), {} étapes, night {}: {} LDAP entries, "
-            "{} export rows ({} active inscriptions), {} Moodle rows, in '{}' ({:.2f}s: {:.2f}s to build, "
-            "{:.2f}s to write)\n",
-            university.students.size(), summary.apogee.students_active, university.catalogue.size(),
-            options->night, summary.directory.entries, summary.apogee.rows,
-            summary.apogee.active_inscriptions, summary.moodle.rows, options->out, seconds_since(start),
-            built, seconds_since(start) - built);
+        fmt::print("generate-university: {} students ({} active), {} étapes, night {}: {} LDAP entries, "
+                   "{} export rows ({} active inscriptions), {} contract rows, {} group rows, {} Moodle "
+                   "rows, in '{}' ({:.2f}s: {:.2f}s to build, "
+                   "{:.2f}s to write)\n",
+                   university.students.size(), summary.apogee.students_active, university.catalogue.size(),
+                   options->night, summary.directory.entries, summary.apogee.rows,
+                   summary.apogee.active_inscriptions, summary.pedagogy.contract_rows,
+                   summary.pedagogy.group_rows, summary.moodle.rows, options->out, seconds_since(start),
+                   built, seconds_since(start) - built);
         return k_exit_ok;
     } catch (const UsageError& e) {
         fmt::print(stderr, "generate-university: error: {}\nHINT: {}\n", e.what(), e.hint());

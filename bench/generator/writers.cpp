@@ -1,6 +1,7 @@
 #include "writers.hpp"
 
 #include "names.hpp"
+#include "output_file.hpp"
 #include "text.hpp"
 
 #include <algorithm>
@@ -14,77 +15,6 @@
 namespace cohort_sync::generator {
 
 namespace {
-
-// Written under "<name>.tmp" and renamed by commit(); a file never committed is removed.
-class OutputFile {
-public:
-    explicit OutputFile(std::filesystem::path path)
-        : m_path(std::move(path))
-        , m_temporary(m_path.string() + ".tmp") {
-        m_file = std::fopen(m_temporary.c_str(), "wb");
-        if (!m_file) {
-            fail("create");
-        }
-        m_buffer.reserve(k_flush_size + 64 * 1024);
-    }
-    OutputFile(const OutputFile&) = delete;
-    OutputFile& operator=(const OutputFile&) = delete;
-    ~OutputFile() {
-        if (m_file) {
-            std::fclose(m_file);
-            std::error_code ignored;
-            std::filesystem::remove(m_temporary, ignored);
-        }
-    }
-
-    std::string& buffer() { return m_buffer; }
-
-    void maybe_flush() {
-        if (m_buffer.size() >= k_flush_size) {
-            flush();
-        }
-    }
-
-    void commit() {
-        flush();
-        std::FILE* file = m_file;
-        m_file = nullptr;
-        if (std::fclose(file) != 0) {
-            const int error = errno;
-            std::error_code ignored;
-            std::filesystem::remove(m_temporary, ignored);
-            errno = error;
-            fail("write");
-        }
-        std::error_code ec;
-        std::filesystem::rename(m_temporary, m_path, ec);
-        if (ec) {
-            throw std::runtime_error(fmt::format("unable to rename '{}' to '{}': {}", m_temporary.string(),
-                                                 m_path.string(), ec.message()));
-        }
-    }
-
-private:
-    static constexpr std::size_t k_flush_size = 4 << 20;
-
-    void flush() {
-        if (!m_buffer.empty() &&
-            std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_file) != m_buffer.size()) {
-            fail("write");
-        }
-        m_buffer.clear();
-    }
-
-    [[noreturn]] void fail(const char* what) const {
-        throw std::runtime_error(
-            fmt::format("unable to {} '{}': {}", what, m_temporary.string(), std::strerror(errno)));
-    }
-
-    std::filesystem::path m_path;
-    std::filesystem::path m_temporary;
-    std::FILE* m_file = nullptr;
-    std::string m_buffer;
-};
 
 // Another institution's UAI for the values that must be ignored; never our own.
 std::string foreign_uai(const Options& options) {
@@ -426,6 +356,15 @@ std::string summary_json(const University& u, const Options& options, const Summ
         "\"second_occurrence_rows\": {}, \"padded_codes\": {}, \"quoted_labels\": {}}},\n",
         a.rows, a.active_inscriptions, a.students_active, a.etapes_active, a.cancelled_rows,
         a.previous_year_rows, a.duplicate_rows, a.second_occurrence_rows, a.padded_codes, a.quoted_labels);
+    const auto& e = s.pedagogy;
+    fmt::format_to(
+        it,
+        "  \"pedagogy\": {{\"contract_rows\": {}, \"followed_rows\": {}, \"carried_over_rows\": {}, "
+        "\"previous_year_rows\": {}, \"inactive_inscription_rows\": {}, \"padded_codes\": {}, \"elements\": "
+        "{}, "
+        "\"shared_elements\": {}, \"group_rows\": {}, \"groups\": {}}},\n",
+        e.contract_rows, e.followed_rows, e.carried_over_rows, e.previous_year_rows,
+        e.inactive_inscription_rows, e.padded_codes, e.elements, e.shared_elements, e.group_rows, e.groups);
     const auto& m = s.moodle;
     fmt::format_to(it,
                    "  \"moodle\": {{\"rows\": {}, \"student_accounts\": {}, \"deleted_accounts\": {}, "
@@ -456,6 +395,8 @@ Summary write_university(const University& university, const Options& options,
     Summary summary;
     write_ldif(university, options, folder / "people.ldif", summary.directory);
     write_export(university, options, folder / "apogee.csv", summary.apogee);
+    summary.pedagogy =
+        write_pedagogy(university, options, folder / "apogee-contracts.csv", folder / "apogee-groups.csv");
     write_moodle(university, folder / "moodle-users.copy", folder / "moodle-users.columns", summary.moodle);
     count_pairs(university, summary.pairs);
 

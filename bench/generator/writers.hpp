@@ -1,9 +1,10 @@
-// Writes the university's files: people.ldif, apogee.csv, moodle-users.copy (and its column
-// list) and summary.json. Each file is written under a temporary name and renamed when
-// complete, so a script never reads half a file.
+// Writes the university's files: people.ldif, apogee.csv, the pedagogical extracts
+// (apogee-contracts.csv, apogee-groups.csv), moodle-users.copy (and its column list) and summary.json. Each
+// file is written under a temporary name and renamed when complete, so a script never reads half a file.
 #pragma once
 
 #include "options.hpp"
+#include "pedagogy.hpp"
 #include "university.hpp"
 
 #include <cstdint>
@@ -59,6 +60,7 @@ struct PairCounts {
 struct Summary {
     DirectoryCounts directory;
     ExportCounts apogee;
+    PedagogyCounts pedagogy;
     MoodleCounts moodle;
     PairCounts pairs;
 };

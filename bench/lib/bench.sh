@@ -95,6 +95,15 @@ bench_config() {
         '"guards": { "max_removals": 1000000, "max_total_removal_ratio": 1.0, "max_cohort_removal_ratio": 1.0 },'"$extra"
 }
 
+# pedagogy_config FILE DATA DATABASE: bench_config with the element and group cohorts on (issue 17),
+# reading DATA's pedagogical extracts.
+pedagogy_config() {
+    local file=$1 data=$2 database=$3
+    bench_config "$file" "$data" "$database" \
+        '"pedagogy": { "contracts_path": "'"$data"'/apogee-contracts.csv", "groups_path": "'"$data"'/apogee-groups.csv" },
+  "element_cohorts": { "enabled": true }, "group_cohorts": { "enabled": true },'
+}
+
 # The Pégase query cohort-sync ships, as docs/configuration.md quotes it (a unit test holds the two
 # equal), on one line for psql's \copy.
 default_dre_query() {
@@ -220,10 +229,11 @@ report_of() { printf '%s\n' "$work/logs/$1.${median_rep[$1]}.report.json"; }
 
 # phases_of NAME: "ldap 1.52, export 0.25, ..., other 0.9". "other" is the wall time no phase
 # accounts for: start-up, configuration, recording the run, writing the report file, exit. The
-# export is read on its own thread while the directory is read, so its phase is not subtracted.
+# export and the pedagogical extracts are read on threads of their own while the directory is read,
+# so their phases are not subtracted.
 phases_of() {
     jq -r --argjson wall "${rep_wall[$1/${median_rep[$1]}]}" '[.phases[] | "\(.phase) \(.seconds * 100 | round / 100)"]
-        + ["other \(($wall - ([.phases[] | select(.phase != "export") | .seconds] | add)) * 100 | round / 100)"]
+        + ["other \(($wall - ([.phases[] | select(.phase | IN("export", "contracts", "groups") | not) | .seconds] | add)) * 100 | round / 100)"]
         | join(", ")' "$(report_of "$1")"
 }
 
