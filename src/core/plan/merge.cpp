@@ -6,6 +6,7 @@
 #include "cohort_sync/etape_selection.hpp"
 #include "cohort_sync/pedagogy_rules.hpp"
 #include "cohort_sync/text.hpp"
+#include "key_set.hpp"
 
 #include <algorithm>
 #include <array>
@@ -252,7 +253,7 @@ private:
         const bool need_directory = m_config.membership.rule == MembershipRule::both;
         std::unordered_set<std::string_view> not_in_directory;
         std::string not_in_directory_example;
-        std::unordered_set<std::uint64_t> seen; // (student, étape, version) already claimed
+        plan::KeySet seen; // (student, étape, version) already claimed
         seen.reserve(read.rows.size());
         m_claims.reserve(m_claims.size() + read.rows.size());
         // A student has a few inscriptions: as many students as rows / 2 is a safe bound.
@@ -281,7 +282,7 @@ private:
             auto& slot = slot_of(row.student_number);
             const auto key = (static_cast<std::uint64_t>(slot.id) << 40) |
                              (static_cast<std::uint64_t>(etape) << 20) | static_cast<std::uint64_t>(version);
-            if (!seen.insert(key).second) {
+            if (!seen.insert(key)) {
                 continue;
             }
             ++counted;
@@ -327,9 +328,34 @@ private:
     // Whether the student has the active inscription a contract needs. An inscription source
     // without a version column admits every version of its étape.
     bool admitted(int slot, const ContractRow& row) {
-        const int etape = m_etapes.id(row.etape);
-        return m_admitted.contains(inscription_key(slot, etape, m_versions.id(row.version), row.year)) ||
+        if (row.etape != m_last_etape.text) {
+            m_last_etape = {row.etape, m_etapes.id(row.etape)};
+        }
+        if (row.version != m_last_version.text) {
+            m_last_version = {row.version, m_versions.id(row.version)};
+        }
+        const int etape = m_last_etape.id;
+        return m_admitted.contains(inscription_key(slot, etape, m_last_version.id, row.year)) ||
                m_admitted.contains(inscription_key(slot, etape, m_versions.id(""), row.year));
+    }
+
+    // An extract lists a student's rows together, and their étape's: the previous row's lookups
+    // are kept, which spares most rows a string hash (a million and a half rows, several lookups
+    // each).
+    struct LastId {
+        std::string_view text;
+        int id = -1;
+    };
+    struct LastSlot {
+        std::string_view number;
+        NumberSlot* slot = nullptr;
+    };
+    NumberSlot& slot_of(std::string_view student_number, LastSlot& last) {
+        if (!last.slot || student_number != last.number) {
+            // std::unordered_map keeps its elements' addresses when it rehashes.
+            last = {student_number, &slot_of(student_number)};
+        }
+        return *last.slot;
     }
 
     std::uint64_t followed_key(int slot, int element, int year) const {
@@ -343,18 +369,25 @@ private:
     void claim_from_contracts(int source) {
         const auto& pedagogy = m_pedagogy[static_cast<std::size_t>(source)];
         int& counted = m_desired.counts.records[pedagogy.count_key];
-        std::unordered_set<std::uint64_t> seen;
+        plan::KeySet seen;
+        seen.reserve(pedagogy.read->contracts.size());
+        m_followed.reserve(pedagogy.read->contracts.size());
+        LastSlot last;
+        LastId last_element;
         for (const auto& row : pedagogy.read->contracts) {
             if (contract_state(row, m_input.active_years, m_config.element_cohorts) !=
                 ContractState::counts) {
                 continue;
             }
-            const int element = m_elements.id(row.element);
+            if (row.element != last_element.text) {
+                last_element = {row.element, m_elements.id(row.element)};
+            }
+            const int element = last_element.id;
             if (!row.label.empty()) {
                 note_label(m_element_labels, m_elements.size(), element, row.year, row.label);
             }
-            auto& slot = slot_of(row.student_number);
-            if (!seen.insert(followed_key(slot.id, element, row.year)).second) {
+            auto& slot = slot_of(row.student_number, last);
+            if (!seen.insert(followed_key(slot.id, element, row.year))) {
                 continue;
             }
             ++counted;
@@ -362,7 +395,12 @@ private:
                 continue;
             }
             m_followed.insert(followed_key(slot.id, element, row.year));
-            m_nature.try_emplace(element, &row.nature);
+            if (m_nature.size() <= static_cast<std::size_t>(element)) {
+                m_nature.resize(m_elements.size(), nullptr);
+            }
+            if (!m_nature[static_cast<std::size_t>(element)]) {
+                m_nature[static_cast<std::size_t>(element)] = &row.nature;
+            }
             const int student = student_of(row.student_number, &slot, entry_of(slot));
             m_claims.push_back({student, element, 0, row.year, source, row.line, k_element_claim});
         }
@@ -372,7 +410,9 @@ private:
     void claim_from_groups(int source) {
         const auto& pedagogy = m_pedagogy[static_cast<std::size_t>(source)];
         int& counted = m_desired.counts.records[pedagogy.count_key];
-        std::unordered_set<std::uint64_t> seen;
+        plan::KeySet seen;
+        seen.reserve(pedagogy.read->groups.size());
+        LastSlot last;
         for (const auto& row : pedagogy.read->groups) {
             if (group_state(row, m_input.active_years, m_config.group_cohorts) != GroupState::counts) {
                 continue;
@@ -384,8 +424,8 @@ private:
             if (!row.label.empty()) {
                 note_label(m_group_labels, m_groups.size(), group, row.year, row.label);
             }
-            auto& slot = slot_of(row.student_number);
-            if (!seen.insert(followed_key(slot.id, group, row.year)).second) {
+            auto& slot = slot_of(row.student_number, last);
+            if (!seen.insert(followed_key(slot.id, group, row.year))) {
                 continue;
             }
             ++counted;
@@ -520,8 +560,11 @@ private:
         } else if (claim.kind == k_element_claim) {
             subject = m_elements.text(claim.etape);
             label = label_in(m_element_labels, m_elements, claim.etape);
-            const auto nature = m_nature.find(claim.etape);
-            values = {{"element", subject}, {"nature", nature == m_nature.end() ? "" : *nature->second}};
+            const auto element = static_cast<std::size_t>(claim.etape);
+            const std::string* nature = element < m_nature.size() ? m_nature[element] : nullptr;
+            // A view of the row's string, not of a temporary copy: TemplateValue holds views.
+            values = {{"element", subject},
+                      {"nature", nature ? std::string_view(*nature) : std::string_view()}};
         } else {
             const auto& parts = m_group_parts[static_cast<std::size_t>(claim.etape)];
             subject = m_groups.text(claim.etape);
@@ -558,6 +601,64 @@ private:
         return out;
     }
 
+    // Each student's place in (student number, login) order. A number's first 8 bytes, big-endian,
+    // order two numbers as their strings do whenever they differ (student numbers are 8 digits or
+    // so: nearly always), so the sort compares integers and only ties look at the strings. At a
+    // hundred thousand students comparing the strings themselves was a tenth of a no-change
+    // night's instructions (bench/profile).
+    std::vector<int> rank_students() const {
+        struct SortKey {
+            std::uint64_t prefix;
+            int student;
+        };
+        std::vector<SortKey> order;
+        order.reserve(m_students.size());
+        for (std::size_t i = 0; i < m_students.size(); ++i) {
+            order.push_back({prefix_key(m_students[i].number), static_cast<int>(i)});
+        }
+        std::ranges::sort(order, [this](const SortKey& x, const SortKey& y) {
+            if (x.prefix != y.prefix) {
+                return x.prefix < y.prefix;
+            }
+            const auto& a = m_students[static_cast<std::size_t>(x.student)];
+            const auto& b = m_students[static_cast<std::size_t>(y.student)];
+            const int by_number = a.number.compare(b.number);
+            return by_number != 0 ? by_number < 0 : a.login < b.login;
+        });
+        std::vector<int> rank(m_students.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            rank[static_cast<std::size_t>(order[i].student)] = static_cast<int>(i);
+        }
+        return rank;
+    }
+
+    // The first 8 bytes of `text` as a big-endian integer, zero-padded: unsigned comparison of two
+    // keys agrees with the strings' order when the keys differ.
+    static std::uint64_t prefix_key(std::string_view text) {
+        std::uint64_t key = 0;
+        for (std::size_t i = 0; i < 8; ++i) {
+            key = (key << 8) | (i < text.size() ? static_cast<unsigned char>(text[i]) : 0U);
+        }
+        return key;
+    }
+
+    // A stable counting sort of `items` by `field`, whose values are in [0, values).
+    template <class Item>
+    static void counting_sort(std::vector<Item>& items, std::size_t values, int Item::*field) {
+        std::vector<std::size_t> begin(values + 1, 0);
+        for (const auto& item : items) {
+            ++begin[static_cast<std::size_t>(item.*field) + 1];
+        }
+        for (std::size_t v = 0; v < values; ++v) {
+            begin[v + 1] += begin[v];
+        }
+        std::vector<Item> sorted(items.size());
+        for (const auto& item : items) {
+            sorted[begin[static_cast<std::size_t>(item.*field)]++] = item;
+        }
+        items = std::move(sorted);
+    }
+
     void build_cohorts() {
         std::map<std::string, int> by_idnumber;
         struct Membership {
@@ -565,31 +666,12 @@ private:
             int rank; // the student's place in (student number, login) order
             int claim;
         };
-        // Members are listed in (student number, login) order: rank the students once. The keys
-        // are sorted side by side with their index and compared three-way: at a hundred thousand
-        // students this sort is still a tenth of a no-change night's instructions (bench/profile).
-        struct SortKey {
-            std::string_view number;
-            std::string_view login;
-            int student;
-        };
-        std::vector<SortKey> order;
-        order.reserve(m_students.size());
-        for (std::size_t i = 0; i < m_students.size(); ++i) {
-            order.push_back({m_students[i].number, m_students[i].login, static_cast<int>(i)});
-        }
-        std::ranges::sort(order, [](const SortKey& x, const SortKey& y) {
-            const int by_number = x.number.compare(y.number);
-            return by_number != 0 ? by_number < 0 : x.login < y.login;
-        });
         // Every student has at least one claim, so every one is placed: the rank is the index
         // in Desired::students.
-        std::vector<int> rank(m_students.size());
-        m_desired.students.reserve(order.size());
-        for (std::size_t i = 0; i < order.size(); ++i) {
-            const auto student = static_cast<std::size_t>(order[i].student);
-            rank[student] = static_cast<int>(i);
-            m_desired.students.push_back(describe(m_students[student]));
+        const std::vector<int> rank = rank_students();
+        m_desired.students.resize(m_students.size());
+        for (std::size_t student = 0; student < m_students.size(); ++student) {
+            m_desired.students[static_cast<std::size_t>(rank[student])] = describe(m_students[student]);
         }
         std::vector<Membership> memberships;
         memberships.reserve(m_claims.size());
@@ -598,9 +680,12 @@ private:
             memberships.push_back({cohort_of(claim, by_idnumber),
                                    rank[static_cast<std::size_t>(claim.student)], static_cast<int>(i)});
         }
-        std::ranges::sort(memberships, [](const Membership& a, const Membership& b) {
-            return std::tie(a.cohort, a.rank, a.claim) < std::tie(b.cohort, b.rank, b.claim);
-        });
+        // In (cohort, rank, claim) order. The claims are in claim order already, so two stable
+        // counting sorts, by rank and then by cohort, make it in linear time: with element and
+        // group cohorts there are a million and a half of them, which a comparison sort took
+        // a fifth of a second over (bench/run --pedagogy).
+        counting_sort(memberships, rank.size(), &Membership::rank);
+        counting_sort(memberships, m_cohorts.size(), &Membership::cohort);
         // Each cohort's members are allocated once: a university has hundreds of thousands.
         std::vector<std::size_t> sizes(m_cohorts.size());
         for (std::size_t i = 0; i < memberships.size(); ++i) {
@@ -691,13 +776,15 @@ private:
     bool m_elements_on = false;
     bool m_groups_on = false;
     Interned m_elements;
-    Interned m_groups;                                    // group keys, "UE12/TD1"
-    std::vector<GroupParts> m_group_parts;                // by group id
-    std::vector<Label> m_element_labels;                  // by element id
-    std::vector<Label> m_group_labels;                    // by group id
-    std::unordered_map<int, const std::string*> m_nature; // by element id: its first counted contract's
-    std::unordered_set<std::uint64_t> m_admitted;         // inscription_key of the admitted inscriptions
-    std::unordered_set<std::uint64_t> m_followed;         // followed_key of the element claims
+    Interned m_groups;                        // group keys, "UE12/TD1"
+    std::vector<GroupParts> m_group_parts;    // by group id
+    std::vector<Label> m_element_labels;      // by element id
+    std::vector<Label> m_group_labels;        // by group id
+    std::vector<const std::string*> m_nature; // by element id: its first counted contract's
+    LastId m_last_etape;                      // admitted()'s previous row's
+    LastId m_last_version;
+    plan::KeySet m_admitted; // inscription_key of the admitted inscriptions
+    plan::KeySet m_followed; // followed_key of the element claims
     std::unordered_map<std::uint64_t, int> m_cohort_of_key;
     std::vector<DesiredCohort> m_cohorts;
 };
