@@ -3,9 +3,11 @@
 #pragma once
 
 #include "cohort_sync/issue.hpp"
+#include "cohort_sync/text_pool.hpp"
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,33 +59,35 @@ struct ExportRead {
 // One data row of APOGÉE's pedagogical contracts extract (IND_CONTRAT_ELP): a student follows
 // an element of an étape in a year. Any year, carried over or not: selection is the core's job.
 struct ContractRow {
-    int year = 0;               // COD_ANU
-    std::string student_number; // COD_ETU
-    std::string etape;          // COD_ETP, trimmed, upper-cased
-    std::string version;        // COD_VRS_VET, trimmed
-    std::string element;        // COD_ELP, trimmed, upper-cased
-    std::string label;          // LIB_ELP, UTF-8
-    std::string nature;         // COD_NEL, trimmed, upper-cased
-    bool carried_over = false;  // TEM_PRC_ICE = 'O': carried over ("capitalisé") from an earlier year
+    int year = 0;                    // COD_ANU
+    std::string_view student_number; // COD_ETU
+    std::string_view etape;          // COD_ETP, trimmed, upper-cased
+    std::string_view version;        // COD_VRS_VET, trimmed
+    std::string_view element;        // COD_ELP, trimmed, upper-cased
+    std::string_view label;          // LIB_ELP, UTF-8
+    std::string_view nature;         // COD_NEL, trimmed, upper-cased
+    bool carried_over = false;       // TEM_PRC_ICE = 'O': carried over ("capitalisé") from an earlier year
     int line = 0;
 };
 
 // One data row of the group assignments extract (IND_AFFECTE_GPE with GROUPE and GPE_OBJ): a
 // student sits in a group of an element in a year.
 struct GroupRow {
-    int year = 0;               // COD_ANU
-    std::string student_number; // COD_ETU
-    std::string element;        // COD_ELP, trimmed, upper-cased
-    std::string group;          // COD_EXT_GPE, trimmed, upper-cased
-    std::string label;          // LIB_GPE, UTF-8
-    std::string type;           // COD_TGR, trimmed, upper-cased
+    int year = 0;                    // COD_ANU
+    std::string_view student_number; // COD_ETU
+    std::string_view element;        // COD_ELP, trimmed, upper-cased
+    std::string_view group;          // COD_EXT_GPE, trimmed, upper-cased
+    std::string_view label;          // LIB_GPE, UTF-8
+    std::string_view type;           // COD_TGR, trimmed, upper-cased
     int line = 0;
 };
 
 // One pedagogical extract as read: the contracts or the group assignments (the other list is
-// empty).
+// empty). The rows' texts are views into `texts`, which copies of the read share: whoever makes
+// rows for it (a parser, a test) interns their texts there.
 struct PedagogyRead {
     std::string path;
+    std::shared_ptr<TextPool> texts = std::make_shared<TextPool>();
     std::vector<ContractRow> contracts;
     std::vector<GroupRow> groups;
     int data_lines = 0; // data lines seen (good + bad)

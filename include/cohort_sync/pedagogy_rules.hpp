@@ -31,6 +31,6 @@ std::string group_verdict(GroupState state);
 
 // A group cohort's key: its element's and its own external code, "UE12/TD1", since a group code
 // means something only under its element.
-std::string group_key(const std::string& element, const std::string& group);
+std::string group_key(std::string_view element, std::string_view group);
 
 } // namespace cohort_sync

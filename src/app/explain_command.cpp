@@ -123,6 +123,7 @@ private:
         if (const auto* pedagogy = pedagogy_records(read)) {
             PedagogyRead narrowed;
             narrowed.path = pedagogy->path;
+            narrowed.texts = pedagogy->texts; // the rows' texts
             narrowed.contracts = mine(pedagogy->contracts);
             narrowed.groups = mine(pedagogy->groups);
             return {read.source, std::move(narrowed), std::nullopt};

@@ -42,9 +42,9 @@ PedagogyConfig config_for(unsigned char selector) {
     return config;
 }
 
-void check_text(const std::string& field) {
+void check_text(std::string_view field) {
     check(is_valid_utf8(field), "a field is not valid UTF-8");
-    check(field.find('\0') == std::string::npos, "a field holds a NUL byte");
+    check(field.find('\0') == std::string_view::npos, "a field holds a NUL byte");
 }
 
 void check_read(const PedagogyRead& read, std::size_t input_size) {
@@ -55,17 +55,17 @@ void check_read(const PedagogyRead& read, std::size_t input_size) {
     for (const auto& row : read.contracts) {
         check(!row.student_number.empty() && !row.element.empty() && !row.etape.empty(),
               "a contract without its student, element or étape was accepted");
-        for (const std::string* field :
-             {&row.student_number, &row.etape, &row.version, &row.element, &row.label, &row.nature}) {
-            check_text(*field);
+        for (const std::string_view field :
+             {row.student_number, row.etape, row.version, row.element, row.label, row.nature}) {
+            check_text(field);
         }
     }
     for (const auto& row : read.groups) {
         check(!row.student_number.empty() && !row.element.empty() && !row.group.empty(),
               "an assignment without its student, element or group was accepted");
-        for (const std::string* field :
-             {&row.student_number, &row.element, &row.group, &row.label, &row.type}) {
-            check_text(*field);
+        for (const std::string_view field :
+             {row.student_number, row.element, row.group, row.label, row.type}) {
+            check_text(field);
         }
     }
     for (const auto& issue : read.issues) {

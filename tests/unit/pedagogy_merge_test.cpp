@@ -13,29 +13,36 @@ using testing::inscription;
 using testing::student;
 using testing::test_config;
 
-ContractRow contract(std::string number, std::string etape, std::string element, int line, int year = 2026,
-                     bool carried_over = false, std::string label = "") {
+// The rows' texts live in one pool for the whole test program, as an extract's live in its read's.
+std::string_view kept(const std::string& text) {
+    static TextPool pool;
+    return pool.intern(text);
+}
+
+ContractRow contract(const std::string& number, const std::string& etape, const std::string& element,
+                     int line, int year = 2026, bool carried_over = false, const std::string& label = "") {
     ContractRow row;
     row.year = year;
-    row.student_number = std::move(number);
-    row.etape = std::move(etape);
-    row.version = "1";
-    row.element = std::move(element);
-    row.label = std::move(label);
-    row.nature = "MATI";
+    row.student_number = kept(number);
+    row.etape = kept(etape);
+    row.version = kept("1");
+    row.element = kept(element);
+    row.label = kept(label);
+    row.nature = kept("MATI");
     row.carried_over = carried_over;
     row.line = line;
     return row;
 }
 
-GroupRow assignment(std::string number, std::string element, std::string group, int line, int year = 2026) {
+GroupRow assignment(const std::string& number, const std::string& element, const std::string& group, int line,
+                    int year = 2026) {
     GroupRow row;
     row.year = year;
-    row.student_number = std::move(number);
-    row.element = std::move(element);
-    row.group = std::move(group);
-    row.label = "Groupe " + row.group;
-    row.type = "TD";
+    row.student_number = kept(number);
+    row.element = kept(element);
+    row.group = kept(group);
+    row.label = kept("Groupe " + group);
+    row.type = kept("TD");
     row.line = line;
     return row;
 }

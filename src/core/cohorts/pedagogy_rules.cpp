@@ -64,8 +64,11 @@ std::string group_verdict(GroupState state) {
     return {};
 }
 
-std::string group_key(const std::string& element, const std::string& group) {
-    return element + "/" + group;
+std::string group_key(std::string_view element, std::string_view group) {
+    std::string key(element);
+    key += '/';
+    key += group;
+    return key;
 }
 
 } // namespace cohort_sync

@@ -13,6 +13,7 @@
 #include <deque>
 #include <fmt/format.h>
 #include <map>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
@@ -396,10 +397,10 @@ private:
             }
             m_followed.insert(followed_key(slot.id, element, row.year));
             if (m_nature.size() <= static_cast<std::size_t>(element)) {
-                m_nature.resize(m_elements.size(), nullptr);
+                m_nature.resize(m_elements.size());
             }
             if (!m_nature[static_cast<std::size_t>(element)]) {
-                m_nature[static_cast<std::size_t>(element)] = &row.nature;
+                m_nature[static_cast<std::size_t>(element)] = row.nature;
             }
             const int student = student_of(row.student_number, &slot, entry_of(slot));
             m_claims.push_back({student, element, 0, row.year, source, row.line, k_element_claim});
@@ -419,7 +420,8 @@ private:
             }
             const int group = m_groups.id_of_copy(group_key(row.element, row.group));
             if (static_cast<std::size_t>(group) == m_group_parts.size()) {
-                m_group_parts.push_back({row.element, row.group, row.type});
+                m_group_parts.push_back(
+                    {std::string(row.element), std::string(row.group), std::string(row.type)});
             }
             if (!row.label.empty()) {
                 note_label(m_group_labels, m_groups.size(), group, row.year, row.label);
@@ -452,14 +454,14 @@ private:
         }
     }
 
-    void note_label(int etape, int year, const std::string& text) {
+    void note_label(int etape, int year, std::string_view text) {
         note_label(m_labels, m_etapes.size(), etape, year, text);
     }
 
     struct Label;
     // The latest year's label of a key wins.
     static void note_label(std::vector<Label>& labels, std::size_t keys, int key, int year,
-                           const std::string& text) {
+                           std::string_view text) {
         if (labels.size() <= static_cast<std::size_t>(key)) {
             labels.resize(keys);
         }
@@ -561,10 +563,9 @@ private:
             subject = m_elements.text(claim.etape);
             label = label_in(m_element_labels, m_elements, claim.etape);
             const auto element = static_cast<std::size_t>(claim.etape);
-            const std::string* nature = element < m_nature.size() ? m_nature[element] : nullptr;
-            // A view of the row's string, not of a temporary copy: TemplateValue holds views.
-            values = {{"element", subject},
-                      {"nature", nature ? std::string_view(*nature) : std::string_view()}};
+            const auto nature = element < m_nature.size() ? m_nature[element] : std::nullopt;
+            // A view into the extract's pool of texts, which outlives the merge.
+            values = {{"element", subject}, {"nature", nature.value_or(std::string_view())}};
         } else {
             const auto& parts = m_group_parts[static_cast<std::size_t>(claim.etape)];
             subject = m_groups.text(claim.etape);
@@ -746,11 +747,7 @@ private:
 
     struct Label {
         int year = 0;
-        const std::string* text = nullptr; // points into the export's rows
-        Label() = default;
-        Label(int y, const std::string& t)
-            : year(y)
-            , text(&t) {}
+        std::optional<std::string_view> text; // a view into the source's rows, or its pool of texts
     };
 
     const MergeInput& m_input;
@@ -776,12 +773,12 @@ private:
     bool m_elements_on = false;
     bool m_groups_on = false;
     Interned m_elements;
-    Interned m_groups;                        // group keys, "UE12/TD1"
-    std::vector<GroupParts> m_group_parts;    // by group id
-    std::vector<Label> m_element_labels;      // by element id
-    std::vector<Label> m_group_labels;        // by group id
-    std::vector<const std::string*> m_nature; // by element id: its first counted contract's
-    LastId m_last_etape;                      // admitted()'s previous row's
+    Interned m_groups;                                     // group keys, "UE12/TD1"
+    std::vector<GroupParts> m_group_parts;                 // by group id
+    std::vector<Label> m_element_labels;                   // by element id
+    std::vector<Label> m_group_labels;                     // by group id
+    std::vector<std::optional<std::string_view>> m_nature; // by element id: its first counted contract's
+    LastId m_last_etape;                                   // admitted()'s previous row's
     LastId m_last_version;
     plan::KeySet m_admitted; // inscription_key of the admitted inscriptions
     plan::KeySet m_followed; // followed_key of the element claims

@@ -63,15 +63,31 @@ protected:
         return out;
     }
 
-    // An optional column's value, upper-cased: codes compare that way.
-    static std::string code_at(const csv::Record& record, std::size_t index) {
-        return index == k_absent ? std::string() : normalise_etape_code(record.fields[index]);
+    // The fields a row keeps, each a view into the read's pool of texts.
+    enum Kept { k_student, k_etape, k_version, k_element, k_label, k_nature, k_group, k_type, k_kept };
+
+    // The pool's copy of a row's field. Consecutive rows mostly repeat a field's value (a
+    // student's rows come together, and their étape's), so the previous row's is tried before
+    // the pool's index.
+    std::string_view keep(Kept field, std::string_view text) {
+        auto& last = m_last[field];
+        if (text != last) {
+            last = m_texts.intern(text);
+        }
+        return last;
     }
-    static std::string text_at(const csv::Record& record, std::size_t index) {
-        return index == k_absent ? std::string() : std::string(record.fields[index]);
+    // An optional column's value, upper-cased (codes compare that way), or as it is.
+    std::string_view code_at(Kept field, const csv::Record& record, std::size_t index) {
+        return index == k_absent ? std::string_view()
+                                 : keep(field, normalise_etape_code(record.fields[index]));
+    }
+    std::string_view text_at(Kept field, const csv::Record& record, std::size_t index) {
+        return index == k_absent ? std::string_view() : keep(field, record.fields[index]);
     }
 
     PedagogyRead& m_result;
+    TextPool& m_texts = *m_result.texts;
+    std::array<std::string_view, k_kept> m_last{};
     std::size_t m_year = k_absent;
     std::size_t m_student = k_absent;
     std::size_t m_element = k_absent;
@@ -123,12 +139,12 @@ private:
         }
         auto& row = m_result.contracts.emplace_back();
         row.year = fields.year;
-        row.student_number = fields.student;
-        row.etape = std::move(etape);
-        row.version = text_at(record, m_version);
-        row.element = std::move(fields.element);
-        row.label = text_at(record, m_label);
-        row.nature = code_at(record, m_nature);
+        row.student_number = keep(k_student, fields.student);
+        row.etape = keep(k_etape, etape);
+        row.version = text_at(k_version, record, m_version);
+        row.element = keep(k_element, fields.element);
+        row.label = text_at(k_label, record, m_label);
+        row.nature = code_at(k_nature, record, m_nature);
         row.carried_over = carried == "O";
         row.line = record.line;
     }
@@ -174,11 +190,11 @@ private:
         }
         auto& row = m_result.groups.emplace_back();
         row.year = fields.year;
-        row.student_number = fields.student;
-        row.element = std::move(fields.element);
-        row.group = std::move(group);
-        row.label = text_at(record, m_label);
-        row.type = code_at(record, m_type);
+        row.student_number = keep(k_student, fields.student);
+        row.element = keep(k_element, fields.element);
+        row.group = keep(k_group, group);
+        row.label = text_at(k_label, record, m_label);
+        row.type = code_at(k_type, record, m_type);
         row.line = record.line;
     }
 
