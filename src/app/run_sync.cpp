@@ -248,6 +248,10 @@ private:
                               d.etape, d.only_in == "directory" ? "directory" : "inscriptions", d.locator);
             }
         }
+        // What the run needs of tonight's records is in m_desired and the report now. They go before
+        // the plan is made: with element and group cohorts at 100,000 students they are a quarter of
+        // a gigabyte, and the plan of a first night is the run's other large allocation.
+        m_sources = {};
         throw_if_interrupted();
     }
 

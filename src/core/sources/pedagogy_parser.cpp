@@ -8,6 +8,7 @@
 #include "csv_table.hpp"
 #include "text_encoding.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fmt/format.h>
 #include <utility>
@@ -63,6 +64,15 @@ protected:
         return out;
     }
 
+    // Room for one row per line, made at once: growing a vector of a million and a half rows
+    // copied each of them twice on average, into freshly mapped memory. Never more than twice the
+    // text's own size, so that a hostile file of line breaks alone does not reserve a row per byte;
+    // a real extract's line (60 to 70 bytes) is more than half a row, so it gets one per line.
+    template <class Row> static void reserve_rows(std::vector<Row>& rows, const std::string& text) {
+        const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+        rows.reserve(std::min(lines, 2 * text.size() / sizeof(Row)));
+    }
+
     // The fields a row keeps, each a view into the read's pool of texts.
     enum Kept { k_student, k_etape, k_version, k_element, k_label, k_nature, k_group, k_type, k_kept };
 
@@ -111,6 +121,7 @@ public:
             {"nature", &m_columns.nature, false, &m_nature},
             {"carried_over", &m_columns.carried_over, true, &m_carried_over},
         }};
+        reserve_rows(m_result.contracts, text);
         read(text, columns);
     }
 
@@ -171,6 +182,7 @@ public:
             {"label", &m_columns.label, false, &m_label},
             {"type", &m_columns.type, false, &m_type},
         }};
+        reserve_rows(m_result.groups, text);
         read(text, columns);
     }
 
