@@ -278,7 +278,8 @@ private:
             m_current.users.size(), last_seconds(m_report));
 
         m_report.plan = timed(m_report, "plan", [&] {
-            return make_plan(m_desired, m_current, m_config.moodle, m_config.provisioning);
+            // The guards need the desired students, not their reasons: the plan takes those over.
+            return make_plan_taking_reasons(m_desired, m_current, m_config.moodle, m_config.provisioning);
         });
         const Plan& plan = *m_report.plan;
         const auto totals = plan.totals();

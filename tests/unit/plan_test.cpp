@@ -289,5 +289,35 @@ TEST_F(PlanFixture, AddsCarryTheReasonsOfTheSourcesAndRemovalsNone) {
     EXPECT_TRUE(p.cohorts[0].removes[0].reasons.empty()) << "bob is in no source any more";
 }
 
+// What a sync calls: the same plan, the additions' reasons moved rather than copied; a member who
+// is not added (carol is there already) keeps hers, and the students are untouched for the guards.
+TEST_F(PlanFixture, TakingTheReasonsMakesTheSamePlanAndEmptiesOnlyTheAddedMembersReasons) {
+    desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("carol", "1003")}),
+                       cohort("M1BIO", {member("dave", "1004")})};
+    desired.cohorts[0].members[0].reasons = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
+                                             {"export", 214, ""}};
+    desired.cohorts[0].members[1].reasons = {{"export", 215, ""}};
+    desired.cohorts[1].members[0].reasons = {{"export", 300, ""}};
+    current.cohorts = {managed(1, "L1INFO", {11, 12})};
+    const auto copied = plan();
+    const auto students = desired.students;
+
+    const auto taken = make_plan_taking_reasons(desired, current, config);
+    ASSERT_EQ(taken.cohorts.size(), copied.cohorts.size());
+    for (std::size_t i = 0; i < taken.cohorts.size(); ++i) {
+        ASSERT_EQ(taken.cohorts[i].adds.size(), copied.cohorts[i].adds.size());
+        for (std::size_t j = 0; j < taken.cohorts[i].adds.size(); ++j) {
+            EXPECT_EQ(taken.cohorts[i].adds[j].username, copied.cohorts[i].adds[j].username);
+            EXPECT_EQ(taken.cohorts[i].adds[j].reasons, copied.cohorts[i].adds[j].reasons);
+        }
+        EXPECT_EQ(ids(taken.cohorts[i].removes), ids(copied.cohorts[i].removes));
+    }
+    EXPECT_EQ(taken.cohorts[0].adds.at(0).reasons.size(), 2u);
+    EXPECT_TRUE(desired.cohorts[0].members[0].reasons.empty()) << "alice's went to the plan";
+    EXPECT_EQ(desired.cohorts[0].members[1].reasons.size(), 1u) << "carol is not added: hers stay";
+    EXPECT_TRUE(desired.cohorts[1].members[0].reasons.empty()) << "dave's went to the plan";
+    EXPECT_EQ(desired.students.size(), students.size());
+}
+
 } // namespace
 } // namespace cohort_sync
