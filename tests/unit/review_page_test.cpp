@@ -220,6 +220,32 @@ TEST(ReviewPage, ShowsTheCoursesAndWhoWouldLoseGrades) {
         std::string::npos);
 }
 
+// With element or group cohorts, each cohort says its kind and a line sums the changes per kind; a
+// site with étape cohorts only reads as before.
+TEST(ReviewPage, NamesEachCohortsKindWhenThereIsMoreThanOne) {
+    EXPECT_EQ(render(sample_report()).find("cohorts-by-kind"), std::string::npos);
+
+    auto report = sample_report();
+    CohortPlan element;
+    element.kind = "element";
+    element.idnumber = "element-UE12";
+    element.etape = "UE12";
+    element.name = "UE12: Droit constitutionnel";
+    element.desired_size = 1;
+    element.adds = {{104, "dave", "22800004", {{"contracts", 40, ""}}}};
+    report.plan->cohorts.push_back(element);
+    const auto page = render(report);
+    EXPECT_NE(page.find("<p id=\"cohorts-by-kind\">étape: +3 \u2212"
+                        "1 in 2 cohort(s); element: +1 \u2212"
+                        "0 in 1 "
+                        "cohort(s)</p>"),
+              std::string::npos)
+        << page;
+    EXPECT_NE(page.find("<span class=\"badge kind\">element</span>"), std::string::npos);
+    EXPECT_NE(render(report, Language::fr).find("<span class=\"badge kind\">élément</span>"),
+              std::string::npos);
+}
+
 // The course groups a group cohort fills through "Ajouter au groupe": who joins and who leaves.
 TEST(ReviewPage, ShowsWhoJoinsAndLeavesEachCourseGroup) {
     auto report = sample_report();

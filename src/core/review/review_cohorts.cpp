@@ -1,5 +1,6 @@
 // The review page's cohorts: a chart of the largest changes, then one collapsible entry per
 // cohort that changes, with its students and why each one joins or leaves.
+#include "cohort_sync/cohort_kind.hpp"
 #include "review_parts.hpp"
 
 #include <algorithm>
@@ -305,7 +306,7 @@ void write_cohorts(Page& page) {
     write_bar_chart(page, words(Word::chart_cohorts), std::move(bars));
 
     if (has_other_kinds(*page.report.plan)) {
-        // Per kind, in the order of the kinds, over the cohorts that change.
+        // Per kind, in the registry's order, over the cohorts that change.
         std::map<std::string, std::array<long long, 3>> per_kind;
         for (const auto* cohort : listed) {
             auto& figures = per_kind[cohort->kind];
@@ -315,7 +316,8 @@ void write_cohorts(Page& page) {
         }
         out.raw("<p id=\"cohorts-by-kind\">");
         bool first = true;
-        for (const auto* name : {"etape", "element", "group"}) {
+        for (const auto* kind : cohort_kinds()) {
+            const std::string name(kind->name());
             if (const auto found = per_kind.find(name); found != per_kind.end()) {
                 const auto& [adds, removes, cohorts] = found->second;
                 out.text(first ? "" : "; ")
