@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -104,6 +105,14 @@ struct PlanTotals {
     int managed_memberships = 0; // current members of all managed cohorts
 };
 
+// One cohort kind's share of a plan.
+struct KindChanges {
+    std::string_view kind; // a CohortKind's name
+    int adds = 0;          // in its cohorts the plan reports (CohortPlan::reported)
+    int removes = 0;
+    int cohorts_changed = 0; // its cohorts the plan reports
+};
+
 struct Plan {
     std::vector<CohortPlan> cohorts;     // sorted by idnumber; only cohorts we manage or create
     std::vector<Unplaced> unplaced;      // sorted by etape, then student number
@@ -116,6 +125,10 @@ struct Plan {
     int managed_cohorts = 0;             // cohorts cohort-sync managed before the plan
 
     PlanTotals totals() const;
+    // Per cohort kind that has a cohort in the plan, in the kinds' registry order; empty when every
+    // cohort is an étape's, so that such a site's text, summary and review page read as they
+    // always did.
+    std::vector<KindChanges> changes_by_kind() const;
 };
 
 // Diffs desired against current. Pure and deterministic: same inputs, same plan.

@@ -15,18 +15,28 @@ using namespace pgio;
 
 namespace {
 
-// The usernames behind "12,-1,40" (the ids impact_groups lists), sorted.
-std::vector<std::string> usernames_of(std::string_view ids,
-                                      const std::map<std::int64_t, std::string>& username_of) {
-    std::vector<std::string> names;
-    while (!ids.empty()) {
-        const auto comma = ids.find(',');
-        const auto item = ids.substr(0, comma);
+// "12,-1,40", the ids impact_groups lists, as numbers.
+std::vector<std::int64_t> ids_in(std::string_view text) {
+    std::vector<std::int64_t> ids;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        const auto item = text.substr(0, comma);
         std::int64_t id = 0;
         std::from_chars(item.data(), item.data() + item.size(), id);
+        ids.push_back(id);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    }
+    return ids;
+}
+
+// The usernames of the ids, sorted.
+std::vector<std::string> usernames_of(const std::vector<std::int64_t>& ids,
+                                      const std::map<std::int64_t, std::string>& username_of) {
+    std::vector<std::string> names;
+    names.reserve(ids.size());
+    for (const auto id : ids) {
         const auto found = username_of.find(id);
-        names.push_back(found != username_of.end() ? found->second : "#" + std::string(item));
-        ids = comma == std::string_view::npos ? std::string_view{} : ids.substr(comma + 1);
+        names.push_back(found != username_of.end() ? found->second : "#" + std::to_string(id));
     }
     std::sort(names.begin(), names.end());
     return names;
@@ -68,19 +78,16 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
     if (adds == 0 && removes == 0) {
         return impact;
     }
-    // Who each user id is, for the group preview's names. An account provisioning creates in this
-    // run has no id yet: it gets a negative one of its own, the same in every cohort it joins.
-    std::map<std::int64_t, std::string> username_of;
-    std::map<std::string, std::int64_t> new_account_id;
+    // An account provisioning creates in this run has no id yet: it gets a negative one of its own,
+    // the same in every cohort it joins, so that the group preview can tell such accounts apart.
+    std::map<std::string_view, std::int64_t> new_account_id;
     const auto id_of = [&](const PlannedMember& member) {
         if (member.user_id != 0) {
-            username_of.emplace(member.user_id, member.username);
             return member.user_id;
         }
-        const auto [at, added] =
-            new_account_id.emplace(member.username, -static_cast<std::int64_t>(new_account_id.size()) - 1);
-        username_of.emplace(at->second, member.username);
-        return at->second;
+        return new_account_id
+            .try_emplace(member.username, -static_cast<std::int64_t>(new_account_id.size()) - 1)
+            .first->second;
     };
     impl.run(sql::Id::create_impact_tables, {}, PGRES_COMMAND_OK, "prepare the course-impact preview");
     const auto send = [&](sql::Id id, const char* what, auto members_of) {
@@ -150,6 +157,37 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
         const int g_leaving = moves.column("leaving");
         const int g_joining_ids = moves.column("joining_ids");
         const int g_leaving_ids = moves.column("leaving_ids");
+        // The few students each group lists (k_group_students_listed a way at most), then their
+        // names, looked up once for all of them rather than kept for every member sent.
+        std::vector<std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>>> listed;
+        std::map<std::int64_t, std::string> username_of;
+        for (int row = 0; row < moves.rows(); ++row) {
+            auto& [joining, leaving] = listed.emplace_back(ids_in(moves.text(row, g_joining_ids)),
+                                                           ids_in(moves.text(row, g_leaving_ids)));
+            for (const auto id : joining) {
+                username_of.emplace(id, std::string());
+            }
+            for (const auto id : leaving) {
+                username_of.emplace(id, std::string());
+            }
+        }
+        for (const auto& [username, id] : new_account_id) {
+            if (const auto wanted = username_of.find(id); wanted != username_of.end()) {
+                wanted->second = username;
+            }
+        }
+        if (!username_of.empty()) {
+            for (const auto& cohort : plan.cohorts) {
+                for (const auto* members : {&cohort.adds, &cohort.removes}) {
+                    for (const auto& member : *members) {
+                        if (const auto wanted = username_of.find(member.user_id);
+                            member.user_id != 0 && wanted != username_of.end()) {
+                            wanted->second = member.username;
+                        }
+                    }
+                }
+            }
+        }
         for (int row = 0; row < moves.rows(); ++row) {
             const auto course_id =
                 number_at<std::int64_t>(moves, row, g_course, groups_statement, "enrol.courseid");
@@ -161,8 +199,9 @@ CourseImpact MoodleSession::course_impact(const Plan& plan) {
             group.name = moves.text(row, g_name);
             group.joining = number_at<int>(moves, row, g_joining, groups_statement, "count");
             group.leaving = number_at<int>(moves, row, g_leaving, groups_statement, "count");
-            group.students_joining = usernames_of(moves.text(row, g_joining_ids), username_of);
-            group.students_leaving = usernames_of(moves.text(row, g_leaving_ids), username_of);
+            const auto& [joining, leaving] = listed[static_cast<std::size_t>(row)];
+            group.students_joining = usernames_of(joining, username_of);
+            group.students_leaving = usernames_of(leaving, username_of);
             impact.group_joins += group.joining;
             impact.group_leaves += group.leaving;
             course.groups.push_back(std::move(group));

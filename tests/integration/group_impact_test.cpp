@@ -39,14 +39,7 @@ protected:
         open_site("group-impact");
         m_contracts = m_dir + "/ip.csv";
         m_groups = m_dir + "/groups.csv";
-        std::string ldif;
-        for (const auto& student : k_students) {
-            ldif +=
-                cst::make_student_ldif(student.login, student.number, {std::string(k_uai) + student.etape});
-        }
-        cst::servers().ldap_add_ldif(ldif);
-        forget_directory();
-        add_accounts(k_students);
+        add_students(k_students);
         std::vector<ExportRow> rows;
         for (const auto& student : k_students) {
             rows.push_back({student.number, student.etape, "Licence 1 Droit", "E"});

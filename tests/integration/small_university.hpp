@@ -86,6 +86,15 @@ inline void add_accounts(const std::vector<Student>& students) {
     }
 }
 
+// The students' directory entries, each with its étape under the institution's UAI.
+inline std::string directory_ldif(const std::vector<Student>& students) {
+    std::string ldif;
+    for (const auto& student : students) {
+        ldif += cst::make_student_ldif(student.login, student.number, {std::string(k_uai) + student.etape});
+    }
+    return ldif;
+}
+
 // The students LDAP holds now, shared by the tests of this binary: loading 3,000 entries takes
 // seconds, so a test that needs the same directory as the previous one keeps it.
 inline int g_directory_students = -1;
@@ -96,17 +105,20 @@ inline void use_directory(int count) {
     }
     cst::servers().reset_ldap_people();
     g_directory_students = -1;
-    std::string ldif;
-    for (const auto& student : make_students(count)) {
-        ldif += cst::make_student_ldif(student.login, student.number, {std::string(k_uai) + student.etape});
-    }
-    cst::servers().ldap_add_ldif(ldif);
+    cst::servers().ldap_add_ldif(directory_ldif(make_students(count)));
     g_directory_students = count;
 }
 
 // A test that adds its own entries leaves the directory in an unknown state.
 inline void forget_directory() {
     g_directory_students = -1;
+}
+
+// These students added to the directory, and to Moodle with an account each.
+inline void add_students(const std::vector<Student>& students) {
+    cst::servers().ldap_add_ldif(directory_ldif(students));
+    forget_directory();
+    add_accounts(students);
 }
 
 } // namespace cohort_sync::e2e

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <gtest/gtest.h>
+#include <tuple>
 
 namespace cohort_sync {
 namespace {
@@ -287,6 +288,39 @@ TEST_F(PlanFixture, AddsCarryTheReasonsOfTheSourcesAndRemovalsNone) {
         << "the review page says why from the plan, without rerunning explain";
     ASSERT_EQ(p.cohorts[0].removes.size(), 1u);
     EXPECT_TRUE(p.cohorts[0].removes[0].reasons.empty()) << "bob is in no source any more";
+}
+
+// The per-kind figures the text plan, the summary and the review page show: none on an étape-only
+// plan; with element cohorts, every kind with a cohort in the plan, even one that does not change.
+TEST(PlanChangesByKind, CountTheReportedCohortsOfEachKindPresent) {
+    Plan plan;
+    CohortPlan info;
+    info.idnumber = "etape-L1INFO";
+    info.adds = {{10, "alice", "1001"}};
+    info.removes = {{11, "bob", "1002"}};
+    plan.cohorts = {info};
+    EXPECT_TRUE(plan.changes_by_kind().empty());
+
+    CohortPlan element;
+    element.kind = "element";
+    element.cohort_id = 5;
+    element.idnumber = "element-UE12";
+    element.adds = {{10, "alice", "1001"}, {12, "carol", "1003"}};
+    CohortPlan steady = element;
+    steady.idnumber = "element-UE13";
+    steady.adds.clear();
+    plan.cohorts = {info, element, steady};
+    const auto by_kind = plan.changes_by_kind();
+    ASSERT_EQ(by_kind.size(), 2u);
+    EXPECT_EQ(by_kind[0].kind, "etape");
+    EXPECT_EQ(std::tie(by_kind[0].adds, by_kind[0].removes, by_kind[0].cohorts_changed), std::tuple(1, 1, 1));
+    EXPECT_EQ(by_kind[1].kind, "element");
+    EXPECT_EQ(std::tie(by_kind[1].adds, by_kind[1].removes, by_kind[1].cohorts_changed), std::tuple(2, 0, 1))
+        << "UE13 does not change";
+
+    plan.cohorts = {steady};
+    ASSERT_EQ(plan.changes_by_kind().size(), 1u);
+    EXPECT_EQ(plan.changes_by_kind()[0].cohorts_changed, 0);
 }
 
 // What a sync calls: the same plan, the additions' reasons moved rather than copied; a member who

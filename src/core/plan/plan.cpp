@@ -624,6 +624,32 @@ std::string provisioning_refusal(const DesiredStudent& member) {
     return {};
 }
 
+std::vector<KindChanges> Plan::changes_by_kind() const {
+    if (std::ranges::all_of(cohorts, [](const CohortPlan& c) { return c.kind == k_etape_kind; })) {
+        return {};
+    }
+    std::vector<KindChanges> out;
+    for (const auto* kind : cohort_kinds()) {
+        KindChanges changes{kind->name()};
+        bool present = false;
+        for (const auto& cohort : cohorts) {
+            if (cohort.kind != kind->name()) {
+                continue;
+            }
+            present = true;
+            if (cohort.reported()) {
+                changes.adds += static_cast<int>(cohort.adds.size());
+                changes.removes += static_cast<int>(cohort.removes.size());
+                ++changes.cohorts_changed;
+            }
+        }
+        if (present) {
+            out.push_back(changes);
+        }
+    }
+    return out;
+}
+
 PlanTotals Plan::totals() const {
     PlanTotals totals;
     totals.accounts = static_cast<int>(accounts.size());

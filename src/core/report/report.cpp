@@ -16,38 +16,12 @@ namespace {
 
 using Layout = JsonWriter::Layout;
 
-bool has_other_kinds(const Plan& plan) {
-    return std::ranges::any_of(plan.cohorts, [](const CohortPlan& c) { return c.kind != "etape"; });
-}
-
-// "étape +3 -1 in 2 cohort(s); element +5 -0 in 1 cohort(s)": the plan's changes per cohort kind,
-// for a site with element or group cohorts; "" when every cohort is an étape's, so that such a
-// site's output reads as it always did.
+// "étape +3 -1 in 2 cohort(s); element +5 -0 in 1 cohort(s)", or "" (Plan::changes_by_kind).
 std::string changes_per_kind(const Plan& plan) {
-    if (!has_other_kinds(plan)) {
-        return "";
-    }
     std::string out;
-    for (const auto* kind : cohort_kinds()) {
-        std::size_t adds = 0;
-        std::size_t removes = 0;
-        int changed = 0;
-        bool present = false;
-        for (const auto& cohort : plan.cohorts) {
-            if (cohort.kind != kind->name()) {
-                continue;
-            }
-            present = true;
-            if (cohort.reported()) {
-                adds += cohort.adds.size();
-                removes += cohort.removes.size();
-                ++changed;
-            }
-        }
-        if (present) {
-            out += fmt::format("{}{} +{} -{} in {} cohort(s)", out.empty() ? "" : "; ", kind->noun(), adds,
-                               removes, changed);
-        }
+    for (const auto& kind : plan.changes_by_kind()) {
+        out += fmt::format("{}{} +{} -{} in {} cohort(s)", out.empty() ? "" : "; ",
+                           cohort_kind(kind.kind).noun(), kind.adds, kind.removes, kind.cohorts_changed);
     }
     return out;
 }

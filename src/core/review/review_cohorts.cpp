@@ -1,12 +1,9 @@
 // The review page's cohorts: a chart of the largest changes, then one collapsible entry per
 // cohort that changes, with its students and why each one joins or leaves.
-#include "cohort_sync/cohort_kind.hpp"
 #include "review_parts.hpp"
 
 #include <algorithm>
-#include <array>
 #include <iterator>
-#include <map>
 #include <unordered_map>
 
 namespace cohort_sync::review {
@@ -205,11 +202,8 @@ std::string kind_word(const Words& words, const std::string& kind) {
     return kind == "etape" ? std::string(words(Word::kind_etape)) : kind;
 }
 
-bool has_other_kinds(const Plan& plan) {
-    return std::ranges::any_of(plan.cohorts, [](const CohortPlan& c) { return c.kind != "etape"; });
-}
-
-void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& context) {
+// `kinds`: whether each cohort says its kind (the site has element or group cohorts).
+void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& context, bool kinds) {
     const auto& words = page.words;
     auto& out = page.out;
     out.raw("<details class=\"cohort\"")
@@ -224,7 +218,7 @@ void write_cohort(Page& page, const CohortPlan& cohort, const WhyContext& contex
         .text(cohort.name)
         .raw("</span>");
     // With element or group cohorts on the site, each cohort says its kind.
-    if (page.report.plan && has_other_kinds(*page.report.plan)) {
+    if (kinds) {
         out.raw(" <span class=\"badge kind\">").text(kind_word(words, cohort.kind)).raw("</span>");
     }
     if (cohort.etape.empty()) {
@@ -305,26 +299,20 @@ void write_cohorts(Page& page) {
     }
     write_bar_chart(page, words(Word::chart_cohorts), std::move(bars));
 
-    if (has_other_kinds(*page.report.plan)) {
-        // Per kind, in the registry's order, over the cohorts that change.
-        std::map<std::string, std::array<long long, 3>> per_kind;
-        for (const auto* cohort : listed) {
-            auto& figures = per_kind[cohort->kind];
-            figures[0] += static_cast<long long>(cohort->adds.size());
-            figures[1] += static_cast<long long>(cohort->removes.size());
-            ++figures[2];
-        }
+    const auto by_kind = page.report.plan->changes_by_kind();
+    if (!by_kind.empty()) {
+        // The kinds whose cohorts change, as in the text plan.
         out.raw("<p id=\"cohorts-by-kind\">");
         bool first = true;
-        for (const auto* kind : cohort_kinds()) {
-            const std::string name(kind->name());
-            if (const auto found = per_kind.find(name); found != per_kind.end()) {
-                const auto& [adds, removes, cohorts] = found->second;
-                out.text(first ? "" : "; ")
-                    .text(words.format(Word::cohorts_by_kind, kind_word(words, name), words.count(adds),
-                                       words.count(removes), words.count(cohorts)));
-                first = false;
+        for (const auto& kind : by_kind) {
+            if (kind.cohorts_changed == 0) {
+                continue;
             }
+            out.text(first ? "" : "; ")
+                .text(words.format(Word::cohorts_by_kind, kind_word(words, std::string(kind.kind)),
+                                   words.count(kind.adds), words.count(kind.removes),
+                                   words.count(kind.cohorts_changed)));
+            first = false;
         }
         out.raw("</p>\n");
     }
@@ -354,7 +342,7 @@ void write_cohorts(Page& page) {
     const EtapeChanges changes(*page.report.plan);
     const WhyContext context{disagreements, changes};
     for (const auto* cohort : listed) {
-        write_cohort(page, *cohort, context);
+        write_cohort(page, *cohort, context, !by_kind.empty());
     }
     out.raw("</div>\n</section>\n");
 }
