@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -124,11 +125,23 @@ struct DesiredStudent {
     std::string first_name;
     std::string last_name;
     std::string mail;
+    std::string dn = {}; // the directory entry, when one of the student's reasons is it
+};
+
+// A member's reason as the desired state keeps it: with element and group cohorts a university
+// has two million members, and only the plan's additions and `explain` read their reasons, so
+// each is two numbers in one array rather than a Reason in a vector of its own.
+struct MemberReason {
+    int source = 0; // index in Desired::reason_sources
+    int line = 0;   // the record's line or row; 0 for the directory, whose entry is the student's
+
+    friend auto operator<=>(const MemberReason&, const MemberReason&) = default;
 };
 
 struct DesiredMember {
-    int student = 0; // index in Desired::students
-    std::vector<Reason> reasons;
+    int student = 0;                // index in Desired::students
+    std::uint32_t first_reason = 0; // its reasons are Desired::reasons[first_reason, + reason_count)
+    std::uint32_t reason_count = 0;
 };
 
 struct DesiredCohort {
@@ -205,9 +218,14 @@ struct Hold {
     }
 };
 
+// The name of the reasons the directory gives (Reason::source); their DN is the student's entry.
+inline constexpr std::string_view k_directory_reason = "directory";
+
 struct Desired {
-    std::vector<DesiredStudent> students; // sorted by student_number, then login
-    std::vector<DesiredCohort> cohorts;   // sorted by idnumber
+    std::vector<DesiredStudent> students;    // sorted by student_number, then login
+    std::vector<DesiredCohort> cohorts;      // sorted by idnumber
+    std::vector<MemberReason> reasons;       // every member's, each member's together
+    std::vector<std::string> reason_sources; // the source kinds' names the reasons refer to
     CrossCheck cross_check;
     SourceCounts counts;
     Issues issues;
@@ -219,6 +237,12 @@ struct Desired {
     // rename no existing cohort. A new cohort still takes them, as it needs a name; the next
     // clean night renames it.
     bool labels_in_doubt = false;
+
+    // A member's reasons, sorted, as the plan and `explain` show them.
+    std::vector<Reason> reasons_of(const DesiredMember& member) const;
+    // Appends `why` as a member's reasons (the merge's way, and tests'): the member's reasons must
+    // be the last ones added. A directory reason's DN is taken as the student's.
+    void add_reasons(DesiredMember& member, std::span<const Reason> why);
 };
 
 // ---- Current state (Moodle) ----------------------------------------------------------------

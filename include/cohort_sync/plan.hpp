@@ -135,11 +135,4 @@ struct Plan {
 Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config,
                const ProvisioningConfig& provisioning = {});
 
-// The same plan, but each addition takes its reasons from `desired` rather than a copy, leaving
-// that member's reasons empty: a first night plans millions of additions, and a sync needs their
-// reasons only in the plan (at 100,000 students with element and group cohorts, 1.9 million
-// vectors that would otherwise exist twice at the run's peak). The rest of `desired` is untouched.
-Plan make_plan_taking_reasons(Desired& desired, const Current& current, const MoodleConfig& config,
-                              const ProvisioningConfig& provisioning = {});
-
 } // namespace cohort_sync

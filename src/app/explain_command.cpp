@@ -162,7 +162,7 @@ private:
         for (const auto& cohort : m_desired.cohorts) {
             std::string reasons;
             for (const auto& member : cohort.members) {
-                for (const auto& reason : member.reasons) {
+                for (const auto& reason : m_desired.reasons_of(member)) {
                     reasons +=
                         fmt::format("{}{}", reasons.empty() ? "" : "; ",
                                     reason.dn.empty() ? fmt::format("{} {}:{}", reason.source,

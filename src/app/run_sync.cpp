@@ -144,10 +144,17 @@ public:
         spdlog::info("{}sync begin: run {}, config '{}', rule {}", m_tag, m_report.run_id,
                      m_config.source_path, to_string(m_config.membership.rule));
         read_sources();
-        decide();
         // The slow reads are done: only now open the transaction, so that no lock is held while
-        // LDAP pages arrive. The plan is computed against the snapshot it will change.
-        auto session = timed(m_report, "lock", [&] { return m_ports.target->begin(); });
+        // LDAP pages arrive. Moodle's state is loaded while the sources are merged, on a thread of
+        // its own: the one mostly waits for PostgreSQL, the other computes, and neither needs the
+        // other's result. The plan is computed against the snapshot it will change.
+        auto target = std::async(std::launch::async, [this] { return open_and_load(); });
+        decide();
+        auto loaded = target.get();
+        m_report.phases.push_back({"lock", loaded.lock_seconds});
+        m_report.phases.push_back({"load", loaded.load_seconds});
+        m_current = std::move(loaded.current);
+        auto& session = loaded.session;
         plan_against(*session);
         guard();
         if (m_options.dry_run) {
@@ -255,8 +262,26 @@ private:
         throw_if_interrupted();
     }
 
+    struct Loaded {
+        std::unique_ptr<TargetSession> session;
+        Current current;
+        double lock_seconds = 0;
+        double load_seconds = 0;
+    };
+
+    // Runs beside decide(): it touches neither the report nor anything the merge reads.
+    Loaded open_and_load() {
+        Loaded loaded;
+        Stopwatch lock;
+        loaded.session = m_ports.target->begin();
+        loaded.lock_seconds = lock.seconds();
+        Stopwatch load;
+        loaded.current = loaded.session->load();
+        loaded.load_seconds = load.seconds();
+        return loaded;
+    }
+
     void plan_against(TargetSession& session) {
-        m_current = timed(m_report, "load", [&] { return session.load(); });
         m_report.last_success = m_current.last_success;
         m_report.moodle_release = m_current.moodle_release;
         m_report.moodle_version = m_current.moodle_version;
@@ -278,8 +303,7 @@ private:
             m_current.users.size(), last_seconds(m_report));
 
         m_report.plan = timed(m_report, "plan", [&] {
-            // The guards need the desired students, not their reasons: the plan takes those over.
-            return make_plan_taking_reasons(m_desired, m_current, m_config.moodle, m_config.provisioning);
+            return make_plan(m_desired, m_current, m_config.moodle, m_config.provisioning);
         });
         const Plan& plan = *m_report.plan;
         const auto totals = plan.totals();

@@ -157,27 +157,35 @@ Current MoodleSession::load() {
     for (auto& cohort : current.cohorts) {
         by_id.emplace(cohort.id, &cohort);
     }
-    const auto& members_statement = impl.statement(sql::Id::load_members);
-    const auto members = impl.run(sql::Id::load_members, {impl.config.component}, PGRES_TUPLES_OK,
-                                  "read the members of the managed cohorts");
-    const int m_cohortid = members.column("cohortid");
-    const int m_userid = members.column("userid");
+    const char* const reading_members = "read the members of the managed cohorts";
+    impl.run(sql::Id::load_members, {impl.config.component}, PGRES_COMMAND_OK, reading_members);
+    const auto& members_statement = impl.statement(sql::Id::fetch_members);
     ManagedCohort* cohort = nullptr;
-    for (int row = 0; row < members.rows(); ++row) {
-        const auto cohort_id =
-            number_at<std::int64_t>(members, row, m_cohortid, members_statement, "cohort_members.cohortid");
-        // Rows come ordered by cohort, so the lookup happens once per cohort. Each statement has its
-        // own snapshot (READ COMMITTED): a cohort that became ours since load_cohorts is skipped.
-        if (cohort == nullptr || cohort->id != cohort_id) {
-            const auto it = by_id.find(cohort_id);
-            cohort = it == by_id.end() ? nullptr : it->second;
+    for (;;) {
+        const auto members = impl.run(sql::Id::fetch_members, {}, PGRES_TUPLES_OK, reading_members);
+        if (members.rows() == 0) {
+            break;
         }
-        if (cohort == nullptr) {
-            continue;
+        const int m_cohortid = members.column("cohortid");
+        const int m_userid = members.column("userid");
+        for (int row = 0; row < members.rows(); ++row) {
+            const auto cohort_id = number_at<std::int64_t>(members, row, m_cohortid, members_statement,
+                                                           "cohort_members.cohortid");
+            // Rows come ordered by cohort, so the lookup happens once per cohort. Each statement
+            // has its own snapshot (READ COMMITTED): a cohort that became ours since load_cohorts
+            // is skipped.
+            if (cohort == nullptr || cohort->id != cohort_id) {
+                const auto it = by_id.find(cohort_id);
+                cohort = it == by_id.end() ? nullptr : it->second;
+            }
+            if (cohort == nullptr) {
+                continue;
+            }
+            cohort->members.push_back(
+                number_at<std::int64_t>(members, row, m_userid, members_statement, "cohort_members.userid"));
         }
-        cohort->members.push_back(
-            number_at<std::int64_t>(members, row, m_userid, members_statement, "cohort_members.userid"));
     }
+    impl.run(sql::Id::close_members, {}, PGRES_COMMAND_OK, reading_members);
 
     // cohort-sync's record of its cohorts: the key of each managed cohort, and those gone.
     const auto& recorded_statement = impl.statement(sql::Id::load_recorded);

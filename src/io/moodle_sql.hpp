@@ -27,7 +27,9 @@ enum class Id {
     load_config,
     load_users,
     load_cohorts,
-    load_members,
+    load_members, // declares the cursor that fetch_members reads
+    fetch_members,
+    close_members,
     load_pending,
     load_recorded,
     load_last_success,

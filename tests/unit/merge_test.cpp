@@ -76,11 +76,14 @@ TEST(Merge, RuleUnionTakesBothSourcesAndKeepsEveryReason) {
     const auto desired = s.merge_with(test_config(MembershipRule::union_));
     EXPECT_EQ(members_of(desired, "etape-L1INFO"), (std::vector<std::string>{"alice", "bob"}));
     EXPECT_EQ(members_of(desired, "etape-L2MATH"), std::vector<std::string>{"bob"});
-    const auto& alice = desired.cohorts.front().members.front();
-    ASSERT_EQ(alice.reasons.size(), 2u);
-    EXPECT_EQ(alice.reasons[0].source, "directory");
-    EXPECT_EQ(alice.reasons[0].dn, "uid=alice,ou=people,dc=univ-test,dc=fr");
-    EXPECT_EQ(alice.reasons[1], (Reason{"export", 7, ""}));
+    const auto alice = desired.reasons_of(desired.cohorts.front().members.front());
+    ASSERT_EQ(alice.size(), 2u);
+    EXPECT_EQ(alice[0].source, "directory");
+    EXPECT_EQ(alice[0].dn, "uid=alice,ou=people,dc=univ-test,dc=fr");
+    EXPECT_EQ(alice[1], (Reason{"export", 7, ""}));
+    EXPECT_EQ(desired.reasons_of(desired.cohorts.back().members.front()),
+              (std::vector<Reason>{{"directory", 0, "uid=bob,ou=people,dc=univ-test,dc=fr"}}))
+        << "bob's L2MATH is the directory's alone";
 }
 
 TEST(Merge, SelectsActiveStatusAndActiveYearsAndCollapsesDuplicates) {

@@ -5,6 +5,7 @@
 #include "test_builders.hpp"
 
 #include <gtest/gtest.h>
+#include <type_traits>
 
 namespace cohort_sync {
 namespace {
@@ -116,7 +117,7 @@ TEST(ElementCohorts, FollowedThisYearWithAnActiveInscriptionInItsEtape) {
     EXPECT_EQ(ue12->etape, "UE12");
     EXPECT_EQ(ue12->name, "UE12: Droit constitutionnel");
     // A contract repeated on two lines: its first line is the reason.
-    EXPECT_EQ(ue12->members[0].reasons, (std::vector<Reason>{{"contracts", 2, {}}}));
+    EXPECT_EQ(desired.reasons_of(ue12->members[0]), (std::vector<Reason>{{"contracts", 2, {}}}));
     // The contracts that count (followed this year, whatever the inscriptions say), each
     // (student, element) once: alice, carol and erin.
     EXPECT_EQ(desired.counts.records_of("pedagogy_contracts"), 3);
@@ -198,6 +199,32 @@ TEST(GroupCohorts, MembersOfTheElementAssignedToTheGroup) {
     EXPECT_EQ(desired.counts.records_of("pedagogy_groups"), 4);
     EXPECT_EQ(desired.counts.per_kind.at("group").at("UE12/TD1"), 1);
     EXPECT_EQ(desired.cohorts_per_student.at("group").size(), desired.students.size());
+}
+
+// The merge knows a code by its text, whatever memory holds it: rows read into two pools (or
+// made by hand) that name one element and one group make one cohort of each.
+TEST(GroupCohorts, OneCodeHeldInTwoPlacesIsOneCohort) {
+    TextPool other;
+    const auto elsewhere = [&other](auto row) {
+        row.student_number = other.intern(std::string(row.student_number));
+        row.element = other.intern(std::string(row.element));
+        if constexpr (std::is_same_v<decltype(row), GroupRow>) {
+            row.group = other.intern(std::string(row.group));
+        }
+        return row;
+    };
+    Sources s;
+    s.directory.entries = {student("alice", "1"), student("bob", "2")};
+    s.apogee.rows = {inscription("1", "L1", 2), inscription("2", "L1", 3)};
+    s.contracts.contracts = {contract("1", "L1", "UE12", 2), elsewhere(contract("2", "L1", "UE12", 3))};
+    s.groups.groups = {assignment("1", "UE12", "TD1", 2), elsewhere(assignment("2", "UE12", "TD1", 3)),
+                       elsewhere(assignment("2", "UE13", "TD1", 4))}; // bob does not follow UE13
+    const auto desired = s.merge_with(pedagogy_config());
+    EXPECT_EQ(members_of(desired, "element-UE12"), (Logins{"alice", "bob"}));
+    EXPECT_EQ(members_of(desired, "group-UE12-TD1"), (Logins{"alice", "bob"}));
+    EXPECT_EQ(cohort(desired, "group-UE13-TD1"), nullptr)
+        << "a group code means something only under its element";
+    EXPECT_EQ(desired.cohorts.size(), 3u) << "the étape, the element and the group";
 }
 
 TEST(PedagogyGuards, EachKindHasItsShrinkAndPerStudentGuards) {

@@ -170,7 +170,7 @@ TEST(PegaseSource, MergesWithTheExportAsAUnion) {
     EXPECT_EQ(desired.cohorts[0].idnumber, "etape-L1INFO");
     EXPECT_EQ(desired.cohorts[0].members.size(),
               2u); // 1001 (both sources) and 1003; 1004's "E" is not Pégase's
-    EXPECT_EQ(desired.cohorts[0].members[0].reasons.size(), 2u);
+    EXPECT_EQ(desired.reasons_of(desired.cohorts[0].members[0]).size(), 2u);
     EXPECT_EQ(desired.counts.records_of("export_inscriptions"), 2);
     EXPECT_EQ(desired.counts.records_of("pegase_inscriptions"), 2);
 }

@@ -278,13 +278,14 @@ TEST_F(PlanFixture, NamesATooLongIdnumberWithoutCuttingACharacter) {
 
 TEST_F(PlanFixture, AddsCarryTheReasonsOfTheSourcesAndRemovalsNone) {
     desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("carol", "1003")})};
-    desired.cohorts[0].members[0].reasons = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
-                                             {"export", 214, ""}};
+    const std::vector<Reason> why = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
+                                     {"export", 214, ""}};
+    desired.add_reasons(desired.cohorts[0].members[0], why);
     current.cohorts = {managed(1, "L1INFO", {11, 12})};
     const auto p = plan();
     ASSERT_EQ(p.cohorts[0].adds.size(), 1u);
     EXPECT_EQ(p.cohorts[0].adds[0].username, "alice");
-    EXPECT_EQ(p.cohorts[0].adds[0].reasons, desired.cohorts[0].members[0].reasons)
+    EXPECT_EQ(p.cohorts[0].adds[0].reasons, why)
         << "the review page says why from the plan, without rerunning explain";
     ASSERT_EQ(p.cohorts[0].removes.size(), 1u);
     EXPECT_TRUE(p.cohorts[0].removes[0].reasons.empty()) << "bob is in no source any more";
@@ -323,34 +324,31 @@ TEST(PlanChangesByKind, CountTheReportedCohortsOfEachKindPresent) {
     EXPECT_EQ(plan.changes_by_kind()[0].cohorts_changed, 0);
 }
 
-// What a sync calls: the same plan, the additions' reasons moved rather than copied; a member who
-// is not added (carol is there already) keeps hers, and the students are untouched for the guards.
-TEST_F(PlanFixture, TakingTheReasonsMakesTheSamePlanAndEmptiesOnlyTheAddedMembersReasons) {
+// The desired state keeps every member's reasons in one array: each addition gets its own
+// member's, whichever cohort it is in, and a directory reason names the student's entry.
+TEST_F(PlanFixture, EachAdditionGetsItsOwnMembersReasons) {
     desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("carol", "1003")}),
                        cohort("M1BIO", {member("dave", "1004")})};
-    desired.cohorts[0].members[0].reasons = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
-                                             {"export", 214, ""}};
-    desired.cohorts[0].members[1].reasons = {{"export", 215, ""}};
-    desired.cohorts[1].members[0].reasons = {{"export", 300, ""}};
+    desired.add_reasons(desired.cohorts[1].members[0], std::vector<Reason>{{"export", 300, ""}});
+    desired.add_reasons(desired.cohorts[0].members[1], std::vector<Reason>{{"export", 215, ""}});
+    desired.add_reasons(
+        desired.cohorts[0].members[0],
+        std::vector<Reason>{{"export", 214, ""}, {"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"}});
     current.cohorts = {managed(1, "L1INFO", {11, 12})};
-    const auto copied = plan();
-    const auto students = desired.students;
-
-    const auto taken = make_plan_taking_reasons(desired, current, config);
-    ASSERT_EQ(taken.cohorts.size(), copied.cohorts.size());
-    for (std::size_t i = 0; i < taken.cohorts.size(); ++i) {
-        ASSERT_EQ(taken.cohorts[i].adds.size(), copied.cohorts[i].adds.size());
-        for (std::size_t j = 0; j < taken.cohorts[i].adds.size(); ++j) {
-            EXPECT_EQ(taken.cohorts[i].adds[j].username, copied.cohorts[i].adds[j].username);
-            EXPECT_EQ(taken.cohorts[i].adds[j].reasons, copied.cohorts[i].adds[j].reasons);
-        }
-        EXPECT_EQ(ids(taken.cohorts[i].removes), ids(copied.cohorts[i].removes));
-    }
-    EXPECT_EQ(taken.cohorts[0].adds.at(0).reasons.size(), 2u);
-    EXPECT_TRUE(desired.cohorts[0].members[0].reasons.empty()) << "alice's went to the plan";
-    EXPECT_EQ(desired.cohorts[0].members[1].reasons.size(), 1u) << "carol is not added: hers stay";
-    EXPECT_TRUE(desired.cohorts[1].members[0].reasons.empty()) << "dave's went to the plan";
-    EXPECT_EQ(desired.students.size(), students.size());
+    const auto p = plan();
+    ASSERT_EQ(p.cohorts.size(), 2u);
+    ASSERT_EQ(p.cohorts[0].adds.size(), 1u) << "carol is there already";
+    EXPECT_EQ(p.cohorts[0].adds[0].username, "alice");
+    EXPECT_EQ(p.cohorts[0].adds[0].reasons,
+              (std::vector<Reason>{{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
+                                   {"export", 214, ""}}))
+        << "sorted, as every report shows them";
+    ASSERT_EQ(p.cohorts[1].adds.size(), 1u);
+    EXPECT_EQ(p.cohorts[1].adds[0].username, "dave");
+    EXPECT_EQ(p.cohorts[1].adds[0].reasons, (std::vector<Reason>{{"export", 300, ""}}));
+    EXPECT_EQ(desired.reasons_of(desired.cohorts[0].members[1]), (std::vector<Reason>{{"export", 215, ""}}));
+    EXPECT_EQ(desired.reason_sources, (std::vector<std::string>{"export", "directory"}))
+        << "each source's name once";
 }
 
 } // namespace

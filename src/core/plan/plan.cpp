@@ -150,12 +150,9 @@ bool moodle_username(std::string_view name) {
 
 class Planner {
 public:
-    // With `reasons_from` (the same Desired, writable), the additions take their reasons from it
-    // instead of copying them.
     Planner(const Desired& desired, const Current& current, const MoodleConfig& config,
-            const ProvisioningConfig& provisioning, Desired* reasons_from = nullptr)
+            const ProvisioningConfig& provisioning)
         : m_desired(desired)
-        , m_reasons_from(reasons_from)
         , m_current(current)
         , m_config(config)
         , m_provisioning(provisioning)
@@ -221,10 +218,8 @@ public:
 
     Plan run() {
         std::set<std::string> desired_idnumbers;
-        for (std::size_t i = 0; i < m_desired.cohorts.size(); ++i) {
-            const auto& cohort = m_desired.cohorts[i];
+        for (const auto& cohort : m_desired.cohorts) {
             desired_idnumbers.insert(cohort.idnumber);
-            m_reasons_cohort = m_reasons_from ? &m_reasons_from->cohorts[i] : nullptr;
             plan_desired(cohort);
         }
         m_plan.managed_cohorts = static_cast<int>(m_current.cohorts.size());
@@ -313,7 +308,7 @@ private:
                                        NewAccount{member.login, member.student_number, member.first_name,
                                                   member.last_name, member.mail, m_provisioning.auth});
                 to_create.push_back(
-                    {0, member.login, member.student_number, reasons_of(desired, desired_member)});
+                    {0, member.login, member.student_number, m_desired.reasons_of(desired_member)});
             } else {
                 m_plan.unplaced.push_back({member.student_number, member.login, desired.etape, match.reason});
             }
@@ -357,7 +352,7 @@ private:
                             std::back_inserter(joining), ByUserId{});
         plan.adds.reserve(joining.size() + to_create.size());
         for (const auto& joiner : joining) {
-            plan.adds.push_back(planned(m_users, joiner.user_id, reasons_of(desired, *joiner.member)));
+            plan.adds.push_back(planned(m_users, joiner.user_id, m_desired.reasons_of(*joiner.member)));
         }
         plan.adds.insert(plan.adds.end(), std::make_move_iterator(to_create.begin()),
                          std::make_move_iterator(to_create.end()));
@@ -553,19 +548,7 @@ private:
                          which, hint)});
     }
 
-    // A member's reasons for an addition: taken from m_reasons_cohort, the writable twin of the
-    // cohort being planned, when the caller gave one; copied otherwise.
-    std::vector<Reason> reasons_of(const DesiredCohort& cohort, const DesiredMember& member) {
-        if (!m_reasons_cohort) {
-            return member.reasons;
-        }
-        const auto index = static_cast<std::size_t>(&member - cohort.members.data());
-        return std::move(m_reasons_cohort->members[index].reasons);
-    }
-
     const Desired& m_desired;
-    Desired* m_reasons_from = nullptr;
-    DesiredCohort* m_reasons_cohort = nullptr; // m_reasons_from's twin of the cohort being planned
     const Current& m_current;
     const MoodleConfig& m_config;
     const ProvisioningConfig& m_provisioning;
@@ -671,11 +654,6 @@ PlanTotals Plan::totals() const {
 Plan make_plan(const Desired& desired, const Current& current, const MoodleConfig& config,
                const ProvisioningConfig& provisioning) {
     return Planner(desired, current, config, provisioning).run();
-}
-
-Plan make_plan_taking_reasons(Desired& desired, const Current& current, const MoodleConfig& config,
-                              const ProvisioningConfig& provisioning) {
-    return Planner(desired, current, config, provisioning, &desired).run();
 }
 
 } // namespace cohort_sync
