@@ -9,6 +9,7 @@
 
 namespace {
 
+using cohort_sync::plan::KeyMap;
 using cohort_sync::plan::KeySet;
 
 TEST(KeySet, AnswersAsAStandardSetThroughGrowth) {
@@ -45,6 +46,26 @@ TEST(KeySet, AReservedSetHoldsWhatWasReservedAndMore) {
         EXPECT_TRUE(keys.contains(key * 0x10000));
         EXPECT_FALSE(keys.contains(key * 0x10000 + 1));
     }
+}
+
+// A map keeps the value a key was first added with, through growth, the empty slots' key too.
+TEST(KeyMap, KeepsTheFirstValueOfEachKey) {
+    KeyMap ids;
+    for (std::uint64_t key = 0; key < 5'000; ++key) {
+        const auto [value, added] = ids.try_emplace(key << 32, static_cast<int>(key));
+        EXPECT_TRUE(added);
+        EXPECT_EQ(*value, static_cast<int>(key));
+    }
+    const auto [again, added] = ids.try_emplace(7ULL << 32, -1);
+    EXPECT_FALSE(added);
+    EXPECT_EQ(*again, 7);
+    *again = 70;
+    ASSERT_NE(ids.find(7ULL << 32), nullptr);
+    EXPECT_EQ(*ids.find(7ULL << 32), 70);
+    EXPECT_EQ(ids.find(7), nullptr);
+    EXPECT_EQ(ids.find(~std::uint64_t{0}), nullptr);
+    EXPECT_TRUE(ids.try_emplace(~std::uint64_t{0}, 9).second);
+    EXPECT_EQ(*ids.find(~std::uint64_t{0}), 9);
 }
 
 } // namespace

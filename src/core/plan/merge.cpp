@@ -435,11 +435,11 @@ private:
     int group_of(const GroupRow& row) {
         const auto pair = (static_cast<std::uint64_t>(m_elements.id(row.element)) << 32) |
                           static_cast<std::uint64_t>(m_group_codes.id(row.group));
-        const auto [it, added] = m_group_of_pair.try_emplace(pair, 0);
+        const auto [group, added] = m_group_of_pair.try_emplace(pair);
         if (added) {
-            it->second = m_groups.id_of_copy(group_key(row.element, row.group));
+            *group = m_groups.id_of_copy(group_key(row.element, row.group));
         }
-        return it->second;
+        return *group;
     }
 
     // The group rule: an assignment that counts, of a student in the element's cohort.
@@ -592,9 +592,9 @@ private:
         const auto key =
             (static_cast<std::uint64_t>(claim.kind) << 62) | (static_cast<std::uint64_t>(claim.etape) << 40) |
             (static_cast<std::uint64_t>(claim.version) << 16) | static_cast<std::uint64_t>(claim.year);
-        if (const auto it = m_cohort_of_key.find(key); it != m_cohort_of_key.end()) {
-            last = {claim.version, claim.year, it->second};
-            return it->second;
+        if (const auto* cohort = m_cohort_of_key.find(key)) {
+            last = {claim.version, claim.year, *cohort};
+            return *cohort;
         }
         const auto& kind = *cohort_kinds()[static_cast<std::size_t>(claim.kind)];
         const std::string year = std::to_string(claim.year);
@@ -632,7 +632,7 @@ private:
             cohort.description = expand_template(kind.description_template(m_config), values);
             m_cohorts.push_back(std::move(cohort));
         }
-        m_cohort_of_key.emplace(key, it->second);
+        m_cohort_of_key.try_emplace(key, it->second);
         last = {claim.version, claim.year, it->second};
         return it->second;
     }
@@ -839,18 +839,18 @@ private:
     bool m_elements_on = false;
     bool m_groups_on = false;
     Interned m_elements;
-    Interned m_groups;                                      // group keys, "UE12/TD1"
-    Interned m_group_codes;                                 // COD_EXT_GPE alone
-    std::unordered_map<std::uint64_t, int> m_group_of_pair; // (element id, group code id) -> group id
-    std::vector<GroupParts> m_group_parts;                  // by group id
-    std::vector<Label> m_element_labels;                    // by element id
-    std::vector<Label> m_group_labels;                      // by group id
-    std::vector<std::optional<std::string_view>> m_nature;  // by element id: its first counted contract's
-    LastId m_last_etape;                                    // admitted()'s previous row's
+    Interned m_groups;                                     // group keys, "UE12/TD1"
+    Interned m_group_codes;                                // COD_EXT_GPE alone
+    plan::KeyMap m_group_of_pair;                          // (element id, group code id) -> group id
+    std::vector<GroupParts> m_group_parts;                 // by group id
+    std::vector<Label> m_element_labels;                   // by element id
+    std::vector<Label> m_group_labels;                     // by group id
+    std::vector<std::optional<std::string_view>> m_nature; // by element id: its first counted contract's
+    LastId m_last_etape;                                   // admitted()'s previous row's
     LastId m_last_version;
     plan::KeySet m_admitted; // inscription_key of the admitted inscriptions
     plan::KeySet m_followed; // followed_key of the element claims
-    std::unordered_map<std::uint64_t, int> m_cohort_of_key;
+    plan::KeyMap m_cohort_of_key;
     struct LastCohort {
         int version = 0;
         int year = 0;
