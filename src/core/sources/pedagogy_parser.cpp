@@ -3,6 +3,7 @@
 // for the administrative export.
 #include "cohort_sync/pedagogy_parser.hpp"
 
+#include "byte_scan.hpp"
 #include "cohort_sync/etape.hpp"
 #include "cohort_sync/text.hpp"
 #include "csv_table.hpp"
@@ -69,7 +70,7 @@ protected:
     // text's own size, so that a hostile file of line breaks alone does not reserve a row per byte;
     // a real extract's line (60 to 70 bytes) is more than half a row, so it gets one per line.
     template <class Row> static void reserve_rows(std::vector<Row>& rows, const std::string& text) {
-        const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+        const std::size_t lines = byte_scan::count(text, '\n') + 1;
         rows.reserve(std::min(lines, 2 * text.size() / sizeof(Row)));
     }
 
