@@ -12,6 +12,10 @@ namespace cohort_sync {
 // Normalises a code the way APOGÉE compares them: trimmed, upper-case ASCII.
 std::string normalise_etape_code(std::string_view code);
 
+// The same without a copy when `code` is already normalised, as nearly every code of an extract
+// is: the result views `code`, or else `scratch`, which it overwrites.
+std::string_view normalise_etape_code(std::string_view code, std::string& scratch);
+
 struct EtapeValue {
     std::optional<EtapeRef> etape; // empty: the value is not to be used
     std::string rejected_because;  // why, when empty ("institution 0751234X")

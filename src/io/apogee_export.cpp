@@ -26,7 +26,7 @@ SourceRead ApogeeExportFile::read() {
         read.issues.push_back(std::move(*file.refusal));
         return SourceRead{"export", std::move(read), file.facts};
     }
-    return {"export", parse_export(file.bytes, m_config, path), file.facts};
+    return {"export", parse_export(file.bytes(), m_config, path), file.facts};
 }
 
 } // namespace cohort_sync

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <memory>
 #include <optional>
 #include <string>
 #include <sys/stat.h>
@@ -114,16 +115,16 @@ ExtractFile read_extract_file(const std::string& path, int max_size_mb, const Ex
                              IssueKind::oversized};
         return file;
     }
-    // Reserved, not filled: pages are touched only as chunks arrive, so a file of garbage stopped
+    // Allocated, not filled: pages are touched only as chunks arrive, so a file of garbage stopped
     // at its first megabyte costs a megabyte.
     const auto size = static_cast<std::size_t>(before.size);
-    std::string& bytes = file.bytes;
-    bytes.reserve(size);
+    file.buffer = std::make_unique_for_overwrite<char[]>(size);
+    char* const bytes = file.buffer.get();
     std::size_t done = 0;
     while (done < size) {
         const std::size_t chunk_begin = done;
-        bytes.resize(std::min(size, done + k_chunk_bytes));
-        const ssize_t got = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
+        const std::size_t chunk_end = std::min(size, done + k_chunk_bytes);
+        const ssize_t got = ::read(fd.get(), bytes + done, chunk_end - done);
         if (got < 0) {
             const int error = errno;
             if (error == EINTR) {
@@ -136,7 +137,8 @@ ExtractFile read_extract_file(const std::string& path, int max_size_mb, const Ex
             break; // shrank under us: reported below as a change
         }
         done += static_cast<std::size_t>(got);
-        if (auto garbage = garbage_in(std::string_view(bytes.data(), done), chunk_begin, path)) {
+        file.size = done;
+        if (auto garbage = garbage_in(file.bytes(), chunk_begin, path)) {
             file.refusal = std::move(*garbage);
             return file;
         }

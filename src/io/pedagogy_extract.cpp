@@ -32,8 +32,8 @@ SourceRead PedagogyExtractFile::read() {
         return SourceRead{source, std::move(read), file.facts};
     }
     return {source,
-            contracts ? parse_contracts(file.bytes, m_config, path)
-                      : parse_group_assignments(file.bytes, m_config, path),
+            contracts ? parse_contracts(file.bytes(), m_config, path)
+                      : parse_group_assignments(file.bytes(), m_config, path),
             file.facts};
 }
 

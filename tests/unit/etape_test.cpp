@@ -17,6 +17,16 @@ TEST(Etape, NormalisesCodes) {
     EXPECT_EQ(normalise_etape_code("m2éco"), "M2éCO") << "only ASCII is upper-cased";
 }
 
+TEST(Etape, NormalisesCodesWithoutACopyWhenAlreadyNormal) {
+    std::string scratch;
+    for (const std::string_view code :
+         {"  ducge1 \t", "L1INF", "   ", "", "m2éco", "\vE002\f", "UE ", " O", "A b", "X\r", "\nY", "É1"}) {
+        EXPECT_EQ(normalise_etape_code(code, scratch), normalise_etape_code(code)) << code;
+    }
+    const std::string_view normal = "L1INF";
+    EXPECT_EQ(normalise_etape_code(normal, scratch).data(), normal.data());
+}
+
 struct AcceptedCase {
     std::string raw;
     std::string uai;

@@ -1,5 +1,9 @@
 #include "csv_records.hpp"
 
+#include "byte_scan.hpp"
+
+#include <cstdint>
+
 namespace cohort_sync::csv {
 
 bool RecordReader::next(Record& record) {
@@ -60,6 +64,29 @@ bool RecordReader::is_line_end(std::size_t p) const {
            (m_data[p] == '\r' && (p + 1 == m_size || m_data[p + 1] == '\n'));
 }
 
+// The first delimiter, line feed or NUL byte from `p`, or the end of the text. A word at a time:
+// read a byte at a time, fields were a third of a pedagogical parse's instructions.
+inline std::size_t RecordReader::find_field_end(std::size_t p) const {
+    // Copies: the reader writes through char pointers, which could alias its members.
+    const char* const data = m_data;
+    const std::size_t size = m_size;
+    const char delimiter = m_delimiter;
+    const std::uint64_t delimiters = byte_scan::repeated(delimiter);
+    const std::uint64_t line_feeds = byte_scan::repeated('\n');
+    for (; p + 8 <= size; p += 8) {
+        const std::uint64_t word = byte_scan::load(data + p);
+        const std::uint64_t found = byte_scan::zero_bytes(word ^ delimiters) |
+                                    byte_scan::zero_bytes(word ^ line_feeds) | byte_scan::zero_bytes(word);
+        if (found != 0) {
+            return p + byte_scan::first_flagged(found);
+        }
+    }
+    while (p < size && data[p] != delimiter && data[p] != '\n' && data[p] != '\0') {
+        ++p;
+    }
+    return p;
+}
+
 // Reads the field at m_pos; `end` receives the position of what ends it (delimiter, line
 // break or the end of the text). Inline, as it was while the reader lived in export_parser.cpp:
 // a call per field made the whole parse 2% slower (callgrind, 240,000 rows).
@@ -71,16 +98,10 @@ inline std::string_view RecordReader::read_field(Record& record, std::size_t& en
     if (start < m_size && m_data[start] == m_quote) {
         return read_quoted(record, start, end);
     }
-    std::size_t p = m_pos;
-    while (p < m_size) {
-        const char c = m_data[p];
-        if (c == m_delimiter || c == '\n') {
-            break;
-        }
-        if (c == '\0') {
-            note(record, Defect::nul_byte);
-        }
-        ++p;
+    std::size_t p = find_field_end(m_pos);
+    while (p < m_size && m_data[p] == '\0' && m_delimiter != '\0') {
+        note(record, Defect::nul_byte);
+        p = find_field_end(p + 1);
     }
     end = p;
     std::size_t stop = p;

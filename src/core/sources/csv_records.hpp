@@ -54,6 +54,7 @@ private:
     bool skip_blank_lines();
     void note(Record& record, Defect defect, char c = 0);
     bool is_line_end(std::size_t p) const;
+    std::size_t find_field_end(std::size_t p) const;
     std::string_view read_field(Record& record, std::size_t& end);
     std::string_view read_quoted(Record& record, std::size_t open, std::size_t& end);
 

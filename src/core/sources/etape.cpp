@@ -2,12 +2,18 @@
 
 #include "cohort_sync/text.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace cohort_sync {
 namespace {
 
 constexpr std::string_view k_blanks = " \t\r\n\v\f";
+
+// k_blanks without a call to memchr: codes are checked on every row of an extract.
+bool is_blank(char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 std::string_view trim(std::string_view text) {
     const auto begin = text.find_first_not_of(k_blanks);
@@ -57,6 +63,20 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 
 std::string normalise_etape_code(std::string_view code) {
     return to_upper_ascii(trim(code));
+}
+
+std::string_view normalise_etape_code(std::string_view code, std::string& scratch) {
+    const bool normalised =
+        code.empty() || (!is_blank(code.front()) && !is_blank(code.back()) &&
+                         std::ranges::none_of(code, [](char c) { return c >= 'a' && c <= 'z'; }));
+    if (normalised) {
+        return code;
+    }
+    scratch.assign(trim(code));
+    for (char& c : scratch) {
+        c = to_upper_ascii(c);
+    }
+    return scratch;
 }
 
 EtapeValue parse_etape_value(std::string_view raw, std::string_view institution_uai) {

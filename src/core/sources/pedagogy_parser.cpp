@@ -3,6 +3,7 @@
 // for the administrative export.
 #include "cohort_sync/pedagogy_parser.hpp"
 
+#include "byte_scan.hpp"
 #include "cohort_sync/etape.hpp"
 #include "cohort_sync/text.hpp"
 #include "csv_table.hpp"
@@ -48,16 +49,16 @@ protected:
     struct Common {
         int year = 0;
         std::string_view student;
-        std::string element;
+        std::string_view element;
     };
-    Common common(const csv::Record& record, std::string& problems) const {
+    Common common(const csv::Record& record, std::string& problems) {
         Common out;
         out.year = read_year(record, m_year, problems);
         out.student = record.fields[m_student];
         if (out.student.empty()) {
             add_problem(problems, fmt::format("{} is empty", column_name(m_student)));
         }
-        out.element = normalise_etape_code(record.fields[m_element]);
+        out.element = code(k_element, record.fields[m_element]);
         if (out.element.empty()) {
             add_problem(problems, fmt::format("{} is empty", column_name(m_element)));
         }
@@ -69,12 +70,20 @@ protected:
     // text's own size, so that a hostile file of line breaks alone does not reserve a row per byte;
     // a real extract's line (60 to 70 bytes) is more than half a row, so it gets one per line.
     template <class Row> static void reserve_rows(std::vector<Row>& rows, const std::string& text) {
-        const auto lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+        const std::size_t lines = byte_scan::count(text, '\n') + 1;
         rows.reserve(std::min(lines, 2 * text.size() / sizeof(Row)));
     }
 
-    // The fields a row keeps, each a view into the read's pool of texts.
+    // The fields a row keeps, each a view into the read's pool of texts; and the codes it reads.
     enum Kept { k_student, k_etape, k_version, k_element, k_label, k_nature, k_group, k_type, k_kept };
+    enum Code { k_carried_over = k_kept, k_codes };
+
+    // A code as APOGÉE compares them (trimmed, upper-case), valid until the next one of its field:
+    // a view of the field itself when it already is one, as nearly always, rather than a new string
+    // per field.
+    std::string_view code(int field, std::string_view text) {
+        return normalise_etape_code(text, m_scratch[static_cast<std::size_t>(field)]);
+    }
 
     // The pool's copy of a row's field. Consecutive rows mostly repeat a field's value (a
     // student's rows come together, and their étape's), so the previous row's is tried before
@@ -88,8 +97,7 @@ protected:
     }
     // An optional column's value, upper-cased (codes compare that way), or as it is.
     std::string_view code_at(Kept field, const csv::Record& record, std::size_t index) {
-        return index == k_absent ? std::string_view()
-                                 : keep(field, normalise_etape_code(record.fields[index]));
+        return index == k_absent ? std::string_view() : keep(field, code(field, record.fields[index]));
     }
     std::string_view text_at(Kept field, const csv::Record& record, std::size_t index) {
         return index == k_absent ? std::string_view() : keep(field, record.fields[index]);
@@ -98,6 +106,7 @@ protected:
     PedagogyRead& m_result;
     TextPool& m_texts = *m_result.texts;
     std::array<std::string_view, k_kept> m_last{};
+    std::array<std::string, k_codes> m_scratch;
     std::size_t m_year = k_absent;
     std::size_t m_student = k_absent;
     std::size_t m_element = k_absent;
@@ -129,13 +138,13 @@ private:
     void row(const csv::Record& record) override {
         std::string problems;
         auto fields = common(record, problems);
-        std::string etape = normalise_etape_code(record.fields[m_etape]);
+        const std::string_view etape = code(k_etape, record.fields[m_etape]);
         if (etape.empty()) {
             add_problem(problems, fmt::format("{} is empty", column_name(m_etape)));
         }
         // 'O' (carried over) or 'N' (followed this year): anything else cannot say which, and
         // reading it either way could wrongly add or remove the student.
-        const std::string carried = normalise_etape_code(record.fields[m_carried_over]);
+        const std::string_view carried = code(k_carried_over, record.fields[m_carried_over]);
         if (carried != "O" && carried != "N") {
             add_problem(problems,
                         fmt::format("{} is {} where 'O' or 'N' is expected", column_name(m_carried_over),
@@ -190,7 +199,7 @@ private:
     void row(const csv::Record& record) override {
         std::string problems;
         auto fields = common(record, problems);
-        std::string group = normalise_etape_code(record.fields[m_group]);
+        const std::string_view group = code(k_group, record.fields[m_group]);
         if (group.empty()) {
             add_problem(problems, fmt::format("{} is empty", column_name(m_group)));
         }

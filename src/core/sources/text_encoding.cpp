@@ -1,5 +1,6 @@
 #include "text_encoding.hpp"
 
+#include "byte_scan.hpp"
 #include "cohort_sync/utf8.hpp"
 
 #include <array>
@@ -111,20 +112,16 @@ EncodingCensus census_lines(std::string_view bytes) {
             break;
         }
         // A line with non-ASCII bytes: find its number, then classify it whole.
-        for (const char* p = bytes.data() + counted_to;
-             (p = static_cast<const char*>(
-                  std::memchr(p, '\n', i - static_cast<std::size_t>(p - bytes.data())))) != nullptr;
-             ++p) {
-            ++line;
-        }
+        line += static_cast<int>(byte_scan::count(bytes.substr(counted_to, i - counted_to), '\n'));
         const char* end_of_line = static_cast<const char*>(std::memchr(bytes.data() + i, '\n', size - i));
         const std::size_t line_end =
             end_of_line ? static_cast<std::size_t>(end_of_line - bytes.data()) : size;
         bool single_byte = false;
         while (i < line_end) {
-            if (data[i] < 0x80) {
-                ++i;
-                continue;
+            // A word at a time here too: an accented label leaves most of its line ASCII.
+            i = skip_ascii(data, i, line_end);
+            if (i == line_end) {
+                break;
             }
             const Utf8Sequence sequence = utf8_sequence_at(bytes, i);
             if (sequence.length > 0) {
