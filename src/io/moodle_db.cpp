@@ -158,34 +158,27 @@ Current MoodleSession::load() {
         by_id.emplace(cohort.id, &cohort);
     }
     const char* const reading_members = "read the members of the managed cohorts";
-    impl.run(sql::Id::load_members, {impl.config.component}, PGRES_COMMAND_OK, reading_members);
-    const auto& members_statement = impl.statement(sql::Id::fetch_members);
+    impl.run(sql::Id::set_component, {impl.config.component}, PGRES_TUPLES_OK, reading_members);
+    const auto& members_statement = impl.statement(sql::Id::load_members);
     ManagedCohort* cohort = nullptr;
-    for (;;) {
-        const auto members = impl.run(sql::Id::fetch_members, {}, PGRES_TUPLES_OK, reading_members);
-        if (members.rows() == 0) {
-            break;
+    impl.copy_out(sql::Id::load_members, reading_members, [&](std::string_view line) {
+        const auto tab = line.find('\t');
+        const auto cohort_id = tab == std::string_view::npos ? std::nullopt : parse_id(line.substr(0, tab));
+        const auto user_id = cohort_id ? parse_id(line.substr(tab + 1)) : std::nullopt;
+        if (!user_id) {
+            throw_bad_value(members_statement, "cohort_members.cohortid, userid", line);
         }
-        const int m_cohortid = members.column("cohortid");
-        const int m_userid = members.column("userid");
-        for (int row = 0; row < members.rows(); ++row) {
-            const auto cohort_id = number_at<std::int64_t>(members, row, m_cohortid, members_statement,
-                                                           "cohort_members.cohortid");
-            // Rows come ordered by cohort, so the lookup happens once per cohort. Each statement
-            // has its own snapshot (READ COMMITTED): a cohort that became ours since load_cohorts
-            // is skipped.
-            if (cohort == nullptr || cohort->id != cohort_id) {
-                const auto it = by_id.find(cohort_id);
-                cohort = it == by_id.end() ? nullptr : it->second;
-            }
-            if (cohort == nullptr) {
-                continue;
-            }
-            cohort->members.push_back(
-                number_at<std::int64_t>(members, row, m_userid, members_statement, "cohort_members.userid"));
+        // Rows come ordered by cohort, so the lookup happens once per cohort. Each statement has
+        // its own snapshot (READ COMMITTED): a cohort that became ours since load_cohorts is
+        // skipped.
+        if (cohort == nullptr || cohort->id != *cohort_id) {
+            const auto it = by_id.find(*cohort_id);
+            cohort = it == by_id.end() ? nullptr : it->second;
         }
-    }
-    impl.run(sql::Id::close_members, {}, PGRES_COMMAND_OK, reading_members);
+        if (cohort != nullptr) {
+            cohort->members.push_back(*user_id);
+        }
+    });
 
     // cohort-sync's record of its cohorts: the key of each managed cohort, and those gone.
     const auto& recorded_statement = impl.statement(sql::Id::load_recorded);

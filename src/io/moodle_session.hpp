@@ -69,6 +69,16 @@ struct MoodleSession::Impl {
         }
     }
 
+    void copy_out(sql::Id id, std::string_view attempt, const auto& consume) {
+        require_open(attempt);
+        try {
+            pgio::copy_out(connection.get(), (*statements)[id], attempt, config, consume);
+        } catch (...) {
+            state = State::failed;
+            throw;
+        }
+    }
+
     void require_open(std::string_view attempt) const {
         if (state != State::open) {
             throw std::logic_error(

@@ -92,14 +92,14 @@ constexpr std::array<Template, static_cast<std::size_t>(Id::count_)> k_templates
     {Id::load_cohorts, "load_cohorts", 1,
      "SELECT id, idnumber, name, description, contextid, component FROM {m:cohort}"
      " WHERE component = $1::text OR (idnumber IS NOT NULL AND idnumber <> '') ORDER BY id"},
-    // Through a cursor, a batch at a time: a university's two million memberships in one result
-    // took the client some 150 MB more, while the sources are merged beside the load.
-    {Id::load_members, "load_members", 1,
-     "DECLARE cohort_sync_members NO SCROLL CURSOR FOR"
-     " SELECT m.cohortid, m.userid FROM {m:cohort_members} m JOIN {m:cohort} c ON c.id = m.cohortid"
-     " WHERE c.component = $1::text ORDER BY m.cohortid, m.userid"},
-    {Id::fetch_members, "fetch_members", 0, "FETCH FORWARD 100000 FROM cohort_sync_members"},
-    {Id::close_members, "close_members", 0, "CLOSE cohort_sync_members"},
+    // Streamed with COPY: a university's two million memberships in one result took the client
+    // some 150 MB more, and fetching them through a cursor cost a third more time. COPY takes no
+    // parameter, so the component travels as one, into a setting of this transaction, first.
+    {Id::set_component, "set_component", 1, "SELECT set_config('cohort_sync.component', $1::text, true)"},
+    {Id::load_members, "load_members", 0,
+     "COPY (SELECT m.cohortid, m.userid FROM {m:cohort_members} m JOIN {m:cohort} c ON c.id = m.cohortid"
+     " WHERE c.component = current_setting('cohort_sync.component') ORDER BY m.cohortid, m.userid)"
+     " TO STDOUT"},
     {Id::load_pending, "load_pending", 0,
      "SELECT cohortid, userid, absent_runs FROM {s:pending} ORDER BY cohortid, userid"},
     {Id::load_recorded, "load_recorded", 0, "SELECT cohortid, idnumber FROM {s:cohorts} ORDER BY cohortid"},

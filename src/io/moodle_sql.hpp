@@ -27,9 +27,8 @@ enum class Id {
     load_config,
     load_users,
     load_cohorts,
-    load_members, // declares the cursor that fetch_members reads
-    fetch_members,
-    close_members,
+    set_component, // for load_members, which as a COPY cannot take it as a parameter
+    load_members,
     load_pending,
     load_recorded,
     load_last_success,

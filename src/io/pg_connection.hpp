@@ -151,4 +151,46 @@ private:
     bool m_failed = false;
 };
 
+// The lines of a COPY ... TO STDOUT in text format, each handed to `line` without its newline as
+// it arrives: two million rows stream through instead of filling a result first. When `line`
+// throws, the rest is read and dropped, so that the connection can still roll back.
+template <typename Consume>
+void copy_out(PGconn* connection, const sql::Statement& statement, std::string_view attempt,
+              const MoodleConfig& config, Consume&& line) {
+    execute(connection, statement, {}, PGRES_COPY_OUT, attempt, config);
+    const auto next = [connection](std::string_view& text) {
+        char* buffer = nullptr;
+        const int length = PQgetCopyData(connection, &buffer, 0);
+        if (length < 0) {
+            return pg::CopyBuffer(nullptr); // -1: done; -2: failed, which the result says
+        }
+        text = std::string_view(buffer, static_cast<std::size_t>(length));
+        if (text.ends_with('\n')) {
+            text.remove_suffix(1);
+        }
+        return pg::CopyBuffer(buffer);
+    };
+    try {
+        std::string_view text;
+        for (auto buffer = next(text); buffer; buffer = next(text)) {
+            line(text);
+        }
+    } catch (...) {
+        std::string_view ignored;
+        while (next(ignored)) {
+        }
+        while (PGresult* rest = PQgetResult(connection)) {
+            PQclear(rest);
+        }
+        throw;
+    }
+    pg::Result result(PQgetResult(connection));
+    while (PGresult* rest = PQgetResult(connection)) {
+        PQclear(rest);
+    }
+    if (result.status() != PGRES_COMMAND_OK) {
+        throw_statement_error(connection, statement, result, attempt, config);
+    }
+}
+
 } // namespace cohort_sync::pgio

@@ -31,6 +31,12 @@ struct ConninfoOptionsDeleter {
 };
 using ConninfoOptionsPtr = std::unique_ptr<PQconninfoOption, ConninfoOptionsDeleter>;
 
+// A row of COPY ... TO STDOUT, as PQgetCopyData allocates it.
+struct CopyBufferDeleter {
+    void operator()(char* buffer) const noexcept { PQfreemem(buffer); }
+};
+using CopyBuffer = std::unique_ptr<char, CopyBufferDeleter>;
+
 // One PGresult, owned. Values are read as text (the default result format): numbers go
 // through std::from_chars, which is as fast as a binary decode for ids and far simpler.
 class Result {

@@ -51,6 +51,13 @@ public:
         }
     }
 
+    // Where the key's lookup starts, for the caller to prefetch a few rows ahead. Not a prefetch
+    // itself: g++ 12 takes a function whose only effect is __builtin_prefetch for one without
+    // effect, and drops the call.
+    const void* first_slot(std::uint64_t key) const {
+        return m_slots.empty() ? nullptr : &m_slots[mix(key) & (m_slots.size() - 1)];
+    }
+
     const Mapped* find(std::uint64_t key) const {
         if (key == k_empty) {
             return m_empty_key ? &*m_empty_key : nullptr;
@@ -110,6 +117,7 @@ public:
     // False when the key was there already.
     bool insert(std::uint64_t key) { return m_table.try_emplace(key).second; }
     bool contains(std::uint64_t key) const { return m_table.find(key) != nullptr; }
+    const void* first_slot(std::uint64_t key) const { return m_table.first_slot(key); }
 
 private:
     KeyTable<NoValue> m_table;

@@ -349,18 +349,22 @@ private:
                (static_cast<std::uint64_t>(etape) << 18) | static_cast<std::uint64_t>(version);
     }
 
-    // Whether the student has the active inscription a contract needs. An inscription source
-    // without a version column admits every version of its étape.
-    bool admitted(int slot, const ContractRow& row) {
+    // The keys under which m_admitted would hold the inscription a contract needs: its étape and
+    // version, or its étape without a version (an inscription source without a version column
+    // admits every version of its étape).
+    std::pair<std::uint64_t, std::uint64_t> admitting_keys(int slot, const ContractRow& row) {
         if (row.etape != m_last_etape.text) {
             m_last_etape = {row.etape, m_etapes.id(row.etape)};
         }
         if (row.version != m_last_version.text) {
             m_last_version = {row.version, m_versions.id(row.version)};
         }
+        if (m_no_version < 0) {
+            m_no_version = m_versions.id("");
+        }
         const int etape = m_last_etape.id;
-        return m_admitted.contains(inscription_key(slot, etape, m_last_version.id, row.year)) ||
-               m_admitted.contains(inscription_key(slot, etape, m_versions.id(""), row.year));
+        return {inscription_key(slot, etape, m_last_version.id, row.year),
+                inscription_key(slot, etape, m_no_version, row.year)};
     }
 
     // An extract lists a student's rows together, and their étape's: the previous row's lookups
@@ -387,53 +391,92 @@ private:
                static_cast<std::uint64_t>(year & 0xfff);
     }
 
+    // The sets the pedagogical rows ask are tens of megabytes, and a row's keys are nowhere near
+    // the previous row's: each lookup would wait for memory. So rows go a block at a time: a first
+    // pass finds each counting row's keys, then the sets are asked in row order with the next
+    // rows' slots already on their way to the cache.
+    static constexpr std::size_t k_block = 512;
+    static constexpr std::size_t k_ahead = 8;
+
+    // A contract that counts, with its keys.
+    struct ContractKeys {
+        const ContractRow* row = nullptr;
+        NumberSlot* slot = nullptr;
+        int element = 0;
+        std::uint64_t followed = 0;
+        std::pair<std::uint64_t, std::uint64_t> admitting;
+    };
+
     // The element rule (pedagogy_rules.hpp): a contract that counts, of a student admitted in
     // its étape. Counted before the inscriptions are asked, so that the source's size guard
     // measures the source alone.
     void claim_from_contracts(int source) {
         const auto& pedagogy = m_pedagogy[static_cast<std::size_t>(source)];
+        const auto& rows = pedagogy.read->contracts;
         int& counted = m_desired.counts.records[pedagogy.count_key];
         plan::KeySet seen;
-        seen.reserve(pedagogy.read->contracts.size());
-        m_followed.reserve(pedagogy.read->contracts.size());
+        seen.reserve(rows.size());
+        m_followed.reserve(rows.size());
         LastSlot last;
         LastId last_element;
-        for (const auto& row : pedagogy.read->contracts) {
-            if (contract_state(row, m_input.active_years, m_config.element_cohorts) !=
-                ContractState::counts) {
-                continue;
+        std::vector<ContractKeys> block;
+        block.reserve(k_block);
+        for (std::size_t next = 0; next < rows.size();) {
+            block.clear();
+            for (; next < rows.size() && block.size() < k_block; ++next) {
+                const auto& row = rows[next];
+                if (contract_state(row, m_input.active_years, m_config.element_cohorts) !=
+                    ContractState::counts) {
+                    continue;
+                }
+                if (row.element != last_element.text) {
+                    last_element = {row.element, m_elements.id(row.element)};
+                }
+                const int element = last_element.id;
+                if (!row.label.empty()) {
+                    note_label(m_element_labels, m_elements.size(), element, row.year, row.label);
+                }
+                auto& slot = slot_of(row.student_number, last);
+                block.push_back({&row, &slot, element, followed_key(slot.id, element, row.year),
+                                 admitting_keys(slot.id, row)});
             }
-            if (row.element != last_element.text) {
-                last_element = {row.element, m_elements.id(row.element)};
+            for (std::size_t i = 0; i < block.size(); ++i) {
+                if (i + k_ahead < block.size()) {
+                    const auto& ahead = block[i + k_ahead];
+                    __builtin_prefetch(seen.first_slot(ahead.followed));
+                    __builtin_prefetch(m_followed.first_slot(ahead.followed));
+                    __builtin_prefetch(m_admitted.first_slot(ahead.admitting.first));
+                }
+                claim_contract(block[i], source, seen, counted);
             }
-            const int element = last_element.id;
-            if (!row.label.empty()) {
-                note_label(m_element_labels, m_elements.size(), element, row.year, row.label);
-            }
-            auto& slot = slot_of(row.student_number, last);
-            if (!seen.insert(followed_key(slot.id, element, row.year))) {
-                continue;
-            }
-            ++counted;
-            if (!admitted(slot.id, row)) {
-                continue;
-            }
-            m_followed.insert(followed_key(slot.id, element, row.year));
-            if (m_nature.size() <= static_cast<std::size_t>(element)) {
-                m_nature.resize(m_elements.size());
-            }
-            if (!m_nature[static_cast<std::size_t>(element)]) {
-                m_nature[static_cast<std::size_t>(element)] = row.nature;
-            }
-            const int student = student_of(row.student_number, &slot, entry_of(slot));
-            m_claims.push_back({student, element, 0, row.year, source, row.line, k_element_claim});
         }
+    }
+
+    void claim_contract(const ContractKeys& keys, int source, plan::KeySet& seen, int& counted) {
+        if (!seen.insert(keys.followed)) {
+            return;
+        }
+        ++counted;
+        if (!m_admitted.contains(keys.admitting.first) && !m_admitted.contains(keys.admitting.second)) {
+            return;
+        }
+        m_followed.insert(keys.followed);
+        const auto element = static_cast<std::size_t>(keys.element);
+        if (m_nature.size() <= element) {
+            m_nature.resize(m_elements.size());
+        }
+        const auto& row = *keys.row;
+        if (!m_nature[element]) {
+            m_nature[element] = row.nature;
+        }
+        const int student = student_of(row.student_number, keys.slot, entry_of(*keys.slot));
+        m_claims.push_back({student, keys.element, 0, row.year, source, row.line, k_element_claim});
     }
 
     // A group's id, by its element's and its code's: the key string ("UE12/TD1") is built only
     // the first time the pair is seen, not for each of half a million rows.
-    int group_of(const GroupRow& row) {
-        const auto pair = (static_cast<std::uint64_t>(m_elements.id(row.element)) << 32) |
+    int group_of(const GroupRow& row, int element) {
+        const auto pair = (static_cast<std::uint64_t>(element) << 32) |
                           static_cast<std::uint64_t>(m_group_codes.id(row.group));
         const auto [group, added] = m_group_of_pair.try_emplace(pair);
         if (added) {
@@ -442,35 +485,62 @@ private:
         return *group;
     }
 
+    // A group assignment that counts, with its keys.
+    struct GroupKeys {
+        const GroupRow* row = nullptr;
+        NumberSlot* slot = nullptr;
+        int group = 0;
+        std::uint64_t assigned = 0; // (student, group, year)
+        std::uint64_t followed = 0; // (student, element, year)
+    };
+
     // The group rule: an assignment that counts, of a student in the element's cohort.
     void claim_from_groups(int source) {
         const auto& pedagogy = m_pedagogy[static_cast<std::size_t>(source)];
+        const auto& rows = pedagogy.read->groups;
         int& counted = m_desired.counts.records[pedagogy.count_key];
         plan::KeySet seen;
-        seen.reserve(pedagogy.read->groups.size());
+        seen.reserve(rows.size());
         LastSlot last;
-        for (const auto& row : pedagogy.read->groups) {
-            if (group_state(row, m_input.active_years, m_config.group_cohorts) != GroupState::counts) {
-                continue;
+        std::vector<GroupKeys> block;
+        block.reserve(k_block);
+        for (std::size_t next = 0; next < rows.size();) {
+            block.clear();
+            for (; next < rows.size() && block.size() < k_block; ++next) {
+                const auto& row = rows[next];
+                if (group_state(row, m_input.active_years, m_config.group_cohorts) != GroupState::counts) {
+                    continue;
+                }
+                const int element = m_elements.id(row.element);
+                const int group = group_of(row, element);
+                if (static_cast<std::size_t>(group) == m_group_parts.size()) {
+                    m_group_parts.push_back(
+                        {std::string(row.element), std::string(row.group), std::string(row.type)});
+                }
+                if (!row.label.empty()) {
+                    note_label(m_group_labels, m_groups.size(), group, row.year, row.label);
+                }
+                auto& slot = slot_of(row.student_number, last);
+                block.push_back({&row, &slot, group, followed_key(slot.id, group, row.year),
+                                 followed_key(slot.id, element, row.year)});
             }
-            const int group = group_of(row);
-            if (static_cast<std::size_t>(group) == m_group_parts.size()) {
-                m_group_parts.push_back(
-                    {std::string(row.element), std::string(row.group), std::string(row.type)});
+            for (std::size_t i = 0; i < block.size(); ++i) {
+                if (i + k_ahead < block.size()) {
+                    __builtin_prefetch(seen.first_slot(block[i + k_ahead].assigned));
+                    __builtin_prefetch(m_followed.first_slot(block[i + k_ahead].followed));
+                }
+                const auto& keys = block[i];
+                if (!seen.insert(keys.assigned)) {
+                    continue;
+                }
+                ++counted;
+                if (!m_followed.contains(keys.followed)) {
+                    continue;
+                }
+                const auto& row = *keys.row;
+                const int student = student_of(row.student_number, keys.slot, entry_of(*keys.slot));
+                m_claims.push_back({student, keys.group, 0, row.year, source, row.line, k_group_claim});
             }
-            if (!row.label.empty()) {
-                note_label(m_group_labels, m_groups.size(), group, row.year, row.label);
-            }
-            auto& slot = slot_of(row.student_number, last);
-            if (!seen.insert(followed_key(slot.id, group, row.year))) {
-                continue;
-            }
-            ++counted;
-            if (!m_followed.contains(followed_key(slot.id, m_elements.id(row.element), row.year))) {
-                continue;
-            }
-            const int student = student_of(row.student_number, &slot, entry_of(slot));
-            m_claims.push_back({student, group, 0, row.year, source, row.line, k_group_claim});
         }
     }
 
@@ -846,8 +916,9 @@ private:
     std::vector<Label> m_element_labels;                   // by element id
     std::vector<Label> m_group_labels;                     // by group id
     std::vector<std::optional<std::string_view>> m_nature; // by element id: its first counted contract's
-    LastId m_last_etape;                                   // admitted()'s previous row's
+    LastId m_last_etape;                                   // admitting_keys()'s previous row's
     LastId m_last_version;
+    int m_no_version = -1;   // the id of "", once asked
     plan::KeySet m_admitted; // inscription_key of the admitted inscriptions
     plan::KeySet m_followed; // followed_key of the element claims
     plan::KeyMap m_cohort_of_key;
