@@ -230,10 +230,13 @@ report_of() { printf '%s\n' "$work/logs/$1.${median_rep[$1]}.report.json"; }
 # phases_of NAME: "ldap 1.52, export 0.25, ..., other 0.9". "other" is the wall time no phase
 # accounts for: start-up, configuration, recording the run, writing the report file, exit. The
 # export, the DRE and the pedagogical extracts are read on threads of their own while the directory is read,
-# so their phases are not subtracted.
+# so their phases are not subtracted; Moodle's state (lock, load) is loaded while the sources are merged, so
+# only the longer of the two is.
 phases_of() {
     jq -r --argjson wall "${rep_wall[$1/${median_rep[$1]}]}" '[.phases[] | "\(.phase) \(.seconds * 100 | round / 100)"]
-        + ["other \(($wall - ([.phases[] | select(.phase | IN("export", "pegase", "contracts", "groups") | not) | .seconds] | add)) * 100 | round / 100)"]
+        + ["other \(($wall - ([.phases[] | select(.phase | IN("export", "pegase", "contracts", "groups", "merge", "lock", "load") | not) | .seconds] | add)
+            - ([([.phases[] | select(.phase == "merge") | .seconds] | add // 0),
+                ([.phases[] | select(.phase | IN("lock", "load")) | .seconds] | add // 0)] | max)) * 100 | round / 100)"]
         | join(", ")' "$(report_of "$1")"
 }
 
