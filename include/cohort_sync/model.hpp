@@ -9,7 +9,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -240,9 +239,6 @@ struct Desired {
 
     // A member's reasons, sorted, as the plan and `explain` show them.
     std::vector<Reason> reasons_of(const DesiredMember& member) const;
-    // Appends `why` as a member's reasons (the merge's way, and tests'): the member's reasons must
-    // be the last ones added. A directory reason's DN is taken as the student's.
-    void add_reasons(DesiredMember& member, std::span<const Reason> why);
 };
 
 // ---- Current state (Moodle) ----------------------------------------------------------------

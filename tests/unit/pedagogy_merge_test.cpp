@@ -5,7 +5,6 @@
 #include "test_builders.hpp"
 
 #include <gtest/gtest.h>
-#include <type_traits>
 
 namespace cohort_sync {
 namespace {
@@ -204,19 +203,19 @@ TEST(GroupCohorts, MembersOfTheElementAssignedToTheGroup) {
 // The merge knows a code by its text, whatever memory holds it: rows read into two pools (or
 // made by hand) that name one element and one group make one cohort of each.
 TEST(GroupCohorts, OneCodeHeldInTwoPlacesIsOneCohort) {
+    // Bob's group assignments are held by another pool than his contract: the group rule must find
+    // his UE12 contract by its text, not by where the text is.
     TextPool other;
-    const auto elsewhere = [&other](auto row) {
+    const auto elsewhere = [&other](GroupRow row) {
         row.student_number = other.intern(std::string(row.student_number));
         row.element = other.intern(std::string(row.element));
-        if constexpr (std::is_same_v<decltype(row), GroupRow>) {
-            row.group = other.intern(std::string(row.group));
-        }
+        row.group = other.intern(std::string(row.group));
         return row;
     };
     Sources s;
     s.directory.entries = {student("alice", "1"), student("bob", "2")};
     s.apogee.rows = {inscription("1", "L1", 2), inscription("2", "L1", 3)};
-    s.contracts.contracts = {contract("1", "L1", "UE12", 2), elsewhere(contract("2", "L1", "UE12", 3))};
+    s.contracts.contracts = {contract("1", "L1", "UE12", 2), contract("2", "L1", "UE12", 3)};
     s.groups.groups = {assignment("1", "UE12", "TD1", 2), elsewhere(assignment("2", "UE12", "TD1", 3)),
                        elsewhere(assignment("2", "UE13", "TD1", 4))}; // bob does not follow UE13
     const auto desired = s.merge_with(pedagogy_config());

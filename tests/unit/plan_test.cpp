@@ -280,7 +280,7 @@ TEST_F(PlanFixture, AddsCarryTheReasonsOfTheSourcesAndRemovalsNone) {
     desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("carol", "1003")})};
     const std::vector<Reason> why = {{"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"},
                                      {"export", 214, ""}};
-    desired.add_reasons(desired.cohorts[0].members[0], why);
+    testing::give_reasons(desired, desired.cohorts[0].members[0], why);
     current.cohorts = {managed(1, "L1INFO", {11, 12})};
     const auto p = plan();
     ASSERT_EQ(p.cohorts[0].adds.size(), 1u);
@@ -329,10 +329,10 @@ TEST(PlanChangesByKind, CountTheReportedCohortsOfEachKindPresent) {
 TEST_F(PlanFixture, EachAdditionGetsItsOwnMembersReasons) {
     desired.cohorts = {cohort("L1INFO", {member("alice", "1001"), member("carol", "1003")}),
                        cohort("M1BIO", {member("dave", "1004")})};
-    desired.add_reasons(desired.cohorts[1].members[0], std::vector<Reason>{{"export", 300, ""}});
-    desired.add_reasons(desired.cohorts[0].members[1], std::vector<Reason>{{"export", 215, ""}});
-    desired.add_reasons(
-        desired.cohorts[0].members[0],
+    testing::give_reasons(desired, desired.cohorts[1].members[0], {{"export", 300, ""}});
+    testing::give_reasons(desired, desired.cohorts[0].members[1], {{"export", 215, ""}});
+    testing::give_reasons(
+        desired, desired.cohorts[0].members[0],
         std::vector<Reason>{{"export", 214, ""}, {"directory", 0, "uid=alice,ou=people,dc=univ-test,dc=fr"}});
     current.cohorts = {managed(1, "L1INFO", {11, 12})};
     const auto p = plan();

@@ -4,6 +4,7 @@
 #include "build_paths.hpp"
 #include "cohort_sync/impact.hpp"
 #include "cohort_sync/report.hpp"
+#include "test_builders.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -509,14 +510,8 @@ RunReport pedagogy_report() {
     report.counts.records["pedagogy_groups"] = 12;
     report.counts.per_kind = {{"element", {{"UE12", 31}}}, {"group", {{"UE12/TD1", 12}}}};
     auto& plan = *report.plan;
-    CohortPlan element;
-    element.kind = "element";
-    element.etape = "UE12";
-    element.idnumber = "element-UE12";
-    element.name = "UE12: Droit constitutionnel";
-    element.desired_size = 31;
-    element.adds = {{7, "alice", "22800001", {{"contracts", 3, {}}}}};
-    plan.cohorts.push_back(element);
+    plan.cohorts.push_back(
+        cohort_sync::testing::element_ue12_plan(31, {{7, "alice", "22800001", {{"contracts", 3, {}}}}}));
     Hold hold;
     hold.element = "UE12";
     hold.defect = {"contracts", 9, {}};

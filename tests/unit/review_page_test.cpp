@@ -5,6 +5,7 @@
 #include "../../src/core/review/html.hpp"
 #include "../../src/core/review/review_words.hpp"
 #include "cohort_sync/review_page.hpp"
+#include "test_builders.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -226,14 +227,8 @@ TEST(ReviewPage, NamesEachCohortsKindWhenThereIsMoreThanOne) {
     EXPECT_EQ(render(sample_report()).find("cohorts-by-kind"), std::string::npos);
 
     auto report = sample_report();
-    CohortPlan element;
-    element.kind = "element";
-    element.idnumber = "element-UE12";
-    element.etape = "UE12";
-    element.name = "UE12: Droit constitutionnel";
-    element.desired_size = 1;
-    element.adds = {{104, "dave", "22800004", {{"contracts", 40, ""}}}};
-    report.plan->cohorts.push_back(element);
+    report.plan->cohorts.push_back(
+        testing::element_ue12_plan(1, {{104, "dave", "22800004", {{"contracts", 40, ""}}}}));
     const auto page = render(report);
     EXPECT_NE(page.find("<p id=\"cohorts-by-kind\">étape: +3 \u2212"
                         "1 in 2 cohort(s); element: +1 \u2212"

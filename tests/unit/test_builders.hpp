@@ -4,7 +4,10 @@
 
 #include "cohort_sync/config.hpp"
 #include "cohort_sync/model.hpp"
+#include "cohort_sync/plan.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 
@@ -46,6 +49,35 @@ inline Config test_config(MembershipRule rule = MembershipRule::both) {
 inline MoodleUser user(std::int64_t id, std::string username, std::string idnumber = "",
                        bool deleted = false) {
     return {id, std::move(username), std::move(idnumber), false, deleted};
+}
+
+// Gives a member of a desired state made by hand these reasons, as the merge keeps them: appended
+// to Desired::reasons, a directory reason's DN as the student's.
+inline void give_reasons(Desired& desired, DesiredMember& member, const std::vector<Reason>& why) {
+    member.first_reason = static_cast<std::uint32_t>(desired.reasons.size());
+    member.reason_count = static_cast<std::uint32_t>(why.size());
+    for (const auto& reason : why) {
+        auto source = std::find(desired.reason_sources.begin(), desired.reason_sources.end(), reason.source);
+        if (source == desired.reason_sources.end()) {
+            source = desired.reason_sources.insert(source, reason.source);
+        }
+        desired.reasons.push_back({static_cast<int>(source - desired.reason_sources.begin()), reason.line});
+        if (reason.source == k_directory_reason) {
+            desired.students.at(static_cast<std::size_t>(member.student)).dn = reason.dn;
+        }
+    }
+}
+
+// Element UE12's cohort in a plan, "Droit constitutionnel", adding `adds`.
+inline CohortPlan element_ue12_plan(int desired_size, std::vector<PlannedMember> adds) {
+    CohortPlan element;
+    element.kind = "element";
+    element.etape = "UE12";
+    element.idnumber = "element-UE12";
+    element.name = "UE12: Droit constitutionnel";
+    element.desired_size = desired_size;
+    element.adds = std::move(adds);
+    return element;
 }
 
 } // namespace cohort_sync::testing

@@ -18,19 +18,4 @@ std::vector<Reason> Desired::reasons_of(const DesiredMember& member) const {
     return out;
 }
 
-void Desired::add_reasons(DesiredMember& member, std::span<const Reason> why) {
-    member.first_reason = static_cast<std::uint32_t>(reasons.size());
-    member.reason_count = static_cast<std::uint32_t>(why.size());
-    for (const auto& reason : why) {
-        auto source = std::ranges::find(reason_sources, reason.source);
-        if (source == reason_sources.end()) {
-            source = reason_sources.insert(source, reason.source);
-        }
-        reasons.push_back({static_cast<int>(source - reason_sources.begin()), reason.line});
-        if (reason.source == k_directory_reason) {
-            students.at(static_cast<std::size_t>(member.student)).dn = reason.dn;
-        }
-    }
-}
-
 } // namespace cohort_sync

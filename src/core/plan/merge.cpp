@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -353,27 +354,13 @@ private:
     // version, or its étape without a version (an inscription source without a version column
     // admits every version of its étape).
     std::pair<std::uint64_t, std::uint64_t> admitting_keys(int slot, const ContractRow& row) {
-        if (row.etape != m_last_etape.text) {
-            m_last_etape = {row.etape, m_etapes.id(row.etape)};
-        }
-        if (row.version != m_last_version.text) {
-            m_last_version = {row.version, m_versions.id(row.version)};
-        }
-        if (m_no_version < 0) {
-            m_no_version = m_versions.id("");
-        }
-        const int etape = m_last_etape.id;
-        return {inscription_key(slot, etape, m_last_version.id, row.year),
-                inscription_key(slot, etape, m_no_version, row.year)};
+        const int etape = m_etapes.id(row.etape);
+        return {inscription_key(slot, etape, m_versions.id(row.version), row.year),
+                inscription_key(slot, etape, m_versions.id(""), row.year)};
     }
 
-    // An extract lists a student's rows together, and their étape's: the previous row's lookups
-    // are kept, which spares most rows a string hash (a million and a half rows, several lookups
-    // each).
-    struct LastId {
-        std::string_view text;
-        int id = -1;
-    };
+    // An extract lists a student's rows together: the previous row's slot is kept, which spares
+    // most rows a string hash (a million and a half rows).
     struct LastSlot {
         std::string_view number;
         NumberSlot* slot = nullptr;
@@ -393,10 +380,35 @@ private:
 
     // The sets the pedagogical rows ask are tens of megabytes, and a row's keys are nowhere near
     // the previous row's: each lookup would wait for memory. So rows go a block at a time: a first
-    // pass finds each counting row's keys, then the sets are asked in row order with the next
-    // rows' slots already on their way to the cache.
+    // pass finds each counting row's keys (`keys_of`, std::nullopt for a row that does not count),
+    // then `claim` takes them in row order, the set slots (`slots_of`) of the row k_ahead later
+    // already on their way to the cache. The prefetch is made here, on the addresses slots_of
+    // returns: g++ 12 drops a call to a function whose only effect is __builtin_prefetch.
     static constexpr std::size_t k_block = 512;
     static constexpr std::size_t k_ahead = 8;
+
+    template <class Row, class KeysOf, class SlotsOf, class Claim>
+    static void in_blocks(const std::vector<Row>& rows, KeysOf keys_of, SlotsOf slots_of, Claim claim) {
+        using Keys = typename std::invoke_result_t<KeysOf&, const Row&>::value_type;
+        std::vector<Keys> block;
+        block.reserve(k_block);
+        for (std::size_t next = 0; next < rows.size();) {
+            block.clear();
+            for (; next < rows.size() && block.size() < k_block; ++next) {
+                if (auto keys = keys_of(rows[next])) {
+                    block.push_back(*keys);
+                }
+            }
+            for (std::size_t i = 0; i < block.size(); ++i) {
+                if (i + k_ahead < block.size()) {
+                    for (const void* slot : slots_of(block[i + k_ahead])) {
+                        __builtin_prefetch(slot);
+                    }
+                }
+                claim(block[i]);
+            }
+        }
+    }
 
     // A contract that counts, with its keys.
     struct ContractKeys {
@@ -418,38 +430,25 @@ private:
         seen.reserve(rows.size());
         m_followed.reserve(rows.size());
         LastSlot last;
-        LastId last_element;
-        std::vector<ContractKeys> block;
-        block.reserve(k_block);
-        for (std::size_t next = 0; next < rows.size();) {
-            block.clear();
-            for (; next < rows.size() && block.size() < k_block; ++next) {
-                const auto& row = rows[next];
-                if (contract_state(row, m_input.active_years, m_config.element_cohorts) !=
-                    ContractState::counts) {
-                    continue;
-                }
-                if (row.element != last_element.text) {
-                    last_element = {row.element, m_elements.id(row.element)};
-                }
-                const int element = last_element.id;
-                if (!row.label.empty()) {
-                    note_label(m_element_labels, m_elements.size(), element, row.year, row.label);
-                }
-                auto& slot = slot_of(row.student_number, last);
-                block.push_back({&row, &slot, element, followed_key(slot.id, element, row.year),
-                                 admitting_keys(slot.id, row)});
+        const auto keys_of = [&](const ContractRow& row) -> std::optional<ContractKeys> {
+            if (contract_state(row, m_input.active_years, m_config.element_cohorts) !=
+                ContractState::counts) {
+                return std::nullopt;
             }
-            for (std::size_t i = 0; i < block.size(); ++i) {
-                if (i + k_ahead < block.size()) {
-                    const auto& ahead = block[i + k_ahead];
-                    __builtin_prefetch(seen.first_slot(ahead.followed));
-                    __builtin_prefetch(m_followed.first_slot(ahead.followed));
-                    __builtin_prefetch(m_admitted.first_slot(ahead.admitting.first));
-                }
-                claim_contract(block[i], source, seen, counted);
+            const int element = m_elements.id(row.element);
+            if (!row.label.empty()) {
+                note_label(m_element_labels, m_elements.size(), element, row.year, row.label);
             }
-        }
+            auto& slot = slot_of(row.student_number, last);
+            return ContractKeys{&row, &slot, element, followed_key(slot.id, element, row.year),
+                                admitting_keys(slot.id, row)};
+        };
+        const auto slots_of = [&](const ContractKeys& keys) {
+            return std::array{seen.first_slot(keys.followed), m_followed.first_slot(keys.followed),
+                              m_admitted.first_slot(keys.admitting.first)};
+        };
+        in_blocks(rows, keys_of, slots_of,
+                  [&](const ContractKeys& keys) { claim_contract(keys, source, seen, counted); });
     }
 
     void claim_contract(const ContractKeys& keys, int source, plan::KeySet& seen, int& counted) {
@@ -497,51 +496,42 @@ private:
     // The group rule: an assignment that counts, of a student in the element's cohort.
     void claim_from_groups(int source) {
         const auto& pedagogy = m_pedagogy[static_cast<std::size_t>(source)];
-        const auto& rows = pedagogy.read->groups;
         int& counted = m_desired.counts.records[pedagogy.count_key];
         plan::KeySet seen;
-        seen.reserve(rows.size());
+        seen.reserve(pedagogy.read->groups.size());
         LastSlot last;
-        std::vector<GroupKeys> block;
-        block.reserve(k_block);
-        for (std::size_t next = 0; next < rows.size();) {
-            block.clear();
-            for (; next < rows.size() && block.size() < k_block; ++next) {
-                const auto& row = rows[next];
-                if (group_state(row, m_input.active_years, m_config.group_cohorts) != GroupState::counts) {
-                    continue;
-                }
-                const int element = m_elements.id(row.element);
-                const int group = group_of(row, element);
-                if (static_cast<std::size_t>(group) == m_group_parts.size()) {
-                    m_group_parts.push_back(
-                        {std::string(row.element), std::string(row.group), std::string(row.type)});
-                }
-                if (!row.label.empty()) {
-                    note_label(m_group_labels, m_groups.size(), group, row.year, row.label);
-                }
-                auto& slot = slot_of(row.student_number, last);
-                block.push_back({&row, &slot, group, followed_key(slot.id, group, row.year),
-                                 followed_key(slot.id, element, row.year)});
+        const auto keys_of = [&](const GroupRow& row) -> std::optional<GroupKeys> {
+            if (group_state(row, m_input.active_years, m_config.group_cohorts) != GroupState::counts) {
+                return std::nullopt;
             }
-            for (std::size_t i = 0; i < block.size(); ++i) {
-                if (i + k_ahead < block.size()) {
-                    __builtin_prefetch(seen.first_slot(block[i + k_ahead].assigned));
-                    __builtin_prefetch(m_followed.first_slot(block[i + k_ahead].followed));
-                }
-                const auto& keys = block[i];
-                if (!seen.insert(keys.assigned)) {
-                    continue;
-                }
-                ++counted;
-                if (!m_followed.contains(keys.followed)) {
-                    continue;
-                }
-                const auto& row = *keys.row;
-                const int student = student_of(row.student_number, keys.slot, entry_of(*keys.slot));
-                m_claims.push_back({student, keys.group, 0, row.year, source, row.line, k_group_claim});
+            const int element = m_elements.id(row.element);
+            const int group = group_of(row, element);
+            if (static_cast<std::size_t>(group) == m_group_parts.size()) {
+                m_group_parts.push_back(
+                    {std::string(row.element), std::string(row.group), std::string(row.type)});
             }
-        }
+            if (!row.label.empty()) {
+                note_label(m_group_labels, m_groups.size(), group, row.year, row.label);
+            }
+            auto& slot = slot_of(row.student_number, last);
+            return GroupKeys{&row, &slot, group, followed_key(slot.id, group, row.year),
+                             followed_key(slot.id, element, row.year)};
+        };
+        const auto slots_of = [&](const GroupKeys& keys) {
+            return std::array{seen.first_slot(keys.assigned), m_followed.first_slot(keys.followed)};
+        };
+        in_blocks(pedagogy.read->groups, keys_of, slots_of, [&](const GroupKeys& keys) {
+            if (!seen.insert(keys.assigned)) {
+                return;
+            }
+            ++counted;
+            if (!m_followed.contains(keys.followed)) {
+                return;
+            }
+            const auto& row = *keys.row;
+            const int student = student_of(row.student_number, keys.slot, entry_of(*keys.slot));
+            m_claims.push_back({student, keys.group, 0, row.year, source, row.line, k_group_claim});
+        });
     }
 
     void claim_from_directory() {
@@ -916,11 +906,8 @@ private:
     std::vector<Label> m_element_labels;                   // by element id
     std::vector<Label> m_group_labels;                     // by group id
     std::vector<std::optional<std::string_view>> m_nature; // by element id: its first counted contract's
-    LastId m_last_etape;                                   // admitting_keys()'s previous row's
-    LastId m_last_version;
-    int m_no_version = -1;   // the id of "", once asked
-    plan::KeySet m_admitted; // inscription_key of the admitted inscriptions
-    plan::KeySet m_followed; // followed_key of the element claims
+    plan::KeySet m_admitted;                               // inscription_key of the admitted inscriptions
+    plan::KeySet m_followed;                               // followed_key of the element claims
     plan::KeyMap m_cohort_of_key;
     struct LastCohort {
         int version = 0;

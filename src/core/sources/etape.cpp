@@ -8,19 +8,20 @@
 namespace cohort_sync {
 namespace {
 
-constexpr std::string_view k_blanks = " \t\r\n\v\f";
-
-// k_blanks without a call to memchr: codes are checked on every row of an extract.
+// Space, tab, line feed, vertical tab, form feed, carriage return; compared, not looked up in a
+// string: codes are checked on every row of an extract.
 bool is_blank(char c) {
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
 std::string_view trim(std::string_view text) {
-    const auto begin = text.find_first_not_of(k_blanks);
-    if (begin == std::string_view::npos) {
-        return {};
+    while (!text.empty() && is_blank(text.front())) {
+        text.remove_prefix(1);
     }
-    return text.substr(begin, text.find_last_not_of(k_blanks) - begin + 1);
+    while (!text.empty() && is_blank(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
 }
 
 bool all_digits(std::string_view text) {
@@ -72,10 +73,7 @@ std::string_view normalise_etape_code(std::string_view code, std::string& scratc
     if (normalised) {
         return code;
     }
-    scratch.assign(trim(code));
-    for (char& c : scratch) {
-        c = to_upper_ascii(c);
-    }
+    scratch = normalise_etape_code(code);
     return scratch;
 }
 
