@@ -17,7 +17,7 @@
 # together (report_files_test).
 readonly COHORT_SYNC_PACKAGES=(
     build-essential cmake ninja-build pkg-config git
-    libldap-dev libpq-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+    libldap-dev libpq-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libgoogle-perftools-dev
     libgtest-dev libgmock-dev
     slapd ldap-utils postgresql postgresql-client
     python3 php-cli

@@ -27,6 +27,9 @@ struct MoodleSession::Impl {
     State state = State::open;
     bool applied = false;
     std::int64_t mnet_localhost_id = 1; // read by load(); new accounts belong to this host
+    // load() found cohort-sync's record of its cohorts complete: a row for every managed cohort
+    // with an idnumber, none for a cohort gone. apply() then reconciles it only if it creates one.
+    bool record_complete = false;
 
     Impl(const MoodleConfig& config_, std::shared_ptr<const sql::Statements> statements_)
         : config(config_)
