@@ -429,6 +429,7 @@ private:
         plan::KeySet seen;
         seen.reserve(rows.size());
         m_followed.reserve(rows.size());
+        m_claims.reserve(m_claims.size() + rows.size());
         LastSlot last;
         const auto keys_of = [&](const ContractRow& row) -> std::optional<ContractKeys> {
             if (contract_state(row, m_input.active_years, m_config.element_cohorts) !=
@@ -499,6 +500,7 @@ private:
         int& counted = m_desired.counts.records[pedagogy.count_key];
         plan::KeySet seen;
         seen.reserve(pedagogy.read->groups.size());
+        m_claims.reserve(m_claims.size() + pedagogy.read->groups.size());
         LastSlot last;
         const auto keys_of = [&](const GroupRow& row) -> std::optional<GroupKeys> {
             if (group_state(row, m_input.active_years, m_config.group_cohorts) != GroupState::counts) {
@@ -753,9 +755,11 @@ private:
         return key;
     }
 
-    // A stable counting sort of `items` by `field`, whose values are in [0, values).
+    // A stable counting sort of `items` by `field`, whose values are in [0, values), through
+    // `scratch` (which it leaves holding the items' previous order: the next sort reuses it).
     template <class Item>
-    static void counting_sort(std::vector<Item>& items, std::size_t values, int Item::*field) {
+    static void counting_sort(std::vector<Item>& items, std::vector<Item>& scratch, std::size_t values,
+                              int Item::*field) {
         std::vector<std::size_t> begin(values + 1, 0);
         for (const auto& item : items) {
             ++begin[static_cast<std::size_t>(item.*field) + 1];
@@ -763,11 +767,11 @@ private:
         for (std::size_t v = 0; v < values; ++v) {
             begin[v + 1] += begin[v];
         }
-        std::vector<Item> sorted(items.size());
+        scratch.resize(items.size());
         for (const auto& item : items) {
-            sorted[begin[static_cast<std::size_t>(item.*field)]++] = item;
+            scratch[begin[static_cast<std::size_t>(item.*field)]++] = item;
         }
-        items = std::move(sorted);
+        items.swap(scratch);
     }
 
     // Each source's name once in Desired::reason_sources: the inscription sources', the
@@ -796,10 +800,12 @@ private:
 
     void build_cohorts() {
         std::map<std::string, int> by_idnumber;
+        // A claim's reason travels with it: looked up by claim index after the sorts, each of two
+        // million reads would wait for memory.
         struct Membership {
             int cohort;
             int rank; // the student's place in (student number, login) order
-            int claim;
+            MemberReason reason;
         };
         // Every student has at least one claim, so every one is placed: the rank is the index
         // in Desired::students.
@@ -810,17 +816,19 @@ private:
         }
         std::vector<Membership> memberships;
         memberships.reserve(m_claims.size());
-        for (std::size_t i = 0; i < m_claims.size(); ++i) {
-            const auto& claim = m_claims[i];
+        for (const auto& claim : m_claims) {
             memberships.push_back({cohort_of(claim, by_idnumber),
-                                   rank[static_cast<std::size_t>(claim.student)], static_cast<int>(i)});
+                                   rank[static_cast<std::size_t>(claim.student)], reason_of(claim)});
         }
+        m_claims = {}; // 50 MB at 100,000 students, which the sorts below can use again
         // In (cohort, rank, claim) order. The claims are in claim order already, so two stable
         // counting sorts, by rank and then by cohort, make it in linear time: with element and
         // group cohorts there are a million and a half of them, which a comparison sort took
         // a fifth of a second over (bench/run --pedagogy).
-        counting_sort(memberships, rank.size(), &Membership::rank);
-        counting_sort(memberships, m_cohorts.size(), &Membership::cohort);
+        std::vector<Membership> scratch;
+        counting_sort(memberships, scratch, rank.size(), &Membership::rank);
+        counting_sort(memberships, scratch, m_cohorts.size(), &Membership::cohort);
+        scratch = {};
         // Each cohort's members are allocated once: a university has hundreds of thousands.
         std::vector<std::size_t> sizes(m_cohorts.size());
         for (std::size_t i = 0; i < memberships.size(); ++i) {
@@ -843,7 +851,7 @@ private:
             for (; i < memberships.size() && memberships[i].cohort == first.cohort &&
                    memberships[i].rank == first.rank;
                  ++i) {
-                reasons.push_back(reason_of(m_claims[static_cast<std::size_t>(memberships[i].claim)]));
+                reasons.push_back(memberships[i].reason);
             }
             const auto own = reasons.begin() + member.first_reason;
             if (reasons.end() - own > 1) {
