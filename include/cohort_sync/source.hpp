@@ -94,6 +94,11 @@ public:
     // one test that the merge and `explain` share (inscription_state). Empty for a directory.
     virtual const std::vector<std::string>& active_statuses(const Config& config) const;
 
+    // How a member's reason from this source names its record for people (the review page):
+    // "export, line 14", "contracts, line 9", "Pégase, row 3".
+    virtual std::string_view display_name() const { return name(); }
+    virtual bool numbers_rows() const { return false; } // a query's rows, not a file's lines
+
     // Whether a refused read (SourceError from `accept`, or from the adapter) is tried again.
     virtual RetryPolicy retry(const Config&) const { return {}; }
 

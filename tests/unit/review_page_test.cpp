@@ -241,6 +241,21 @@ TEST(ReviewPage, NamesEachCohortsKindWhenThereIsMoreThanOne) {
               std::string::npos);
 }
 
+// A reason names its source's record as that source numbers them: an element cohort's member
+// comes from a line of the contracts file, not of the export.
+TEST(ReviewPage, AReasonNamesItsOwnSourcesRecord) {
+    auto report = sample_report();
+    report.plan->cohorts.push_back(
+        testing::element_ue12_plan(1, {{190, "zoe", "22800090", {{"contracts", 40, ""}}},
+                                       {191, "yann", "22800091", {{"groups", 7, ""}}}}));
+    const auto page = render(report);
+    EXPECT_NE(row_of(page, "zoe 22800090").find("contracts, line 40"), std::string::npos) << page;
+    EXPECT_EQ(row_of(page, "zoe 22800090").find("export"), std::string::npos);
+    EXPECT_NE(row_of(page, "yann 22800091").find("groups, line 7"), std::string::npos);
+    EXPECT_NE(row_of(render(report, Language::fr), "zoe 22800090").find("contracts, ligne 40"),
+              std::string::npos);
+}
+
 // The course groups a group cohort fills through "Ajouter au groupe": who joins and who leaves.
 TEST(ReviewPage, ShowsWhoJoinsAndLeavesEachCourseGroup) {
     auto report = sample_report();

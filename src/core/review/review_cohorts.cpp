@@ -1,5 +1,6 @@
 // The review page's cohorts: a chart of the largest changes, then one collapsible entry per
 // cohort that changes, with its students and why each one joins or leaves.
+#include "cohort_sync/source.hpp"
 #include "review_parts.hpp"
 
 #include <algorithm>
@@ -271,8 +272,15 @@ std::string where_from(const Words& words, const Reason& reason) {
     if (!reason.dn.empty()) {
         return words.format(Word::why_directory, reason.dn);
     }
-    return words.format(reason.source == "pegase" ? Word::why_pegase_row : Word::why_export_line,
-                        words.count(reason.line));
+    // Each source kind says how it names its records: a reason from a contracts file is not an
+    // export line. A name no kind has (a report from another version) is shown as it is.
+    const auto kinds = source_kinds();
+    const auto kind = std::ranges::find(kinds, reason.source, &SourceKind::name);
+    if (kind == kinds.end()) {
+        return words.format(Word::why_source_line, reason.source, words.count(reason.line));
+    }
+    return words.format((*kind)->numbers_rows() ? Word::why_source_row : Word::why_source_line,
+                        (*kind)->display_name(), words.count(reason.line));
 }
 
 void write_cohorts(Page& page) {

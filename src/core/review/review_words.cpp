@@ -193,8 +193,8 @@ constexpr auto k_words = std::to_array<Translation>({
     {Word::number_column, "student number", "numéro d'étudiant"},
     {Word::more_not_listed, "… and {} more, not listed (--html-full lists them).",
      "… et {} autre(s), non listé(s) (--html-full les liste)."},
-    {Word::why_export_line, "export, line {}", "export, ligne {}"},
-    {Word::why_pegase_row, "Pégase, row {}", "Pégase, ligne {}"},
+    {Word::why_source_line, "{}, line {}", "{}, ligne {}"},
+    {Word::why_source_row, "{}, row {}", "{}, ligne {}"},
     {Word::why_directory, "directory: {}", "annuaire : {}"},
     {Word::why_new_account, "no Moodle account yet: this run creates it",
      "pas encore de compte Moodle : "

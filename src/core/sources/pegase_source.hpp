@@ -12,6 +12,8 @@ public:
     std::string_view name() const override { return "pegase"; }
     SourceFamily family() const override { return SourceFamily::inscriptions; }
     std::string_view guard_name() const override { return "pegase"; }
+    std::string_view display_name() const override { return "Pégase"; }
+    bool numbers_rows() const override { return true; }
     std::string_view record_noun() const override { return "inscriptions"; }
     std::string_view summary_noun() const override { return "active Pégase inscriptions"; }
     std::string_view count_key() const override { return "pegase_inscriptions"; }
