@@ -160,8 +160,7 @@ public:
         // Once per student, not per membership: most students are in two or three cohorts.
         m_matches.reserve(desired.students.size());
         for (const auto& student : desired.students) {
-            const auto match = m_users.find(student, config.match_by);
-            m_matches.push_back({match.user ? match.user->id : 0, match.reason});
+            m_matches.push_back(m_users.find(student, config.match_by));
         }
         // Each managed cohort answers to its recorded key, whatever its idnumber in Moodle now says.
         for (const auto& cohort : current.cohorts) {
@@ -301,8 +300,8 @@ private:
         for (const auto& desired_member : desired.members) {
             const auto& member = m_desired.students[static_cast<std::size_t>(desired_member.student)];
             const auto& match = m_matches[static_cast<std::size_t>(desired_member.student)];
-            if (match.user_id != 0) {
-                wanted.push_back({match.user_id, &desired_member});
+            if (match.user) {
+                wanted.push_back({match.user->id, &desired_member});
             } else if (match.reason == UnplacedReason::no_account && m_provisioning.enabled &&
                        provisioning_refusal(member).empty()) {
                 m_accounts.try_emplace(member.login,
@@ -554,14 +553,7 @@ private:
     const MoodleConfig& m_config;
     const ProvisioningConfig& m_provisioning;
     UserIndex m_users;
-    // A student's account, by index in m_desired.students: its id is kept here, not reached through
-    // the user's record, so that two million memberships read a small array rather than wait for
-    // a hundred thousand records scattered over tens of megabytes.
-    struct StudentMatch {
-        std::int64_t user_id = 0; // 0: none (Moodle's ids start at 1)
-        UnplacedReason reason = UnplacedReason::no_account;
-    };
-    std::vector<StudentMatch> m_matches;
+    std::vector<UserIndex::Match> m_matches;      // by index in m_desired.students
     std::map<std::string, NewAccount> m_accounts; // by username: one account for several cohorts
     std::unordered_map<std::string, const ManagedCohort*> m_managed;
     std::unordered_map<std::string, const ForeignCohort*> m_foreign;
